@@ -1,0 +1,2 @@
+-- emission-service schema baseline.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- inference-billing schema baseline.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- rmo-service schema baseline.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- staking-service schema baseline.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- treasury-service schema baseline.
+SELECT 1;
