@@ -1,0 +1,72 @@
+package io.fomo.shared.web;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.AuthenticationFailedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+/** Maps every failure of a REST call to RFC 9457 problem+json with a stable {@code code} (SPEC §9). */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, UriInfo uri) {
+        return respond(e.status(), e.code(), e.getMessage(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response illegalArgument(IllegalArgumentException e, UriInfo uri) {
+        return respond(400, "INVALID_REQUEST", e.getMessage(), uri);
+    }
+
+    @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class})
+    public Response malformedJson(Exception e, UriInfo uri) {
+        return respond(400, "MALFORMED_REQUEST", "The request body is not valid JSON for this endpoint", uri);
+    }
+
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+    public Response unauthorized(Exception e, UriInfo uri) {
+        return respond(401, "UNAUTHENTICATED", "A valid bearer token is required", uri);
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        return respond(403, "FORBIDDEN", "Your roles do not allow this", uri);
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        String code = switch (status) {
+            case 404 -> "NOT_FOUND";
+            case 405 -> "METHOD_NOT_ALLOWED";
+            case 406, 415 -> "UNSUPPORTED_MEDIA_TYPE";
+            case 401 -> "UNAUTHENTICATED";
+            case 403 -> "FORBIDDEN";
+            default -> status >= 500 ? "INTERNAL" : "INVALID_REQUEST";
+        };
+        return respond(status, code, status == 404 ? "No such resource" : e.getMessage(), uri);
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e, UriInfo uri) {
+        LOG.errorf(e, "unexpected failure on %s", uri.getPath());
+        return respond(500, "INTERNAL", "An unexpected error occurred; the request id identifies it in the logs", uri);
+    }
+
+    static Response respond(int status, String code, String detail, UriInfo uri) {
+        return Response.status(status)
+                .type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(status, code, detail, uri == null ? null : uri.getPath(), RequestIds.current()))
+                .build();
+    }
+}

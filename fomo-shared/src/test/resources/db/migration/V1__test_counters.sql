@@ -1,0 +1,1 @@
+CREATE TABLE test_counter (name text PRIMARY KEY, value bigint NOT NULL);
