@@ -6,6 +6,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import io.fomo.shared.money.InvalidAmountException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -21,6 +22,11 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
         return respond(e.status(), e.code(), e.getMessage(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response invalidAmount(InvalidAmountException e, UriInfo uri) {
+        return respond(400, InvalidAmountException.CODE, e.getMessage(), uri);
     }
 
     @ServerExceptionMapper
@@ -46,6 +52,10 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
+        if (status == 400) {
+            // The framework refused to read the request (malformed JSON, wrong types, bad parameters).
+            return respond(400, "MALFORMED_REQUEST", "The request could not be read" + causeOf(e), uri);
+        }
         String code = switch (status) {
             case 404 -> "NOT_FOUND";
             case 405 -> "METHOD_NOT_ALLOWED";
@@ -61,6 +71,15 @@ public class ProblemMappers {
     public Response unexpected(Throwable e, UriInfo uri) {
         LOG.errorf(e, "unexpected failure on %s", uri.getPath());
         return respond(500, "INTERNAL", "An unexpected error occurred; the request id identifies it in the logs", uri);
+    }
+
+    private static String causeOf(Throwable e) {
+        Throwable cause = e.getCause();
+        if (cause == null || cause.getMessage() == null) {
+            return "";
+        }
+        String message = cause.getMessage().lines().findFirst().orElse("");
+        return ": " + (message.length() > 200 ? message.substring(0, 200) + "..." : message);
     }
 
     static Response respond(int status, String code, String detail, UriInfo uri) {
