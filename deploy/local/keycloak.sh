@@ -80,6 +80,7 @@ do_status() {
 do_stop() {
   lock
   stop_pidfile "$PIDFILE" "keycloak" 60 "$MARKER"
+  rm -f "$ENVFILE"
 }
 
 do_start() {

@@ -186,8 +186,9 @@ start_bg() {
   local pidfile="$1" logfile="$2"; shift 2
   mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
   : >"$logfile"
-  # 9>&-: never hand the caller's lock file descriptor (see keycloak.sh) to a long-lived child.
-  setsid nohup "$@" </dev/null >>"$logfile" 2>&1 9>&- &
+  # 8>&- 9>&-: never hand the callers' lock file descriptors (keycloak.sh, test.sh) to a
+  # long-lived child, or the lock would outlive the script.
+  setsid nohup "$@" </dev/null >>"$logfile" 2>&1 8>&- 9>&- &
   local pid=$!
   echo "$pid" >"$pidfile"
   echo "$pid"
