@@ -146,6 +146,7 @@ EOF
     die "Keycloak did not come up on port $PORT (log above, full log in $LOGFILE)"
   fi
   log "Keycloak is up: http://localhost:$PORT/realms/fomo (pid $pid) after $(fmt_duration $(( $(now_s) - t0 )))"
+  keycloak_cache_store "$home"
 }
 
 case "$cmd" in

@@ -198,6 +198,14 @@ start_bg() {
 mvnw() { (cd "$FOMO_ROOT" && ./mvnw "$@"); }
 
 # ---- Keycloak distribution -----------------------------------------------------------------
+# The first start-dev of a freshly unpacked Keycloak re-augments it for the dev profile (a build
+# step of 45 s on an idle machine, minutes on a busy one). A copy of a dist that has already been
+# built that way starts without it, so after the first successful start keycloak.sh keeps one
+# under the user's cache (like ~/.m2 keeps the zip); new state dirs (a fresh clone, CI, the test
+# instance) copy it instead of unzipping. Should the cached build not match, Keycloak simply
+# rebuilds on start: the cache is an optimisation, never a source of behaviour.
+KEYCLOAK_CACHE="${FOMO_KEYCLOAK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fomo/keycloak-$KEYCLOAK_VERSION-dev}"
+
 # keycloak_dist STATE_DIR: makes sure the Keycloak distribution is unpacked in STATE_DIR and prints
 # its home directory (STATE_DIR/keycloak-<version>). The zip comes from Maven Central through
 # ./mvnw and is cached in the user's Maven repository (~/.m2), so it is downloaded once per machine.
@@ -209,29 +217,52 @@ keycloak_dist() {
     return 0
   fi
   mkdir -p "$state"
-  local dl="$state/download"
-  local zip="$dl/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
-  if [ ! -s "$zip" ]; then
-    log "fetching $KEYCLOAK_ARTIFACT from Maven Central (cached in ~/.m2; ~177 MB the first time)"
-    mvnw -B -q -N "$MAVEN_DEPENDENCY_PLUGIN:copy" \
-      -Dartifact="$KEYCLOAK_ARTIFACT" -DoutputDirectory="$dl" -Dmdep.overWriteReleases=false >&2 \
-      || die "could not fetch $KEYCLOAK_ARTIFACT with ./mvnw (is Maven Central reachable?)"
-  fi
-  [ -s "$zip" ] || die "expected $zip after the download"
-  log "unpacking Keycloak $KEYCLOAK_VERSION into $state"
   rm -rf "$home" "$state/.unpack"
   mkdir -p "$state/.unpack"
-  if command -v unzip >/dev/null 2>&1; then
-    unzip -q "$zip" -d "$state/.unpack"
-  elif command -v jar >/dev/null 2>&1; then
-    (cd "$state/.unpack" && jar xf "$zip")
-  elif command -v python3 >/dev/null 2>&1; then
-    python3 -m zipfile -e "$zip" "$state/.unpack"
+  if [ -x "$KEYCLOAK_CACHE/bin/kc.sh" ] && cp -a "$KEYCLOAK_CACHE" "$state/.unpack/keycloak-$KEYCLOAK_VERSION" 2>/dev/null; then
+    log "copied the prepared Keycloak $KEYCLOAK_VERSION from $KEYCLOAK_CACHE into $state"
   else
-    die "need unzip to unpack Keycloak: apt-get install -y unzip"
+    rm -rf "$state/.unpack" && mkdir -p "$state/.unpack"
+    local dl="$state/download"
+    local zip="$dl/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
+    if [ ! -s "$zip" ]; then
+      log "fetching $KEYCLOAK_ARTIFACT with ./mvnw (from ~/.m2, or Maven Central the first time: ~177 MB)"
+      mvnw -B -q -N "$MAVEN_DEPENDENCY_PLUGIN:copy" \
+        -Dartifact="$KEYCLOAK_ARTIFACT" -DoutputDirectory="$dl" >&2 \
+        || die "could not fetch $KEYCLOAK_ARTIFACT with ./mvnw (is Maven Central reachable?)"
+    fi
+    [ -s "$zip" ] || die "expected $zip after the download"
+    log "unpacking Keycloak $KEYCLOAK_VERSION into $state"
+    if command -v unzip >/dev/null 2>&1; then
+      unzip -q "$zip" -d "$state/.unpack"
+    elif command -v jar >/dev/null 2>&1; then
+      (cd "$state/.unpack" && jar xf "$zip")
+    elif command -v python3 >/dev/null 2>&1; then
+      python3 -m zipfile -e "$zip" "$state/.unpack"
+    else
+      die "need unzip to unpack Keycloak: apt-get install -y unzip"
+    fi
+    rm -rf "$dl"
   fi
   mv "$state/.unpack/keycloak-$KEYCLOAK_VERSION" "$home"
-  rm -rf "$state/.unpack" "$dl"
+  rm -rf "$state/.unpack"
   chmod +x "$home"/bin/*.sh
   echo "$home"
+}
+
+# keycloak_cache_store HOME: after a successful start, keeps a copy of HOME (built for start-dev,
+# without its data/) as the cache described above, unless there is one. Never fails the caller.
+keycloak_cache_store() {
+  local home="$1" tmp
+  [ -x "$KEYCLOAK_CACHE/bin/kc.sh" ] && return 0
+  tmp="$KEYCLOAK_CACHE.tmp.$$"
+  (
+    set -e
+    mkdir -p "$(dirname "$KEYCLOAK_CACHE")"
+    rm -rf "$tmp"
+    cp -a "$home" "$tmp"
+    rm -rf "$tmp/data"
+    mv -T "$tmp" "$KEYCLOAK_CACHE"
+  ) 2>/dev/null && log "kept the prepared Keycloak in $KEYCLOAK_CACHE (later first starts skip the build step)" || true
+  rm -rf "$tmp"
 }
