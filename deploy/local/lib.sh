@@ -93,12 +93,13 @@ port_in_use() {
   fi
 }
 
-# free_port [EXCLUDE...]: prints a TCP port nobody listens on, picked at random in 20000-39999
-# (so that two scripts running at once are unlikely to pick the same one), skipping EXCLUDE.
+# free_port [EXCLUDE...]: prints a TCP port nobody listens on, picked at random in 20000-31999
+# (so that two scripts running at once are unlikely to pick the same one, and below Linux's
+# default ephemeral range 32768-60999, which outgoing connections draw from), skipping EXCLUDE.
 free_port() {
   local p i x skip
   for i in $(seq 1 200); do
-    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 20000 ))
+    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))
     skip=0
     for x in "$@"; do [ "$x" = "$p" ] && skip=1; done
     [ "$skip" = 0 ] || continue
