@@ -9,6 +9,7 @@
 # stopped servers are started without systemd. Idempotent: running it again changes nothing.
 # Where it cannot do something (not root, not Debian, ...) it says exactly what to run instead.
 set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 T0="$(now_s)"
@@ -100,7 +101,7 @@ ensure_postgres() {
   if ! pg_ready; then
     if command -v pg_lsclusters >/dev/null 2>&1; then
       if [ -z "$(pg_lsclusters -h 2>/dev/null)" ]; then
-        local ver; ver="$(ls /usr/lib/postgresql | sort -V | tail -n1)"
+        local ver; ver="$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n1)"
         log "PostgreSQL $ver has no cluster: creating $ver/main on port $PG_PORT"
         as_root pg_createcluster -p "$PG_PORT" "$ver" main >&2 \
           || die "could not create a cluster; run: pg_createcluster -p $PG_PORT $ver main --start"
@@ -192,7 +193,7 @@ ensure_rabbitmq() {
   # guest's permissions tell in one call whether guest and the vhost exist and are set up.
   local perms
   perms="$(rmqctl -q list_user_permissions guest --no-table-headers 2>/dev/null || true)"
-  if printf '%s\n' "$perms" | grep -qxE "$RABBIT_VHOST[[:space:]]+\.\*[[:space:]]+\.\*[[:space:]]+\.\*"; then
+  if printf '%s\n' "$perms" | grep -qxE "${RABBIT_VHOST}[[:space:]]+\.\*[[:space:]]+\.\*[[:space:]]+\.\*"; then
     log "RabbitMQ: vhost $RABBIT_VHOST with full permissions for guest is ready"
     return 0
   fi

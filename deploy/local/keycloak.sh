@@ -11,6 +11,7 @@
 # Every start begins from a clean realm: data/ is deleted and the realm JSON imported again.
 # Local only: bootstrap admin admin/admin, dev file store, HTTP on 127.0.0.1.
 set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {

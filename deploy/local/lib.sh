@@ -5,6 +5,7 @@
 # Maven Central (through ./mvnw) and the Debian archive (through apt-get).
 
 # ---- paths ---------------------------------------------------------------------------------
+# shellcheck disable=SC2034 # constants for the scripts that source this file
 FOMO_LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FOMO_ROOT="$(cd "$FOMO_LOCAL_DIR/../.." && pwd)"
 FOMO_STATE_DIR="${FOMO_STATE_DIR:-$FOMO_LOCAL_DIR/.state}"
@@ -16,6 +17,7 @@ KEYCLOAK_ARTIFACT="org.keycloak:keycloak-quarkus-dist:${KEYCLOAK_VERSION}:zip"
 MAVEN_DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
 # The five services: name, short name (database), HTTP port, gRPC port (SPEC section 9).
+# shellcheck disable=SC2034
 FOMO_SERVICES=(
   "treasury-service treasury 8081 9081"
   "rmo-service rmo 8082 9082"
@@ -97,8 +99,8 @@ port_in_use() {
 # (so that two scripts running at once are unlikely to pick the same one, and below Linux's
 # default ephemeral range 32768-60999, which outgoing connections draw from), skipping EXCLUDE.
 free_port() {
-  local p i x skip
-  for i in $(seq 1 200); do
+  local p x skip
+  for _ in $(seq 1 200); do
     p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))
     skip=0
     for x in "$@"; do [ "$x" = "$p" ] && skip=1; done
@@ -141,6 +143,7 @@ pidfile_running() {
 _proc_tree_cmdlines() {
   local pid="$1" c
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null; echo
+  # shellcheck disable=SC2013 # the children files hold space-separated pids
   for c in $(cat "/proc/$pid/task/"*/children 2>/dev/null); do
     tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null; echo
   done
@@ -257,13 +260,10 @@ keycloak_cache_store() {
   local home="$1" tmp
   [ -x "$KEYCLOAK_CACHE/bin/kc.sh" ] && return 0
   tmp="$KEYCLOAK_CACHE.tmp.$$"
-  (
-    set -e
-    mkdir -p "$(dirname "$KEYCLOAK_CACHE")"
-    rm -rf "$tmp"
-    cp -a "$home" "$tmp"
-    rm -rf "$tmp/data"
-    mv -T "$tmp" "$KEYCLOAK_CACHE"
-  ) 2>/dev/null && log "kept the prepared Keycloak in $KEYCLOAK_CACHE (later first starts skip the build step)" || true
+  # A chain, not "set -e" in a subshell: errexit is off inside an if condition.
+  if mkdir -p "$(dirname "$KEYCLOAK_CACHE")" && rm -rf "$tmp" && cp -a "$home" "$tmp" 2>/dev/null \
+     && rm -rf "$tmp/data" && mv -T "$tmp" "$KEYCLOAK_CACHE" 2>/dev/null; then
+    log "kept the prepared Keycloak in $KEYCLOAK_CACHE (later first starts skip the build step)"
+  fi
   rm -rf "$tmp"
 }

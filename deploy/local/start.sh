@@ -14,6 +14,7 @@
 # deploy/local/.state/services/. Stop everything with deploy/local/stop.sh.
 # Environment: FOMO_JAVA_OPTS (JVM options for each service, default -Xmx512m).
 set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BUILD=1; DEMO=1
@@ -44,7 +45,7 @@ svc_jar() { echo "$FOMO_ROOT/$1/target/quarkus-app/quarkus-run.jar"; }
 
 # 3. stop our services from a previous run before the build rewrites their jars
 for entry in "${FOMO_SERVICES[@]}"; do
-  read -r svc short http grpc <<<"$entry"
+  read -r svc _ http grpc <<<"$entry"
   stop_pidfile "$SVC_STATE/$svc.pid" "$svc" 30 "$(svc_jar "$svc")" &
 done
 wait
@@ -58,7 +59,7 @@ fi
 
 # 4. the services
 for entry in "${FOMO_SERVICES[@]}"; do
-  read -r svc short http grpc <<<"$entry"
+  read -r svc _ http grpc <<<"$entry"
   [ -f "$(svc_jar "$svc")" ] || die "$(svc_jar "$svc") is missing: build first (drop --no-build)"
   for p in "$http" "$grpc"; do
     if port_in_use "$p"; then
@@ -68,7 +69,7 @@ for entry in "${FOMO_SERVICES[@]}"; do
   done
 done
 for entry in "${FOMO_SERVICES[@]}"; do
-  read -r svc short http grpc <<<"$entry"
+  read -r svc _ http grpc <<<"$entry"
   pid="$(cd "$FOMO_ROOT" && start_bg "$SVC_STATE/$svc.pid" "$SVC_STATE/$svc.log" \
     env FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" java "${JAVA_OPTS_ARR[@]}" -jar "$(svc_jar "$svc")")"
   log "$svc: started pid $pid (HTTP $http, gRPC $grpc), log $SVC_STATE/$svc.log"
@@ -76,7 +77,7 @@ done
 
 failed=()
 for entry in "${FOMO_SERVICES[@]}"; do
-  read -r svc short http grpc <<<"$entry"
+  read -r svc _ http grpc <<<"$entry"
   pid="$(read_pidfile "$SVC_STATE/$svc.pid")"
   if wait_for_url "http://localhost:$http/q/health/ready" "$SERVICE_TIMEOUT" "UP" "$pid"; then
     log "$svc: ready"
@@ -103,7 +104,7 @@ status_of() {
 echo
 printf '%-18s %-7s %-6s %-8s %-10s %s\n' SERVICE HTTP GRPC PID STATUS LOG
 for entry in "${FOMO_SERVICES[@]}"; do
-  read -r svc short http grpc <<<"$entry"
+  read -r svc _ http grpc <<<"$entry"
   printf '%-18s %-7s %-6s %-8s %-10s %s\n' "$svc" "$http" "$grpc" \
     "$(read_pidfile "$SVC_STATE/$svc.pid")" "$(status_of "$svc" "$http")" "$SVC_STATE/$svc.log"
 done

@@ -4,6 +4,7 @@
 # PostgreSQL and RabbitMQ are left running (they are the machine's, not ours).
 # Harmless when nothing runs.
 set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SVC_STATE="$FOMO_STATE_DIR/services"

@@ -10,6 +10,7 @@
 #   3. FOMO_KEYCLOAK_URL=http://localhost:<port> ./mvnw -B verify "$@" from the project root;
 #   4. stops its Keycloak on every exit (success, failure, Ctrl-C) and exits with Maven's code.
 set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 T0="$(now_s)"
@@ -18,6 +19,7 @@ KC_TEMP=""
 KC_STARTED=0
 finished=0
 
+# shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
   local rc=$?
   [ "$finished" = 1 ] && return 0
