@@ -198,6 +198,13 @@ start_bg() {
   echo "$pid"
 }
 
+# ---- services ------------------------------------------------------------------------------
+# start.sh runs each service from its own copy of <svc>/target/quarkus-app under the state dir, so
+# a later build (deploy/local/test.sh, an IDE, ./mvnw package) never rewrites the jars of a
+# running service. The copy's path also identifies our process (pid-file check).
+svc_run_dir() { echo "$FOMO_STATE_DIR/services/$1/quarkus-app"; }
+svc_run_jar() { echo "$(svc_run_dir "$1")/quarkus-run.jar"; }
+
 # ---- Maven / Java --------------------------------------------------------------------------
 mvnw() { (cd "$FOMO_ROOT" && ./mvnw "$@"); }
 

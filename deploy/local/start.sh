@@ -10,8 +10,9 @@
 #   deploy/local/start.sh [--no-build] [--no-demo]
 #
 # Running it again restarts the services cleanly on the fresh build (our running copies are
-# stopped by their pid files first, so there are never two). Logs and pid files live in
-# deploy/local/.state/services/. Stop everything with deploy/local/stop.sh.
+# stopped by their pid files first, so there are never two). Each service runs from its own copy
+# of <svc>/target/quarkus-app, so test.sh or a rebuild never changes the jars under it. Logs, pid
+# files and those copies live in deploy/local/.state/services/. Stop with deploy/local/stop.sh.
 # Environment: FOMO_JAVA_OPTS (JVM options for each service, default -Xmx512m).
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
@@ -35,7 +36,7 @@ SERVICE_TIMEOUT="${FOMO_SERVICE_START_TIMEOUT:-120}"
 read -r -a JAVA_OPTS_ARR <<<"${FOMO_JAVA_OPTS:--Xmx512m}"
 mkdir -p "$SVC_STATE"
 
-svc_jar() { echo "$FOMO_ROOT/$1/target/quarkus-app/quarkus-run.jar"; }
+svc_jar() { echo "$FOMO_ROOT/$1/target/quarkus-app/quarkus-run.jar"; }  # the build's output
 
 # 1. infrastructure
 "$FOMO_LOCAL_DIR/ensure-infra.sh"
@@ -46,7 +47,7 @@ svc_jar() { echo "$FOMO_ROOT/$1/target/quarkus-app/quarkus-run.jar"; }
 # 3. stop our services from a previous run before the build rewrites their jars
 for entry in "${FOMO_SERVICES[@]}"; do
   read -r svc _ http grpc <<<"$entry"
-  stop_pidfile "$SVC_STATE/$svc.pid" "$svc" 30 "$(svc_jar "$svc")" &
+  stop_pidfile "$SVC_STATE/$svc.pid" "$svc" 30 "$(svc_run_jar "$svc")" &
 done
 wait
 
@@ -70,8 +71,12 @@ for entry in "${FOMO_SERVICES[@]}"; do
 done
 for entry in "${FOMO_SERVICES[@]}"; do
   read -r svc _ http grpc <<<"$entry"
+  # Run from a private copy of the build (see svc_run_dir in lib.sh).
+  rm -rf "$(svc_run_dir "$svc")"
+  mkdir -p "$(dirname "$(svc_run_dir "$svc")")"
+  cp -a "$FOMO_ROOT/$svc/target/quarkus-app" "$(svc_run_dir "$svc")"
   pid="$(cd "$FOMO_ROOT" && start_bg "$SVC_STATE/$svc.pid" "$SVC_STATE/$svc.log" \
-    env FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" java "${JAVA_OPTS_ARR[@]}" -jar "$(svc_jar "$svc")")"
+    env FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" java "${JAVA_OPTS_ARR[@]}" -jar "$(svc_run_jar "$svc")")"
   log "$svc: started pid $pid (HTTP $http, gRPC $grpc), log $SVC_STATE/$svc.log"
 done
 
@@ -96,7 +101,7 @@ done
 status_of() {
   local svc="$1" http="$2" pid
   pid="$(read_pidfile "$SVC_STATE/$svc.pid")"
-  if ! pidfile_running "$SVC_STATE/$svc.pid" "$(svc_jar "$svc")"; then echo "EXITED"
+  if ! pidfile_running "$SVC_STATE/$svc.pid" "$(svc_run_jar "$svc")"; then echo "EXITED"
   elif curl -fsS --max-time 5 "http://localhost:$http/q/health/ready" >/dev/null 2>&1; then echo "UP"
   else echo "NOT READY"; fi
 }

@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SVC_STATE="$FOMO_STATE_DIR/services"
 for entry in "${FOMO_SERVICES[@]}"; do
   read -r svc _ _ _ <<<"$entry"
-  stop_pidfile "$SVC_STATE/$svc.pid" "$svc" 30 "$FOMO_ROOT/$svc/target/quarkus-app/quarkus-run.jar" &
+  stop_pidfile "$SVC_STATE/$svc.pid" "$svc" 30 "$(svc_run_jar "$svc")" &
 done
 wait
 "$FOMO_LOCAL_DIR/keycloak.sh" stop
