@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Builds and starts the whole FOMO suite locally (no Docker):
+#   1. deploy/local/ensure-infra.sh   PostgreSQL, RabbitMQ, roles, databases, vhost
+#   2. deploy/local/keycloak.sh start Keycloak on http://localhost:8180 with realm fomo
+#                                     (left alone when it already runs healthy)
+#   3. ./mvnw -B -q -DskipTests package
+#   4. the five services as background java processes, each waited for until /q/health/ready is UP
+#   5. the demo story (deploy/local/demo.sh), once it exists
+#
+#   deploy/local/start.sh [--no-build] [--no-demo]
+#
+# Running it again restarts the services cleanly on the fresh build (our running copies are
+# stopped by their pid files first, so there are never two). Each service runs from its own copy
+# of <svc>/target/quarkus-app, so test.sh or a rebuild never changes the jars under it. Logs, pid
+# files and those copies live in deploy/local/.state/services/. Stop with deploy/local/stop.sh.
+# Environment: FOMO_JAVA_OPTS (JVM options for each service, default -Xmx512m).
+set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BUILD=1; DEMO=1
+for a in "$@"; do
+  case "$a" in
+    --no-build) BUILD=0 ;;
+    --no-demo) DEMO=0 ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    *) die "unknown argument: $a (try --help)" ;;
+  esac
+done
+
+T0="$(now_s)"
+KEYCLOAK_PORT=8180
+KEYCLOAK_URL="http://localhost:$KEYCLOAK_PORT"
+SVC_STATE="$FOMO_STATE_DIR/services"
+SERVICE_TIMEOUT="${FOMO_SERVICE_START_TIMEOUT:-120}"
+read -r -a JAVA_OPTS_ARR <<<"${FOMO_JAVA_OPTS:--Xmx512m}"
+mkdir -p "$SVC_STATE"
+
+svc_jar() { echo "$FOMO_ROOT/$1/target/quarkus-app/quarkus-run.jar"; }  # the build's output
+
+# 1. infrastructure
+"$FOMO_LOCAL_DIR/ensure-infra.sh"
+
+# 2. Keycloak (no-op when it already runs healthy on 8180)
+"$FOMO_LOCAL_DIR/keycloak.sh" start --port "$KEYCLOAK_PORT"
+
+# 3. stop our services from a previous run before the build rewrites their jars
+for entry in "${FOMO_SERVICES[@]}"; do
+  read -r svc _ http grpc <<<"$entry"
+  stop_pidfile "$SVC_STATE/$svc.pid" "$svc" 30 "$(svc_run_jar "$svc")" &
+done
+wait
+
+if [ "$BUILD" = 1 ]; then
+  log "building: ./mvnw -B -q -DskipTests package"
+  tb="$(now_s)"
+  mvnw -B -q -DskipTests package || die "the build failed (output above)"
+  log "build done in $(fmt_duration $(( $(now_s) - tb )))"
+fi
+
+# 4. the services
+for entry in "${FOMO_SERVICES[@]}"; do
+  read -r svc _ http grpc <<<"$entry"
+  [ -f "$(svc_jar "$svc")" ] || die "$(svc_jar "$svc") is missing: build first (drop --no-build)"
+  for p in "$http" "$grpc"; do
+    if port_in_use "$p"; then
+      ss -Htlnp "sport = :$p" 2>/dev/null | sed 's/^/    /' >&2 || true
+      die "port $p ($svc) is already in use by another process (above); stop it, then run $0 again"
+    fi
+  done
+done
+for entry in "${FOMO_SERVICES[@]}"; do
+  read -r svc _ http grpc <<<"$entry"
+  # Run from a private copy of the build (see svc_run_dir in lib.sh).
+  rm -rf "$(svc_run_dir "$svc")"
+  mkdir -p "$(dirname "$(svc_run_dir "$svc")")"
+  cp -a "$FOMO_ROOT/$svc/target/quarkus-app" "$(svc_run_dir "$svc")"
+  pid="$(cd "$FOMO_ROOT" && start_bg "$SVC_STATE/$svc.pid" "$SVC_STATE/$svc.log" \
+    env FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" java "${JAVA_OPTS_ARR[@]}" -jar "$(svc_run_jar "$svc")")"
+  log "$svc: started pid $pid (HTTP $http, gRPC $grpc), log $SVC_STATE/$svc.log"
+done
+
+failed=()
+for entry in "${FOMO_SERVICES[@]}"; do
+  read -r svc _ http grpc <<<"$entry"
+  pid="$(read_pidfile "$SVC_STATE/$svc.pid")"
+  if wait_for_url "http://localhost:$http/q/health/ready" "$SERVICE_TIMEOUT" "UP" "$pid"; then
+    log "$svc: ready"
+  else
+    if pid_alive "$pid"; then
+      warn "$svc: /q/health/ready is not UP after ${SERVICE_TIMEOUT}s:"
+      curl -sS --max-time 5 "http://localhost:$http/q/health/ready" >&2 || true; echo >&2
+    else
+      warn "$svc: the process exited"
+    fi
+    log_tail "$SVC_STATE/$svc.log" 60
+    failed+=("$svc")
+  fi
+done
+
+status_of() {
+  local svc="$1" http="$2" pid
+  pid="$(read_pidfile "$SVC_STATE/$svc.pid")"
+  if ! pidfile_running "$SVC_STATE/$svc.pid" "$(svc_run_jar "$svc")"; then echo "EXITED"
+  elif curl -fsS --max-time 5 "http://localhost:$http/q/health/ready" >/dev/null 2>&1; then echo "UP"
+  else echo "NOT READY"; fi
+}
+
+echo
+printf '%-18s %-7s %-6s %-8s %-10s %s\n' SERVICE HTTP GRPC PID STATUS LOG
+for entry in "${FOMO_SERVICES[@]}"; do
+  read -r svc _ http grpc <<<"$entry"
+  printf '%-18s %-7s %-6s %-8s %-10s %s\n' "$svc" "$http" "$grpc" \
+    "$(read_pidfile "$SVC_STATE/$svc.pid")" "$(status_of "$svc" "$http")" "$SVC_STATE/$svc.log"
+done
+kc_state="$FOMO_STATE_DIR/keycloak"
+printf '%-18s %-7s %-6s %-8s %-10s %s\n' keycloak "$KEYCLOAK_PORT" - \
+  "$(read_pidfile "$kc_state/keycloak.pid")" "UP" "$kc_state/keycloak.log"
+echo
+echo "Keycloak realm: $KEYCLOAK_URL/realms/fomo (admin console $KEYCLOAK_URL/admin, admin/admin)"
+echo "Stop everything: deploy/local/stop.sh"
+echo
+
+if [ ${#failed[@]} -gt 0 ]; then
+  die "not ready: ${failed[*]} (logs above; the rest keeps running, stop all with deploy/local/stop.sh)"
+fi
+log "suite up in $(fmt_duration $(( $(now_s) - T0 )))"
+
+# ==== DEMO HOOK ===============================================================================
+# 5. A later issue adds deploy/local/demo.sh: the Alice/Bob story of SPEC section 1, walked through
+#    the public interfaces against the suite started above. It gets the URLs in the environment.
+if [ "$DEMO" = 1 ] && [ -x "$FOMO_LOCAL_DIR/demo.sh" ]; then
+  log "running the demo story: deploy/local/demo.sh"
+  FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" "$FOMO_LOCAL_DIR/demo.sh"
+fi
+# ==== END DEMO HOOK ===========================================================================
