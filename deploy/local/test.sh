@@ -7,7 +7,7 @@
 #   2. a Keycloak of its own on free ports (HTTP and management), state in
 #      deploy/local/.state/keycloak-test (a temporary dir when another test.sh holds that one), so
 #      it never collides with a suite left running on 8180;
-#   3. FOMO_KEYCLOAK_URL=http://localhost:<port> ./mvnw -B verify "$@" from the project root;
+#   3. FOMO_KEYCLOAK_URL=http://localhost:<port> ./mvnw -B clean verify "$@" from the project root (clean: no stale classes);
 #   4. stops its Keycloak on every exit (success, failure, Ctrl-C) and exits with Maven's code.
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
@@ -56,9 +56,9 @@ KC_STARTED=1
 export FOMO_KEYCLOAK_URL="http://localhost:$KC_PORT"
 log "tests use Keycloak $FOMO_KEYCLOAK_URL (management port $KC_MGMT_PORT)"
 
-log "running: ./mvnw -B verify $*"
+log "running: ./mvnw -B clean verify $*"
 set +e
-(cd "$FOMO_ROOT" && ./mvnw -B verify "$@")
+(cd "$FOMO_ROOT" && ./mvnw -B clean verify "$@")
 mvn_rc=$?
 set -e
 if [ "$mvn_rc" = 0 ]; then log "tests passed"; else log "Maven failed with exit code $mvn_rc"; fi
