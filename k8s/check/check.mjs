@@ -3,6 +3,8 @@
 //     a handler; a named port must be one the container declares);
 //   - every container has CPU and memory requests and limits;
 //   - every Deployment has a PodDisruptionBudget in its namespace whose selector matches its pod labels;
+//   - no Secret still holds the base's REPLACE-ME placeholder, and no KeycloakRealmImport carries
+//     passwords or literal client secrets unless annotated fomo.io/demo-credentials: "true" (dev);
 //   - every object of a built-in kind validates against its type (kubernetes-models; custom
 //     resources such as CloudNativePG's Cluster are skipped).
 // Usage: node check.mjs LABEL FILE   (FILE "-" = stdin). Prints one line per finding and exits 1 on any.
@@ -82,6 +84,24 @@ for (const d of deployments) {
   const covering = pdbs.filter((p) => ns(p) === ns(d) && selects(p.spec?.selector, labels));
   if (covering.length === 0) fail(`${id(d)}: no PodDisruptionBudget selects its pods (labels ${JSON.stringify(labels)})`);
   if (covering.length > 1) fail(`${id(d)}: ${covering.length} PodDisruptionBudgets select its pods (${covering.map((p) => p.metadata.name).join(", ")}); the eviction API refuses that`);
+}
+
+// --- no placeholder Secret and no demo credentials slip into an overlay ---
+for (const o of objects.filter((x) => x.kind === "Secret")) {
+  const values = [
+    ...Object.values(o.stringData ?? {}),
+    ...Object.values(o.data ?? {}).map((v) => Buffer.from(String(v), "base64").toString("utf8")),
+  ];
+  if (values.some((v) => String(v).startsWith("REPLACE-ME")))
+    fail(`${id(o)}: still holds the base's REPLACE-ME placeholder (replace it in the overlay, or delete it there and let the operator provide it)`);
+}
+for (const o of objects.filter((x) => x.kind === "KeycloakRealmImport")) {
+  if (o.metadata?.annotations?.["fomo.io/demo-credentials"] === "true") continue; // dev: on purpose
+  const r = o.spec?.realm ?? {};
+  const people = (r.users ?? []).filter((u) => (u.credentials ?? []).length > 0).map((u) => u.username);
+  if (people.length) fail(`${id(o)}: users with credentials (${people.join(", ")}) without annotation fomo.io/demo-credentials: "true"`);
+  const literal = (r.clients ?? []).filter((c) => c.secret && !/^\$\{[A-Z0-9_]+\}$/.test(c.secret)).map((c) => c.clientId);
+  if (literal.length) fail(`${id(o)}: literal client secrets (${literal.join(", ")}) without annotation fomo.io/demo-credentials: "true"`);
 }
 
 // --- types of built-in kinds ---

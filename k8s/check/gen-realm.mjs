@@ -20,14 +20,18 @@ const realm = JSON.parse(readFileSync(join(root, source), "utf8"));
 
 const placeholder = (clientId) => clientId.toUpperCase().replace(/[^A-Z0-9]/g, "_") + "_CLIENT_SECRET";
 
-function importCr(realmRep, placeholders) {
+function importCr(realmRep, placeholders, demo) {
   const spec = { keycloakCRName: "fomo-keycloak" };
   if (placeholders) spec.placeholders = placeholders;
   spec.realm = realmRep;
   return {
     apiVersion: "k8s.keycloak.org/v2alpha1",
     kind: "KeycloakRealmImport",
-    metadata: { name: "fomo-realm", labels: { "app.kubernetes.io/component": "identity" } },
+    metadata: {
+      name: "fomo-realm",
+      labels: { "app.kubernetes.io/component": "identity" },
+      ...(demo ? { annotations: { "fomo.io/demo-credentials": "true" } } : {}),
+    },
     spec,
   };
 }
@@ -58,7 +62,7 @@ const prod = prodRealm(realm);
 const files = {
   "overlays/dev/realm-import.yaml":
     header("DEV ONLY: the local demo realm with its demo users (password = user name) and demo client secrets.") +
-    stringify(importCr(realm), { lineWidth: 0 }),
+    stringify(importCr(realm, undefined, true), { lineWidth: 0 }),
   "overlays/prod/realm-import.yaml":
     header("PROD TEMPLATE: roles, service clients and their service accounts only; no people, no passwords.\n" +
       "# Client secrets come from the Secrets <clientId>-oidc (key client-secret), which you create before applying.") +

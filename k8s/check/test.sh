@@ -46,6 +46,11 @@ expect bad-render nonzero \
 expect bad-type nonzero \
   'readinessProbe uses port "metrics", which the container does not declare' \
   "invalid apps/v1 Deployment: data/spec/template/spec/containers/0/ports/0/containerPort must be integer"
+expect bad-placeholder-secret nonzero \
+  "FAIL bad-placeholder-secret: Secret fixture/demo-oidc: still holds the base's REPLACE-ME placeholder"
+expect bad-demo-realm nonzero \
+  'KeycloakRealmImport fixture/demo-realm: users with credentials (alice) without annotation fomo.io/demo-credentials: "true"' \
+  'KeycloakRealmImport fixture/demo-realm: literal client secrets (demo-service) without annotation'
 
 # A fixture directory nobody tests is a check nobody knows works.
 for d in "$FX"/*/; do
