@@ -36,6 +36,10 @@ trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT
 trap 'log "terminated"; exit 143' TERM
 
+# Kubernetes manifests: the check's own tests, then every k8s/ overlay (fast, no cluster; k8s/README.md).
+if [ "${FOMO_SKIP_K8S_CHECK:-0}" = 1 ]; then log "FOMO_SKIP_K8S_CHECK=1: k8s/ checks skipped"
+elif ! { "$FOMO_ROOT/k8s/check/test.sh" && "$FOMO_ROOT/k8s/check.sh"; }; then log "k8s/ checks failed"; exit 1; fi
+
 "$FOMO_LOCAL_DIR/ensure-infra.sh"
 
 # Our own Keycloak state dir, held for the whole run (fd 8; children started with start_bg drop it).
