@@ -34,7 +34,7 @@ public final class BillingGrpcErrors {
         if (t instanceof InvalidAmountException e) {
             return status(Status.INVALID_ARGUMENT, "INVALID_AMOUNT", e.getMessage());
         }
-        if (t instanceof UnauthorizedException) {
+        if (t instanceof UnauthorizedException || t instanceof io.quarkus.security.AuthenticationFailedException) {
             return status(Status.UNAUTHENTICATED, "UNAUTHENTICATED", "a bearer token is required");
         }
         if (t instanceof ForbiddenException) {

@@ -16,7 +16,6 @@ import io.fomo.grpc.billing.v1.ReleaseResponse;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 
 /**
@@ -24,7 +23,7 @@ import jakarta.inject.Inject;
  * {@code fomo.billing.grpc.allowed-clients}, default {@code api-platform}). The work is {@link HoldService}'s.
  */
 @GrpcService
-@RolesAllowed("service")
+// Role "service" and the client id are checked by CallerCheck (anonymous -> UNAUTHENTICATED, others -> PERMISSION_DENIED).
 public class BillingGrpcService implements Billing {
 
     @Inject

@@ -15,7 +15,6 @@ import io.smallrye.mutiny.Multi;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 
 /**
@@ -24,7 +23,7 @@ import jakarta.inject.Inject;
  * is how staking learns rewards weights (chosen over per-user events: one query, re-runnable, nothing to dedupe).
  */
 @GrpcService
-@RolesAllowed("service")
+// Role "service" and the client id are checked by CallerCheck (anonymous -> UNAUTHENTICATED, others -> PERMISSION_DENIED).
 public class EpochUsageGrpcService implements EpochUsage {
 
     @Inject
