@@ -2,9 +2,7 @@ package io.fomo.shared.grpc;
 
 import io.grpc.Metadata;
 import io.quarkus.grpc.auth.GrpcSecurityMechanism;
-import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.security.identity.request.AuthenticationRequest;
-import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import jakarta.inject.Singleton;
 
 /**
@@ -28,6 +26,8 @@ public class BearerTokenGrpcMechanism implements GrpcSecurityMechanism {
     @Override
     public AuthenticationRequest createAuthenticationRequest(Metadata metadata) {
         String token = metadata.get(AUTHORIZATION).substring(BEARER.length()).trim();
-        return new TokenAuthenticationRequest(new AccessTokenCredential(token));
+        // Not a TokenAuthenticationRequest: Quarkus OIDC's own provider needs an HTTP RoutingContext, which the
+        // separate gRPC server has none of (NPE). GrpcBearerTokenIdentityProvider verifies it without one.
+        return new GrpcBearerTokenRequest(token);
     }
 }

@@ -1,5 +1,11 @@
 package io.fomo.billing.grpc;
 
+import java.util.Set;
+import java.util.function.Supplier;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.fomo.billing.holds.HoldService;
 import io.fomo.grpc.billing.v1.AuthorizeRequest;
 import io.fomo.grpc.billing.v1.AuthorizeResponse;
 import io.fomo.grpc.billing.v1.Billing;
@@ -7,39 +13,47 @@ import io.fomo.grpc.billing.v1.CaptureRequest;
 import io.fomo.grpc.billing.v1.CaptureResponse;
 import io.fomo.grpc.billing.v1.ReleaseRequest;
 import io.fomo.grpc.billing.v1.ReleaseResponse;
-import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
 
 /**
- * The {@code fomo.billing.v1.Billing} gRPC service for the API platform (contract: fomo-shared
- * {@code fomo/billing/v1/billing.proto}).
- *
- * <p>Skeleton: registered on the gRPC server; every method answers {@code UNIMPLEMENTED} until
- * billing is built. Implementing the generated {@link Billing} interface makes a contract change a
- * compile error here.
+ * {@code fomo.billing.v1.Billing} for the API platform (role {@code service} and client id in
+ * {@code fomo.billing.grpc.allowed-clients}, default {@code api-platform}). The work is {@link HoldService}'s.
  */
 @GrpcService
+// Role "service" and the client id are checked by CallerCheck (anonymous -> UNAUTHENTICATED, others -> PERMISSION_DENIED).
 public class BillingGrpcService implements Billing {
 
-    private static <T> Uni<T> unimplemented(String method) {
-        return Uni.createFrom().failure(Status.UNIMPLEMENTED
-                .withDescription("fomo.billing.v1.Billing/" + method + " is not implemented yet")
-                .asRuntimeException());
-    }
+    @Inject
+    HoldService holds;
+
+    @Inject
+    CurrentIdentityAssociation identity;
+
+    @ConfigProperty(name = "fomo.billing.grpc.allowed-clients", defaultValue = "api-platform")
+    Set<String> allowedClients;
 
     @Override
     public Uni<AuthorizeResponse> authorize(AuthorizeRequest request) {
-        return unimplemented("Authorize");
+        return call(() -> holds.authorize(request));
     }
 
     @Override
     public Uni<CaptureResponse> capture(CaptureRequest request) {
-        return unimplemented("Capture");
+        return call(() -> holds.capture(request));
     }
 
     @Override
     public Uni<ReleaseResponse> release(ReleaseRequest request) {
-        return unimplemented("Release");
+        return call(() -> holds.release(request));
+    }
+
+    private <T> Uni<T> call(Supplier<Uni<T>> work) {
+        return identity.getDeferredIdentity().flatMap(id -> {
+            CallerCheck.requireClient(id, allowedClients);
+            return work.get();
+        }).onFailure().transform(BillingGrpcErrors::toGrpc);
     }
 }

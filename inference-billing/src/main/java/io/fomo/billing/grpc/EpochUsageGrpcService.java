@@ -1,26 +1,63 @@
 package io.fomo.billing.grpc;
 
+import java.util.Set;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.fomo.billing.credits.BillingProblems;
+import io.fomo.billing.holds.HoldService;
 import io.fomo.grpc.billing.v1.EpochUsage;
 import io.fomo.grpc.billing.v1.StreamEpochUsageRequest;
 import io.fomo.grpc.billing.v1.UserEpochUsage;
-import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Multi;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
 
 /**
- * The {@code fomo.billing.v1.EpochUsage} gRPC service for staking-service (contract: fomo-shared
- * {@code fomo/billing/v1/billing.proto}).
- *
- * <p>Skeleton: registered on the gRPC server; the stream fails with {@code UNIMPLEMENTED} until
- * epochs are built.
+ * {@code fomo.billing.v1.EpochUsage} for staking-service (client id in {@code fomo.billing.epoch-usage.allowed-clients}):
+ * per-user gross usage of a CLOSED epoch, from the captures assigned to it, ordered by (deployment, user). This stream
+ * is how staking learns rewards weights (chosen over per-user events: one query, re-runnable, nothing to dedupe).
  */
 @GrpcService
+// Role "service" and the client id are checked by CallerCheck (anonymous -> UNAUTHENTICATED, others -> PERMISSION_DENIED).
 public class EpochUsageGrpcService implements EpochUsage {
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    CurrentIdentityAssociation identity;
+
+    @ConfigProperty(name = "fomo.billing.epoch-usage.allowed-clients", defaultValue = "staking-service")
+    Set<String> allowedClients;
 
     @Override
     public Multi<UserEpochUsage> streamEpochUsage(StreamEpochUsageRequest request) {
-        return Multi.createFrom().failure(Status.UNIMPLEMENTED
-                .withDescription("fomo.billing.v1.EpochUsage/StreamEpochUsage is not implemented yet")
-                .asRuntimeException());
+        return identity.getDeferredIdentity().onItem().transformToMulti(id -> {
+            CallerCheck.requireClient(id, allowedClients);
+            if (request.getEpoch() < 0) {
+                throw BillingProblems.invalid("INVALID_EPOCH", "epoch must be >= 0");
+            }
+            return pool.preparedQuery("SELECT 1 FROM epoch WHERE epoch_idx = $1").execute(Tuple.of(request.getEpoch()))
+                    .onItem().transformToMulti(closed -> {
+                        if (closed.size() == 0) {
+                            throw BillingProblems.precondition("EPOCH_NOT_CLOSED", "epoch " + request.getEpoch() + " is not closed");
+                        }
+                        return pool.preparedQuery("""
+                                SELECT user_id, deployment_id, sum(gross), count(*) FROM capture
+                                WHERE epoch_idx = $1 AND ($2 = '' OR deployment_id = $2)
+                                GROUP BY deployment_id, user_id HAVING sum(gross) > 0 ORDER BY deployment_id, user_id""")
+                                .execute(Tuple.of(request.getEpoch(), request.getDeploymentId()))
+                                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                                .map((Row r) -> UserEpochUsage.newBuilder().setEpoch(request.getEpoch())
+                                        .setUserId(r.getString(0)).setDeploymentId(r.getString(1))
+                                        .setGross(HoldService.usdc(r.getBigDecimal(2).toBigIntegerExact()))
+                                        .setRequests(r.getLong(3)).build());
+                    });
+        }).onFailure().transform(BillingGrpcErrors::toGrpc);
     }
 }

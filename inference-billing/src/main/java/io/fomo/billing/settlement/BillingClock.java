@@ -1,0 +1,81 @@
+package io.fomo.billing.settlement;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Window and epoch arithmetic (origin 1970-01-01T00:00Z): window w covers [w·L, (w+1)·L), epoch e covers
+ * [e·E, (e+1)·E). The epoch length must be a whole number of windows, so every window lies in exactly one epoch.
+ */
+@ApplicationScoped
+@Startup
+public class BillingClock {
+
+    @ConfigProperty(name = "fomo.billing.window", defaultValue = "PT1H")
+    Duration window;
+
+    @ConfigProperty(name = "fomo.billing.epoch", defaultValue = "P1D")
+    Duration epoch;
+
+    @ConfigProperty(name = "fomo.billing.epoch-grace", defaultValue = "PT5M")
+    Duration epochGrace;
+
+    @ConfigProperty(name = "fomo.billing.settle-delay", defaultValue = "PT5S")
+    Duration settleDelay;
+
+    @PostConstruct
+    void check() {
+        if (window.toMillis() <= 0 || epoch.toMillis() <= 0 || epoch.toMillis() % window.toMillis() != 0) {
+            throw new IllegalStateException("fomo.billing.epoch (" + epoch + ") must be a positive whole multiple of fomo.billing.window (" + window + ")");
+        }
+    }
+
+    public long windowMillis() {
+        return window.toMillis();
+    }
+
+    public long epochMillis() {
+        return epoch.toMillis();
+    }
+
+    public long windowOf(Instant t) {
+        return Math.floorDiv(t.toEpochMilli(), windowMillis());
+    }
+
+    public long epochOfWindow(long w) {
+        return Math.floorDiv(w * windowMillis(), epochMillis());
+    }
+
+    public long epochOf(Instant t) {
+        return Math.floorDiv(t.toEpochMilli(), epochMillis());
+    }
+
+    public Instant windowStart(long w) {
+        return Instant.ofEpochMilli(w * windowMillis());
+    }
+
+    public Instant epochStart(long e) {
+        return Instant.ofEpochMilli(e * epochMillis());
+    }
+
+    /** The last window whose end plus the settle delay has passed at {@code now}. */
+    public long lastSettleableWindow(Instant now) {
+        return Math.floorDiv(now.minus(settleDelay).toEpochMilli(), windowMillis()) - 1;
+    }
+
+    /** The last epoch whose end plus the grace period has passed at {@code now}. */
+    public long lastClosableEpoch(Instant now) {
+        return Math.floorDiv(now.minus(epochGrace).toEpochMilli(), epochMillis()) - 1;
+    }
+
+    /** First window of epoch {@code e}. */
+    public long firstWindowOfEpoch(long e) {
+        return e * (epochMillis() / windowMillis());
+    }
+}

@@ -1,0 +1,113 @@
+package io.fomo.billing.grpc;
+
+import static io.fomo.billing.BillingFixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import io.fomo.billing.catalog.Catalog;
+import io.fomo.grpc.billing.v1.AuthorizeRequest;
+import io.fomo.grpc.billing.v1.AuthorizeResponse;
+import io.fomo.grpc.billing.v1.BillingGrpc;
+import io.fomo.grpc.billing.v1.CaptureRequest;
+import io.fomo.grpc.billing.v1.CaptureResponse;
+import io.fomo.grpc.billing.v1.ReleaseRequest;
+import io.fomo.testkit.TestDatabase;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+
+/** 1,000 concurrent Authorize calls (64 in flight) against a wallet that affords exactly 137 holds. */
+@QuarkusTest
+@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
+class ConcurrentHoldsTest {
+
+    @Inject
+    Catalog catalog;
+
+    @Test
+    void exactly137HoldsThenCapturesAndReleasesInRandomOrderBalance() throws Exception {
+        String dep = deployment(catalog, "alice");
+        String user = newUser();
+        // one hold of (10,000 in, 2,000 out) at no discount = 0.008; 137 of them = 1.096, plus 0.007 (< one more)
+        topUp(user, "1.103");
+        BillingGrpc.BillingBlockingStub stub = platform();
+        ExecutorService pool = Executors.newFixedThreadPool(64);
+        ConcurrentLinkedQueue<AuthorizeResponse> holds = new ConcurrentLinkedQueue<>();
+        AtomicInteger exhausted = new AtomicInteger();
+        AtomicInteger other = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            futures.add(pool.submit(() -> {
+                try {
+                    holds.add(stub.authorize(AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID())
+                            .setUserId(user).setDeploymentId(dep).setMaxInputTokens(10_000).setMaxOutputTokens(2_000).build()));
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                        exhausted.incrementAndGet();
+                    } else {
+                        other.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        assertThat(other.get()).isZero();
+        assertThat(holds).hasSize(137);
+        assertThat(exhausted.get()).isEqualTo(863);
+        assertThat(wallet(user)).containsExactly(new BigInteger("7000"), new BigInteger("1096000"));
+
+        // captures (random tokens, some above nothing) and releases in random order, concurrently
+        List<AuthorizeResponse> shuffled = new ArrayList<>(holds);
+        Collections.shuffle(shuffled, new Random(42));
+        Random random = new Random(7);
+        ConcurrentLinkedQueue<BigInteger> charged = new ConcurrentLinkedQueue<>();
+        futures.clear();
+        for (AuthorizeResponse h : shuffled) {
+            boolean release = random.nextInt(3) == 0;
+            long in = random.nextInt(10_001);
+            long out = random.nextInt(2_001);
+            futures.add(pool.submit(() -> {
+                if (release) {
+                    stub.release(ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID()).setHoldId(h.getHoldId()).build());
+                } else {
+                    CaptureResponse c = stub.capture(CaptureRequest.newBuilder().setRequestId("c-" + UUID.randomUUID())
+                            .setHoldId(h.getHoldId()).setInputTokens(in).setOutputTokens(out).build());
+                    charged.add(new BigDecimal(c.getCharged()).movePointRight(6).toBigIntegerExact());
+                }
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        BigInteger sum = charged.stream().reduce(BigInteger.ZERO, BigInteger::add);
+        assertThat(wallet(user)).containsExactly(BigInteger.valueOf(1_103_000).subtract(sum), BigInteger.ZERO);
+    }
+
+    static List<BigInteger> wallet(String user) {
+        Object[] row = query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
+                "SELECT available, held FROM wallet WHERE user_id = ?1", Object[].class).setParameter(1, user).getSingleResult()));
+        return List.of(((BigDecimal) row[0]).toBigIntegerExact(), ((BigDecimal) row[1]).toBigIntegerExact());
+    }
+}
