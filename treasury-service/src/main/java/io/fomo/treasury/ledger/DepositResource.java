@@ -4,6 +4,9 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.fomo.shared.money.InvalidAmountException;
 import io.fomo.shared.web.ProblemException;
 import io.fomo.treasury.ledger.OperationResult.TransferDone;
 import io.smallrye.mutiny.Uni;
@@ -28,8 +31,8 @@ public class DepositResource {
 
     private static final Pattern DEPOSIT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,120}");
 
-    /** The request body; amount is a whole-token decimal string. */
-    public record DepositRequest(String depositId, String userId, String token, String amount) {
+    /** The request body; amount is a whole-token decimal string (a JSON number is refused, SPEC §2). */
+    public record DepositRequest(String depositId, String userId, String token, JsonNode amount) {
     }
 
     /** A deposit as applied. {@code id} is the depositId; the ledger transfer is {@code transferId}. */
@@ -54,6 +57,11 @@ public class DepositResource {
         }
         String userId = OperationMapper.owner(body.userId(), "userId");
         String symbol = body.token() == null ? "" : body.token();
+        if (body.amount() != null && !body.amount().isTextual() && !body.amount().isNull()) {
+            throw new InvalidAmountException(body.token(), body.amount().toString(),
+                    "an amount is a decimal string such as \"0.25\", never a JSON number");
+        }
+        String amount = body.amount() == null || body.amount().isNull() ? null : body.amount().asText();
         String transferId = "deposit:" + body.depositId();
         return ledger.single(Set.of(symbol), mapper -> {
                     LedgerToken token = mapper.token(symbol);
@@ -64,7 +72,7 @@ public class DepositResource {
                                 symbol + " is a model token: it is minted by its launch, never deposited");
                     };
                     return new Operation.Transfer(transferId, debit, new AccountKey(userId, symbol, AccountKind.USER),
-                            OperationMapper.amount(token, body.amount()), "DEPOSIT", transferId);
+                            OperationMapper.amount(token, amount), "DEPOSIT", transferId);
                 })
                 .map(applied -> {
                     JournalEntry e = ((TransferDone) applied.results().get(0)).entry();
