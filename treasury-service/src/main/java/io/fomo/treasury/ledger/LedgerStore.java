@@ -29,6 +29,7 @@ import io.fomo.treasury.ledger.Operation.VoidPending;
 import io.fomo.treasury.ledger.OperationResult.PendingDone;
 import io.fomo.treasury.ledger.OperationResult.TokenDone;
 import io.fomo.treasury.ledger.OperationResult.TransferDone;
+import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -42,25 +43,27 @@ import jakarta.inject.Inject;
 
 /**
  * The ledger's PostgreSQL side, on the reactive SQL client: every batch (a single transfer is a batch of one)
- * is one transaction of a fixed, small number of set-based statements, whatever its size.
+ * is one transaction of a fixed, small number of set-based statements, whatever its size, sent in at most three
+ * network round trips (statements on one connection are pipelined: PostgreSQL runs them in order).
  *
  * <h2>The transaction of a batch</h2>
  * <ol>
- *   <li>Tokens the batch registers or mints: {@code SELECT ... FOR UPDATE} (launch batches only).</li>
- *   <li>Pending transfers it posts, voids or expires: {@code SELECT ... FOR UPDATE}, ordered by id (expiry
- *       claims them with {@code SKIP LOCKED} instead).</li>
- *   <li>Accounts it touches: created if new ({@code INSERT ... ON CONFLICT DO NOTHING}, ordered by address;
- *       skipped when all are known to exist), then locked with one {@code SELECT ... ORDER BY id FOR UPDATE},
- *       pipelined with the idempotency lookup of its ids (which runs after the locks are granted, so a
- *       concurrent twin's committed rows are seen).</li>
- *   <li>{@link LedgerRules#apply} in Java on the locked state.</li>
- *   <li>One statement writes the journal rows, the new account totals, the pending transfers and the batch
- *       row (data-modifying CTEs over {@code unnest}ed arrays); then COMMIT.</li>
+ *   <li>Round trip 1: {@code BEGIN}; the tokens the batch registers or mints ({@code SELECT ... FOR UPDATE},
+ *       launch batches only); the pending transfers it posts or voids ({@code SELECT ... FOR UPDATE} ordered by id;
+ *       the expiry scheduler claims due ones with {@code SKIP LOCKED} instead). When no pending transfer is
+ *       resolved, every account is named by the operations, and step 2 travels in this round trip too.</li>
+ *   <li>The accounts it touches: created if not known to exist ({@code INSERT ... ON CONFLICT DO NOTHING}, ordered
+ *       by address), locked with one {@code SELECT ... ORDER BY id FOR UPDATE}, and the idempotency lookup of the
+ *       batch's ids, which runs after the locks are granted, so a concurrent twin's committed rows are seen.</li>
+ *   <li>{@link LedgerRules#apply} in Java on the locked state (no I/O).</li>
+ *   <li>Last round trip: one statement writes the journal rows, the new account totals, the pending transfers and
+ *       the batch row (data-modifying CTEs over {@code unnest}ed arrays), then {@code COMMIT}.</li>
  * </ol>
- * Locks are always taken in the order tokens → pending transfers → accounts, each by key, so two batches
- * never deadlock on them; no lock is held across anything but this database connection. A lost race on an
- * idempotency id (unique violation), a serialization failure or a deadlock retries the whole transaction, and
- * the retry's lookup then decides: the same content replays, other content is IDEMPOTENCY_CONFLICT.
+ * A plain transfer or a batch of them is two round trips. Locks are always taken in the order tokens → pending
+ * transfers → accounts, each by key, so two batches never deadlock on them; no lock is held across anything but
+ * this database connection. A lost race on an idempotency id (unique violation), a serialization failure or a
+ * deadlock retries the whole transaction, and the retry's lookup then decides: the same content replays, other
+ * content is IDEMPOTENCY_CONFLICT. Accounts are cached as existing only after their creation committed.
  */
 @ApplicationScoped
 public class LedgerStore {
@@ -220,7 +223,7 @@ public class LedgerStore {
 
     /** What an execution did: its results in the request's order, or (replayed) those of the first execution. */
     public record Applied(List<OperationResult> results, Instant committedAt, boolean replayed,
-            List<LedgerToken> registered, List<LedgerToken> minted) {
+            List<LedgerToken> registered, List<LedgerToken> minted, Set<AccountKey> accounts) {
     }
 
     /** Runs the execution in one transaction, retrying lost races; see the class documentation. */
@@ -229,7 +232,16 @@ public class LedgerStore {
     }
 
     private Uni<Applied> attempt(Execution execution, int attempt) {
-        return pool.withTransaction(conn -> inTransaction(conn, execution))
+        return pool.getConnection()
+                .flatMap(conn -> inTransaction(conn, execution)
+                        .onFailure().call(failure -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull())
+                        .eventually(conn::close))
+                // Only committed accounts may be known: an uncommitted one is invisible to other transactions.
+                .invoke(outcome -> {
+                    if (outcome instanceof Applied applied) {
+                        knownAccounts(applied.accounts());
+                    }
+                })
                 .flatMap(outcome -> outcome instanceof Replay replay
                         ? replay(execution, replay)
                         : Uni.createFrom().item((Applied) outcome))
@@ -249,6 +261,19 @@ public class LedgerStore {
     private record Replay(List<String> ids) {
     }
 
+    /**
+     * Statements sent together on one connection (pipelined): one network round trip; PostgreSQL runs them in
+     * order, and after a failure the later ones fail too, so the first failure is the cause.
+     */
+    private static Uni<List<RowSet<Row>>> flight(List<Uni<RowSet<Row>>> statements) {
+        return Uni.join().all(statements).andFailFast()
+                .onFailure(CompositeException.class).transform(f -> ((CompositeException) f).getCauses().get(0));
+    }
+
+    /**
+     * The transaction, in as few round trips as possible: BEGIN travels with the first reads, COMMIT with the
+     * writes. A plain transfer is two round trips; one resolving a pending transfer three.
+     */
     private Uni<Object> inTransaction(SqlConnection conn, Execution ex) {
         List<Operation> ops = ex.operations();
         Set<String> lockTokens = new TreeSet<>();
@@ -269,109 +294,165 @@ public class LedgerStore {
                 pendingIds.add(e.pendingId());
             }
         }
-        Map<String, LedgerToken> tokens = new HashMap<>(ex.tokens());
-        Uni<Void> tokenLocks = lockTokens.isEmpty() ? Uni.createFrom().voidItem()
-                : conn.preparedQuery(LOCK_TOKENS).execute(Tuple.of(lockTokens.toArray(String[]::new)))
-                        .invoke(rows -> rows.forEach(row -> tokens.put(row.getString("symbol"), token(row))))
-                        .replaceWithVoid();
-        return tokenLocks
-                .flatMap(x -> lockPendings(conn, ex, pendingIds, tokens))
-                .flatMap(pendings -> {
-                    List<Operation> effective = ops;
-                    if (ex.claimDue() > 0) {
-                        effective = new ArrayList<>();
-                        for (Pending p : pendings.values()) {
-                            effective.add(new ExpirePending(OperationMapper.INTERNAL_ID_PREFIX + "expire:"
-                                    + p.pendingId(), p.pendingId()));
-                        }
-                        if (effective.isEmpty()) {
-                            return Uni.createFrom().item((Object) new Applied(List.of(), ex.now(), false, List.of(),
-                                    List.of()));
-                        }
-                    }
-                    return lockAndApply(conn, ex, effective, tokens, pendings);
-                });
-    }
-
-    /** Locks the pending transfers and adds their tokens to {@code tokens} (a post's amount is parsed with them). */
-    private Uni<Map<String, Pending>> lockPendings(SqlConnection conn, Execution ex, Set<String> pendingIds,
-            Map<String, LedgerToken> tokens) {
-        Uni<RowSet<Row>> rows;
-        if (ex.claimDue() > 0) {
-            rows = conn.preparedQuery(CLAIM_DUE_PENDINGS).execute(Tuple.of(utc(ex.now()), ex.claimDue()));
-        } else if (pendingIds.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        } else {
-            rows = conn.preparedQuery(LOCK_PENDINGS).execute(Tuple.of(pendingIds.toArray(String[]::new)));
+        boolean claim = ex.claimDue() > 0;
+        boolean pendingsFirst = claim || !pendingIds.isEmpty();
+        List<Uni<RowSet<Row>>> first = new ArrayList<>();
+        first.add(conn.query("BEGIN").execute());
+        int tokenAt = -1;
+        if (!lockTokens.isEmpty()) {
+            tokenAt = first.size();
+            first.add(conn.preparedQuery(LOCK_TOKENS).execute(Tuple.of(lockTokens.toArray(String[]::new))));
         }
-        return rows.map(set -> {
+        int pendingAt = -1;
+        if (claim) {
+            pendingAt = first.size();
+            first.add(conn.preparedQuery(CLAIM_DUE_PENDINGS).execute(Tuple.of(utc(ex.now()), ex.claimDue())));
+        } else if (!pendingIds.isEmpty()) {
+            pendingAt = first.size();
+            first.add(conn.preparedQuery(LOCK_PENDINGS).execute(Tuple.of(pendingIds.toArray(String[]::new))));
+        }
+        AccountLocking early = null;
+        if (!pendingsFirst) {
+            // Every account is named by the operations themselves: lock them in this same round trip.
+            early = new AccountLocking(LedgerRules.accountsTouched(ops, id -> null), ops, ex.batchId());
+            early.send(conn, first);
+        }
+        int tokens0 = tokenAt;
+        int pendings0 = pendingAt;
+        AccountLocking earlyLocking = early;
+        return flight(first).flatMap(results -> {
+            Map<String, LedgerToken> tokens = new HashMap<>(ex.tokens());
+            if (tokens0 >= 0) {
+                results.get(tokens0).forEach(row -> tokens.put(row.getString("symbol"), token(row)));
+            }
             Map<String, Pending> pendings = new LinkedHashMap<>();
-            set.forEach(row -> {
-                pendings.put(row.getString("pending_id"), pending(row));
-                tokens.putIfAbsent(row.getString("token"), new LedgerToken(row.getString("token"),
-                        row.getInteger("token_decimals"), TokenKind.valueOf(row.getString("token_kind")),
-                        row.getString("token_deployment_id"), instant(row, "token_registered_at"),
-                        instant(row, "token_minted_at")));
-            });
-            return pendings;
+            if (pendings0 >= 0) {
+                results.get(pendings0).forEach(row -> {
+                    pendings.put(row.getString("pending_id"), pending(row));
+                    tokens.putIfAbsent(row.getString("token"), new LedgerToken(row.getString("token"),
+                            row.getInteger("token_decimals"), TokenKind.valueOf(row.getString("token_kind")),
+                            row.getString("token_deployment_id"), instant(row, "token_registered_at"),
+                            instant(row, "token_minted_at")));
+                });
+            }
+            List<Operation> effective = ops;
+            if (claim) {
+                effective = new ArrayList<>();
+                for (Pending p : pendings.values()) {
+                    effective.add(new ExpirePending(OperationMapper.INTERNAL_ID_PREFIX + "expire:" + p.pendingId(),
+                            p.pendingId()));
+                }
+                if (effective.isEmpty()) {
+                    return conn.query("ROLLBACK").execute().map(x -> (Object) new Applied(List.of(), ex.now(), false,
+                            List.of(), List.of(), Set.of()));
+                }
+            }
+            List<Operation> applying = effective;
+            Uni<AccountLocking> locked;
+            if (earlyLocking != null) {
+                earlyLocking.receive(results);
+                locked = Uni.createFrom().item(earlyLocking);
+            } else {
+                AccountLocking late = new AccountLocking(LedgerRules.accountsTouched(applying, pendings::get), applying,
+                        claim ? null : ex.batchId());
+                List<Uni<RowSet<Row>>> second = new ArrayList<>();
+                late.send(conn, second);
+                locked = flight(second).map(r -> {
+                    late.receive(r);
+                    return late;
+                });
+            }
+            return locked.flatMap(l -> l.complete(conn))
+                    .flatMap(l -> apply(conn, ex, applying, tokens, pendings, l, claim));
         });
     }
 
-    private Uni<Object> lockAndApply(SqlConnection conn, Execution ex, List<Operation> ops,
-            Map<String, LedgerToken> tokens, Map<String, Pending> pendings) {
-        Set<AccountKey> keys = LedgerRules.accountsTouched(ops, pendings::get);
-        String[][] columns = keyColumns(keys);
-        boolean allKnown = knownAccounts.containsAll(keys);
-        Uni<Void> create = allKnown ? Uni.createFrom().voidItem()
-                : conn.preparedQuery(CREATE_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2]))
-                        .replaceWithVoid();
-        List<String> ids = new ArrayList<>();
-        for (Operation op : ops) {
-            if (op.id() != null) {
-                ids.add(op.id());
-            }
+    /**
+     * Locking the accounts a batch touches (created first if not known to exist), together with the idempotency
+     * lookup of its ids, which PostgreSQL runs after the locks are granted, so a concurrent twin's committed rows
+     * are seen.
+     */
+    private final class AccountLocking {
+        final Set<AccountKey> keys;
+        final String[][] columns;
+        final String[] ids;
+        final String batchId;
+        int lockAt;
+        int lookupAt;
+        final Map<AccountKey, AccountState> accounts = new HashMap<>();
+        RowSet<Row> found;
+
+        AccountLocking(Set<AccountKey> keys, List<Operation> ops, String batchId) {
+            this.keys = keys;
+            this.columns = keyColumns(keys);
+            this.ids = ops.stream().map(Operation::id).filter(java.util.Objects::nonNull).toArray(String[]::new);
+            this.batchId = batchId;
         }
-        return create.flatMap(x -> {
-            // Pipelined: the lookup is sent at once but runs after the locks are granted.
-            Uni<RowSet<Row>> locked = conn.preparedQuery(LOCK_ACCOUNTS)
-                    .execute(Tuple.of(columns[0], columns[1], columns[2]));
-            Uni<RowSet<Row>> lookup = conn.preparedQuery(LOOKUP_IDS)
-                    .execute(Tuple.of(ids.toArray(String[]::new), ex.batchId()));
-            return Uni.combine().all().unis(locked, lookup).asTuple();
-        }).flatMap(both -> {
-            Map<AccountKey, AccountState> accounts = new HashMap<>();
-            both.getItem1().forEach(row -> {
+
+        void send(SqlConnection conn, List<Uni<RowSet<Row>>> flight) {
+            if (!knownAccounts.containsAll(keys)) {
+                flight.add(conn.preparedQuery(CREATE_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2])));
+            }
+            lockAt = flight.size();
+            flight.add(conn.preparedQuery(LOCK_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2])));
+            lookupAt = flight.size();
+            flight.add(conn.preparedQuery(LOOKUP_IDS).execute(Tuple.of(ids, batchId)));
+        }
+
+        void receive(List<RowSet<Row>> results) {
+            results.get(lockAt).forEach(row -> {
                 AccountState state = account(row);
                 accounts.put(state.key(), state);
             });
-            Replay replay = ex.claimDue() > 0 ? null : idempotency(ex, ops, both.getItem2());
-            if (replay != null) {
-                return Uni.createFrom().item((Object) replay);
+            found = results.get(lookupAt);
+        }
+
+        /** If an account believed to exist was missing after all, creates it and locks again. */
+        Uni<AccountLocking> complete(SqlConnection conn) {
+            if (accounts.size() == keys.size()) {
+                return Uni.createFrom().item(this);
             }
-            LedgerRules.View view = new LedgerRules.View() {
-                @Override
-                public AccountState account(AccountKey key) {
-                    return accounts.get(key);
-                }
+            Tuple keyColumns = Tuple.of(columns[0], columns[1], columns[2]);
+            return flight(List.of(conn.preparedQuery(CREATE_ACCOUNTS).execute(keyColumns),
+                    conn.preparedQuery(LOCK_ACCOUNTS).execute(keyColumns))).map(r -> {
+                        r.get(1).forEach(row -> {
+                            AccountState state = account(row);
+                            accounts.put(state.key(), state);
+                        });
+                        return this;
+                    });
+        }
+    }
 
-                @Override
-                public Pending pending(String pendingId) {
-                    return pendings.get(pendingId);
-                }
+    private Uni<Object> apply(SqlConnection conn, Execution ex, List<Operation> ops, Map<String, LedgerToken> tokens,
+            Map<String, Pending> pendings, AccountLocking locking, boolean claim) {
+        Replay replay = claim ? null : idempotency(ex, ops, locking.found);
+        if (replay != null) {
+            return conn.query("ROLLBACK").execute().map(x -> (Object) replay);
+        }
+        Map<AccountKey, AccountState> accounts = locking.accounts;
+        LedgerRules.View view = new LedgerRules.View() {
+            @Override
+            public AccountState account(AccountKey key) {
+                return accounts.get(key);
+            }
 
-                @Override
-                public LedgerToken token(String symbol) {
-                    return tokens.get(symbol);
-                }
-            };
-            LedgerRules.Outcome outcome = LedgerRules.apply(ex.batchId(), ops, view, ex.now());
-            Map<AccountKey, Long> accountIds = new HashMap<>();
-            accounts.forEach((k, v) -> accountIds.put(k, v.id()));
-            return write(conn, ex, ops, outcome, accountIds)
-                    .invoke(() -> knownAccounts(keys))
-                    .map(done -> (Object) new Applied(outcome.results(), ex.now(), false, outcome.registered(),
-                            outcome.minted()));
-        });
+            @Override
+            public Pending pending(String pendingId) {
+                return pendings.get(pendingId);
+            }
+
+            @Override
+            public LedgerToken token(String symbol) {
+                return tokens.get(symbol);
+            }
+        };
+        LedgerRules.Outcome outcome = LedgerRules.apply(claim ? null : ex.batchId(), ops, view, ex.now());
+        Map<AccountKey, Long> accountIds = new HashMap<>();
+        accounts.forEach((k, v) -> accountIds.put(k, v.id()));
+        return write(conn, ex, ops, outcome, accountIds, claim)
+                .map(done -> (Object) new Applied(outcome.results(), ex.now(), false, outcome.registered(),
+                        outcome.minted(), locking.keys));
     }
 
     /** Null to go on; a {@link Replay} when the first execution exists with this content; throws on other content. */
@@ -415,8 +496,9 @@ public class LedgerStore {
         throw LedgerErrors.idempotencyConflict("id " + op.id() + " was used before for another operation");
     }
 
+    /** Writes the outcome and commits, in one round trip. */
     private Uni<Void> write(SqlConnection conn, Execution ex, List<Operation> ops, LedgerRules.Outcome outcome,
-            Map<AccountKey, Long> accountIds) {
+            Map<AccountKey, Long> accountIds, boolean claim) {
         OffsetDateTime now = utc(ex.now());
         List<JournalEntry> journal = outcome.journal();
         int n = journal.size();
@@ -497,7 +579,7 @@ public class LedgerStore {
             pResolved[i] = p.resolvedAt() == null ? null : utc(p.resolvedAt());
             pResolvedBy[i] = p.resolvedBy();
         }
-        boolean batch = ex.batchId() != null;
+        boolean batch = ex.batchId() != null && !claim;
         List<Object> params = new ArrayList<>(37);
         params.addAll(Arrays.asList(jId, jBatch, jSeq, jKind, jDebit, jCredit, jToken, jAmount, jPending, jCode,
                 jReference, jExpires, jHash, jCreated));
@@ -509,8 +591,8 @@ public class LedgerStore {
         params.add(batch ? new Integer[] {ops.size()} : new Integer[0]);
         params.add(batch ? new OffsetDateTime[] {now} : new OffsetDateTime[0]);
 
-        List<Uni<Object>> statements = new ArrayList<>();
-        statements.add(conn.preparedQuery(WRITE).execute(Tuple.from(params)).map(r -> r));
+        List<Uni<RowSet<Row>>> statements = new ArrayList<>();
+        statements.add(conn.preparedQuery(WRITE).execute(Tuple.from(params)));
         if (!outcome.registered().isEmpty()) {
             List<LedgerToken> reg = outcome.registered();
             statements.add(conn.preparedQuery(INSERT_TOKENS).execute(Tuple.of(
@@ -519,16 +601,17 @@ public class LedgerStore {
                     reg.stream().map(t -> t.kind().name()).toArray(String[]::new),
                     reg.stream().map(LedgerToken::deploymentId).toArray(String[]::new),
                     reg.stream().map(t -> utc(t.registeredAt())).toArray(OffsetDateTime[]::new),
-                    reg.stream().map(t -> (OffsetDateTime) null).toArray(OffsetDateTime[]::new))).map(r -> r));
+                    reg.stream().map(t -> (OffsetDateTime) null).toArray(OffsetDateTime[]::new))));
         }
         if (!outcome.minted().isEmpty()) {
             List<LedgerToken> minted = outcome.minted();
             statements.add(conn.preparedQuery(MARK_MINTED).execute(Tuple.of(
                     minted.stream().map(LedgerToken::symbol).toArray(String[]::new),
-                    minted.stream().map(t -> utc(t.mintedAt())).toArray(OffsetDateTime[]::new))).map(r -> r));
+                    minted.stream().map(t -> utc(t.mintedAt())).toArray(OffsetDateTime[]::new))));
         }
-        // Pipelined: sent together, applied in order by PostgreSQL.
-        return Uni.join().all(statements).andFailFast().replaceWithVoid();
+        // COMMIT travels with the writes; if a write fails, PostgreSQL turns the COMMIT into a ROLLBACK.
+        statements.add(conn.query("COMMIT").execute());
+        return flight(statements).replaceWithVoid();
     }
 
     /** Reads the first execution's results from the journal, each as the operation left things then. */
@@ -572,7 +655,7 @@ public class LedgerStore {
                             }
                         }
                         return new Applied(results, committed == null ? ex.now() : committed, true, List.of(),
-                                List.of());
+                                List.of(), Set.of());
                     });
                 });
     }

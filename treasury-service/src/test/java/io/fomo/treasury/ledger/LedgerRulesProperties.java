@@ -54,7 +54,7 @@ class LedgerRulesProperties {
                 Arbitraries.integers().between(0, 1000)).as(Step::new);
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void everyOperationKeepsTheInvariants(@ForAll @Size(min = 50, max = 120) List<@net.jqwik.api.From("steps") Step> steps) {
         InMemoryLedger ledger = InMemoryLedger.withBaseTokens();
         ledger.submit(null, List.of(new RegisterModelToken(MT, "dep-test"),
