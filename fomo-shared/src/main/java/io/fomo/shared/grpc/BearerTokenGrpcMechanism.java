@@ -10,6 +10,11 @@ import jakarta.inject.Singleton;
  * Bearer <token>} metadata, verified by Quarkus OIDC against the realm like any REST call. Which callers
  * may call what is then said with {@code @RolesAllowed} on the gRPC service (services hold realm role
  * {@code service}).
+ *
+ * <p>The token is verified by {@link GrpcBearerTokenIdentityProvider} through OIDC's {@code TenantIdentityProvider}:
+ * the plain {@code TokenAuthenticationRequest} would go to the HTTP OIDC provider, which needs a Vert.x
+ * {@code RoutingContext} that the separate gRPC server does not have (every valid token then failed with a
+ * NullPointerException).
  */
 @Singleton
 public class BearerTokenGrpcMechanism implements GrpcSecurityMechanism {
@@ -26,8 +31,6 @@ public class BearerTokenGrpcMechanism implements GrpcSecurityMechanism {
     @Override
     public AuthenticationRequest createAuthenticationRequest(Metadata metadata) {
         String token = metadata.get(AUTHORIZATION).substring(BEARER.length()).trim();
-        // Not a TokenAuthenticationRequest: Quarkus OIDC's own provider needs an HTTP RoutingContext, which the
-        // separate gRPC server has none of (NPE). GrpcBearerTokenIdentityProvider verifies it without one.
         return new GrpcBearerTokenRequest(token);
     }
 }

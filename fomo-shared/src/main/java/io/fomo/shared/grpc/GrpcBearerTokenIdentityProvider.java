@@ -1,8 +1,9 @@
 package io.fomo.shared.grpc;
 
+import io.quarkus.security.AuthenticationFailedException;
+
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.oidc.TenantIdentityProvider;
-import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -11,8 +12,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Verifies gRPC bearer tokens with the default OIDC tenant outside of an HTTP request
- * ({@link TenantIdentityProvider}): same issuer, signature, expiry and roles as REST.
+ * Verifies a gRPC bearer token against the realm exactly as Quarkus OIDC verifies a REST one (signature, issuer,
+ * expiry, realm roles), through the default tenant's {@link TenantIdentityProvider}, which works without an HTTP
+ * request. An invalid token fails authentication: the caller gets UNAUTHENTICATED.
  */
 @ApplicationScoped
 public class GrpcBearerTokenIdentityProvider implements IdentityProvider<GrpcBearerTokenRequest> {

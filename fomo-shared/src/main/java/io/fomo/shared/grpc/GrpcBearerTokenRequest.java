@@ -2,8 +2,8 @@ package io.fomo.shared.grpc;
 
 import io.quarkus.security.identity.request.BaseAuthenticationRequest;
 
-/** A bearer token read from gRPC metadata, verified by {@link GrpcBearerTokenIdentityProvider}. */
-public class GrpcBearerTokenRequest extends BaseAuthenticationRequest {
+/** A bearer token received on the gRPC server, for {@link GrpcBearerTokenIdentityProvider}. */
+public final class GrpcBearerTokenRequest extends BaseAuthenticationRequest {
 
     private final String token;
 

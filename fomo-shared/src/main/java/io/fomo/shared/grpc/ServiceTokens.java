@@ -9,6 +9,7 @@ import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.client.Tokens;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 /**
@@ -20,8 +21,9 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class ServiceTokens {
 
+    /** Resolved on first use: an application with the OIDC client disabled (no outgoing calls) still boots. */
     @Inject
-    OidcClient oidcClient;
+    Instance<OidcClient> oidcClient;
 
     private volatile Tokens tokens;
 
@@ -43,7 +45,7 @@ public class ServiceTokens {
         if (current != null && !current.isAccessTokenExpired() && !current.isAccessTokenWithinRefreshInterval()) {
             return Uni.createFrom().item(current.getAccessToken());
         }
-        return oidcClient.getTokens().invoke(t -> tokens = t).map(Tokens::getAccessToken);
+        return oidcClient.get().getTokens().invoke(t -> tokens = t).map(Tokens::getAccessToken);
     }
 
     public CallCredentials callCredentials() {

@@ -2,7 +2,7 @@ package io.fomo.billing.credits;
 
 import io.fomo.shared.web.ProblemException;
 
-/** The billing refusals with their HTTP status (mapped to gRPC by {@code BillingGrpcErrors}). */
+/** The billing refusals with their HTTP status (mapped to gRPC by {@code io.fomo.shared.grpc.GrpcErrors}). */
 public final class BillingProblems {
 
     private BillingProblems() {

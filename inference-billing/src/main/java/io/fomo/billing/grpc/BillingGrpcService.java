@@ -1,5 +1,7 @@
 package io.fomo.billing.grpc;
 
+import io.fomo.shared.grpc.GrpcErrors;
+
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -54,6 +56,6 @@ public class BillingGrpcService implements Billing {
         return identity.getDeferredIdentity().flatMap(id -> {
             CallerCheck.requireClient(id, allowedClients);
             return work.get();
-        }).onFailure().transform(BillingGrpcErrors::toGrpc);
+        }).onFailure().transform(GrpcErrors::toStatusException);
     }
 }

@@ -1,5 +1,7 @@
 package io.fomo.billing.grpc;
 
+import io.fomo.shared.grpc.GrpcErrors;
+
 import java.util.Set;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -58,6 +60,6 @@ public class EpochUsageGrpcService implements EpochUsage {
                                         .setGross(HoldService.usdc(r.getBigDecimal(2).toBigIntegerExact()))
                                         .setRequests(r.getLong(3)).build());
                     });
-        }).onFailure().transform(BillingGrpcErrors::toGrpc);
+        }).onFailure().transform(GrpcErrors::toStatusException);
     }
 }

@@ -1,5 +1,7 @@
 package io.fomo.billing.grpc;
 
+import io.fomo.shared.grpc.GrpcErrors;
+
 import static io.fomo.billing.BillingFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -66,7 +68,7 @@ class BillingGrpcTest {
         try {
             call.run();
         } catch (StatusRuntimeException e) {
-            return e.getTrailers().get(BillingGrpcErrors.ERROR_CODE);
+            return e.getTrailers().get(GrpcErrors.ERROR_CODE);
         }
         return null;
     }

@@ -1,0 +1,853 @@
+package io.fomo.treasury.ledger;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import io.fomo.shared.web.ProblemException;
+import io.fomo.treasury.ledger.Operation.CreatePending;
+import io.fomo.treasury.ledger.Operation.ExpirePending;
+import io.fomo.treasury.ledger.Operation.MintSupply;
+import io.fomo.treasury.ledger.Operation.PostPending;
+import io.fomo.treasury.ledger.Operation.RegisterModelToken;
+import io.fomo.treasury.ledger.Operation.VoidPending;
+import io.fomo.treasury.ledger.OperationResult.PendingDone;
+import io.fomo.treasury.ledger.OperationResult.TokenDone;
+import io.fomo.treasury.ledger.OperationResult.TransferDone;
+import io.smallrye.mutiny.CompositeException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The ledger's PostgreSQL side, on the reactive SQL client: every batch (a single transfer is a batch of one)
+ * is one transaction of a fixed, small number of set-based statements, whatever its size, sent in at most three
+ * network round trips (statements on one connection are pipelined: PostgreSQL runs them in order).
+ *
+ * <h2>The transaction of a batch</h2>
+ * <ol>
+ *   <li>Round trip 1: {@code BEGIN}; the tokens the batch registers or mints ({@code SELECT ... FOR UPDATE},
+ *       launch batches only); the pending transfers it posts or voids ({@code SELECT ... FOR UPDATE} ordered by id;
+ *       the expiry scheduler claims due ones with {@code SKIP LOCKED} instead). When no pending transfer is
+ *       resolved, every account is named by the operations, and step 2 travels in this round trip too.</li>
+ *   <li>The accounts it touches: created if not known to exist ({@code INSERT ... ON CONFLICT DO NOTHING}, ordered
+ *       by address), locked with one {@code SELECT ... ORDER BY id FOR UPDATE}, and the idempotency lookup of the
+ *       batch's ids, which runs after the locks are granted, so a concurrent twin's committed rows are seen.</li>
+ *   <li>{@link LedgerRules#apply} in Java on the locked state (no I/O).</li>
+ *   <li>Last round trip: one statement writes the journal rows, the new account totals, the pending transfers and
+ *       the batch row (data-modifying CTEs over {@code unnest}ed arrays), then {@code COMMIT}.</li>
+ * </ol>
+ * A plain transfer or a batch of them is two round trips. Locks are always taken in the order tokens → pending
+ * transfers → accounts, each by key, so two batches never deadlock on them; no lock is held across anything but
+ * this database connection. A lost race on an idempotency id (unique violation), a serialization failure or a
+ * deadlock retries the whole transaction, and the retry's lookup then decides: the same content replays, other
+ * content is IDEMPOTENCY_CONFLICT. Accounts are cached as existing only after their creation committed.
+ */
+@ApplicationScoped
+public class LedgerStore {
+
+    private static final Logger LOG = Logger.getLogger(LedgerStore.class);
+    private static final int MAX_ATTEMPTS = 6;
+    private static final int MAX_KNOWN_ACCOUNTS = 200_000;
+
+    private static final String LOCK_TOKENS = """
+            SELECT symbol, decimals, kind, deployment_id, registered_at, minted_at FROM ledger_token
+            WHERE symbol = ANY($1) ORDER BY symbol FOR UPDATE""";
+
+    private static final String PENDING_COLUMNS = """
+            p.pending_id, p.token, p.amount, p.posted_amount, p.state, p.code, p.reference, p.created_at,
+            p.expires_at, p.resolved_at, p.resolved_by, da.owner AS debit_owner, da.kind AS debit_kind,
+            ca.owner AS credit_owner, ca.kind AS credit_kind, tk.decimals AS token_decimals, tk.kind AS token_kind,
+            tk.deployment_id AS token_deployment_id, tk.registered_at AS token_registered_at,
+            tk.minted_at AS token_minted_at
+            FROM ledger_pending p
+            JOIN ledger_account da ON da.id = p.debit_account_id
+            JOIN ledger_account ca ON ca.id = p.credit_account_id
+            JOIN ledger_token tk ON tk.symbol = p.token""";
+
+    private static final String LOCK_PENDINGS = "SELECT " + PENDING_COLUMNS
+            + " WHERE p.pending_id = ANY($1) ORDER BY p.pending_id FOR UPDATE OF p";
+
+    private static final String CLAIM_DUE_PENDINGS = "SELECT " + PENDING_COLUMNS + """
+             WHERE p.state = 'PENDING' AND p.expires_at <= $1
+            ORDER BY p.pending_id LIMIT $2 FOR UPDATE OF p SKIP LOCKED""";
+
+    private static final String CREATE_ACCOUNTS = """
+            INSERT INTO ledger_account (owner, token, kind, constrained)
+            SELECT owner, token, kind, kind <> 'ISSUER'
+            FROM unnest($1::text[], $2::text[], $3::text[]) AS k(owner, token, kind)
+            ORDER BY owner, token, kind
+            ON CONFLICT ON CONSTRAINT ledger_account_address DO NOTHING""";
+
+    private static final String ACCOUNT_COLUMNS = """
+            a.id, a.owner, a.token, a.kind, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted""";
+
+    private static final String LOCK_ACCOUNTS = "SELECT " + ACCOUNT_COLUMNS + """
+             FROM ledger_account a
+            JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(owner, token, kind)
+              ON a.owner = k.owner AND a.token = k.token AND a.kind = k.kind
+            ORDER BY a.id FOR UPDATE OF a""";
+
+    private static final String LOOKUP_IDS = """
+            SELECT 'T' AS what, id, request_hash FROM ledger_transfer WHERE id = ANY($1)
+            UNION ALL
+            SELECT 'B', batch_id, request_hash FROM ledger_batch WHERE batch_id = $2""";
+
+    private static final String WRITE = """
+            WITH journal AS (
+              INSERT INTO ledger_transfer (id, batch_id, seq, kind, debit_account_id, credit_account_id, token, amount,
+                                           pending_id, code, reference, expires_at, request_hash, created_at)
+              SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::bigint[], $7::text[],
+                                   $8::text[]::numeric[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],
+                                   $13::bytea[], $14::timestamptz[])
+              ORDER BY 1
+            ), accounts AS (
+              UPDATE ledger_account AS a
+              SET debits_pending = u.dpe, debits_posted = u.dpo, credits_pending = u.cpe, credits_posted = u.cpo,
+                  updated_at = $20
+              FROM unnest($15::bigint[], $16::text[]::numeric[], $17::text[]::numeric[], $18::text[]::numeric[],
+                          $19::text[]::numeric[]) AS u(id, dpe, dpo, cpe, cpo)
+              WHERE a.id = u.id
+            ), pendings AS (
+              INSERT INTO ledger_pending (pending_id, debit_account_id, credit_account_id, token, amount, posted_amount,
+                                          state, code, reference, created_at, expires_at, resolved_at, resolved_by)
+              SELECT * FROM unnest($21::text[], $22::bigint[], $23::bigint[], $24::text[], $25::text[]::numeric[],
+                                   $26::text[]::numeric[], $27::text[], $28::text[], $29::text[], $30::timestamptz[],
+                                   $31::timestamptz[], $32::timestamptz[], $33::text[])
+              ORDER BY 1
+              ON CONFLICT (pending_id) DO UPDATE
+              SET posted_amount = EXCLUDED.posted_amount, state = EXCLUDED.state, resolved_at = EXCLUDED.resolved_at,
+                  resolved_by = EXCLUDED.resolved_by
+            ), batch AS (
+              INSERT INTO ledger_batch (batch_id, request_hash, operations, created_at)
+              SELECT * FROM unnest($34::text[], $35::bytea[], $36::int[], $37::timestamptz[])
+            )
+            SELECT 1""";
+
+    private static final String INSERT_TOKENS = """
+            INSERT INTO ledger_token (symbol, decimals, kind, deployment_id, registered_at, minted_at)
+            SELECT * FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+            ORDER BY 1""";
+
+    private static final String MARK_MINTED = """
+            UPDATE ledger_token t SET minted_at = u.minted_at
+            FROM unnest($1::text[], $2::timestamptz[]) AS u(symbol, minted_at) WHERE t.symbol = u.symbol""";
+
+    private static final String TOKEN_COLUMNS = "t.symbol, t.decimals, t.kind, t.deployment_id, t.registered_at, t.minted_at";
+
+    private static final String TOKENS_WITH_SUPPLY = "SELECT " + TOKEN_COLUMNS + """
+            ,
+              COALESCE((SELECT i.debits_posted - i.credits_posted FROM ledger_account i
+                        WHERE i.owner = 'protocol' AND i.token = t.symbol AND i.kind = 'ISSUER'), 0) AS minted,
+              COALESCE((SELECT b.credits_posted - b.debits_posted FROM ledger_account b
+                        WHERE b.owner = 'protocol' AND b.token = t.symbol AND b.kind = 'BURN'), 0) AS burned
+            FROM ledger_token t""";
+
+    private static final String JOURNAL_BY_IDS = """
+            SELECT t.id, t.batch_id, t.seq, t.kind, t.token, t.amount, t.pending_id, t.code, t.reference, t.expires_at,
+                   t.request_hash, t.created_at, da.owner AS debit_owner, da.kind AS debit_kind,
+                   ca.owner AS credit_owner, ca.kind AS credit_kind,
+                   p.amount AS pending_amount, p.expires_at AS pending_expires_at, p.created_at AS pending_created_at
+            FROM ledger_transfer t
+            JOIN ledger_account da ON da.id = t.debit_account_id
+            JOIN ledger_account ca ON ca.id = t.credit_account_id
+            LEFT JOIN ledger_transfer p ON p.id = t.pending_id AND t.kind <> 'PENDING'
+            WHERE t.id = ANY($1)""";
+
+    private final Pool pool;
+    /** Accounts known to exist (committed): their creation statement can be skipped. Never wrong, only incomplete. */
+    private final Set<AccountKey> knownAccounts = ConcurrentHashMap.newKeySet();
+
+    @Inject
+    public LedgerStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * What to execute.
+     *
+     * @param batchId   the batch's idempotency id (SubmitBatch), or null for a single operation, which is then
+     *                  idempotent by its own id
+     * @param tokens    the tokens the mapping used (symbol → token), at least every token an operation names
+     * @param claimDue  for the expiry scheduler: claim at most this many due pending transfers
+     *                  ({@code SKIP LOCKED}) and expire them; {@code operations} must then be empty
+     */
+    public record Execution(String batchId, List<Operation> operations, Map<String, LedgerToken> tokens,
+            Instant now, int claimDue) {
+        public static Execution single(Operation op, Map<String, LedgerToken> tokens, Instant now) {
+            return new Execution(null, List.of(op), tokens, now, 0);
+        }
+
+        public static Execution batch(String batchId, List<Operation> ops, Map<String, LedgerToken> tokens,
+                Instant now) {
+            return new Execution(batchId, ops, tokens, now, 0);
+        }
+
+        public static Execution expiry(Instant now, int limit) {
+            return new Execution(null, List.of(), Map.of(), now, limit);
+        }
+
+        byte[] batchHash() {
+            List<String> fields = new ArrayList<>();
+            fields.add("BATCH");
+            fields.add(batchId);
+            for (Operation op : operations) {
+                fields.add(Integer.toString(op.canonical().size()));
+                fields.addAll(op.canonical());
+            }
+            return Operation.hash(fields);
+        }
+    }
+
+    /** What an execution did: its results in the request's order, or (replayed) those of the first execution. */
+    public record Applied(List<OperationResult> results, Instant committedAt, boolean replayed,
+            List<LedgerToken> registered, List<LedgerToken> minted, Set<AccountKey> accounts) {
+    }
+
+    /** Runs the execution in one transaction, retrying lost races; see the class documentation. */
+    public Uni<Applied> execute(Execution execution) {
+        return attempt(execution, 1);
+    }
+
+    private Uni<Applied> attempt(Execution execution, int attempt) {
+        return pool.getConnection()
+                .flatMap(conn -> inTransaction(conn, execution)
+                        .onFailure().call(failure -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull())
+                        .eventually(conn::close))
+                // Only committed accounts may be known: an uncommitted one is invisible to other transactions.
+                .invoke(outcome -> {
+                    if (outcome instanceof Applied applied) {
+                        knownAccounts(applied.accounts());
+                    }
+                })
+                .flatMap(outcome -> outcome instanceof Replay replay
+                        ? replay(execution, replay)
+                        : Uni.createFrom().item((Applied) outcome))
+                .onFailure(this::retryable).recoverWithUni(failure -> {
+                    if (attempt >= MAX_ATTEMPTS) {
+                        LOG.warnf("ledger transaction still conflicting after %d attempts: %s", attempt,
+                                failure.getMessage());
+                        return Uni.createFrom().failure(LedgerErrors.aborted(
+                                "concurrent updates kept conflicting; retry with the same id"));
+                    }
+                    return attempt(execution, attempt + 1);
+                })
+                .onFailure(PgException.class).transform(this::translate);
+    }
+
+    /** Replayed: the transaction only found that the first execution exists. */
+    private record Replay(List<String> ids) {
+    }
+
+    /**
+     * Statements sent together on one connection (pipelined): one network round trip; PostgreSQL runs them in
+     * order, and after a failure the later ones fail too, so the first failure is the cause.
+     */
+    private static Uni<List<RowSet<Row>>> flight(List<Uni<RowSet<Row>>> statements) {
+        return Uni.join().all(statements).andFailFast()
+                .onFailure(CompositeException.class).transform(f -> ((CompositeException) f).getCauses().get(0));
+    }
+
+    /**
+     * The transaction, in as few round trips as possible: BEGIN travels with the first reads, COMMIT with the
+     * writes. A plain transfer is two round trips; one resolving a pending transfer three.
+     */
+    private Uni<Object> inTransaction(SqlConnection conn, Execution ex) {
+        List<Operation> ops = ex.operations();
+        Set<String> lockTokens = new TreeSet<>();
+        Set<String> pendingIds = new TreeSet<>();
+        Set<String> createdHere = new HashSet<>();
+        for (Operation op : ops) {
+            if (op instanceof RegisterModelToken r) {
+                lockTokens.add(r.symbol());
+            } else if (op instanceof MintSupply m) {
+                lockTokens.add(m.token());
+            } else if (op instanceof CreatePending c) {
+                createdHere.add(c.id());
+            } else if (op instanceof PostPending p && !createdHere.contains(p.pendingId())) {
+                pendingIds.add(p.pendingId());
+            } else if (op instanceof VoidPending v && !createdHere.contains(v.pendingId())) {
+                pendingIds.add(v.pendingId());
+            } else if (op instanceof ExpirePending e && !createdHere.contains(e.pendingId())) {
+                pendingIds.add(e.pendingId());
+            }
+        }
+        boolean claim = ex.claimDue() > 0;
+        boolean pendingsFirst = claim || !pendingIds.isEmpty();
+        List<Uni<RowSet<Row>>> first = new ArrayList<>();
+        first.add(conn.query("BEGIN").execute());
+        int tokenAt = -1;
+        if (!lockTokens.isEmpty()) {
+            tokenAt = first.size();
+            first.add(conn.preparedQuery(LOCK_TOKENS).execute(Tuple.of(lockTokens.toArray(String[]::new))));
+        }
+        int pendingAt = -1;
+        if (claim) {
+            pendingAt = first.size();
+            first.add(conn.preparedQuery(CLAIM_DUE_PENDINGS).execute(Tuple.of(utc(ex.now()), ex.claimDue())));
+        } else if (!pendingIds.isEmpty()) {
+            pendingAt = first.size();
+            first.add(conn.preparedQuery(LOCK_PENDINGS).execute(Tuple.of(pendingIds.toArray(String[]::new))));
+        }
+        AccountLocking early = null;
+        if (!pendingsFirst) {
+            // Every account is named by the operations themselves: lock them in this same round trip.
+            early = new AccountLocking(LedgerRules.accountsTouched(ops, id -> null), ops, ex.batchId());
+            early.send(conn, first);
+        }
+        int tokens0 = tokenAt;
+        int pendings0 = pendingAt;
+        AccountLocking earlyLocking = early;
+        return flight(first).flatMap(results -> {
+            Map<String, LedgerToken> tokens = new HashMap<>(ex.tokens());
+            if (tokens0 >= 0) {
+                results.get(tokens0).forEach(row -> tokens.put(row.getString("symbol"), token(row)));
+            }
+            Map<String, Pending> pendings = new LinkedHashMap<>();
+            if (pendings0 >= 0) {
+                results.get(pendings0).forEach(row -> {
+                    pendings.put(row.getString("pending_id"), pending(row));
+                    tokens.putIfAbsent(row.getString("token"), new LedgerToken(row.getString("token"),
+                            row.getInteger("token_decimals"), TokenKind.valueOf(row.getString("token_kind")),
+                            row.getString("token_deployment_id"), instant(row, "token_registered_at"),
+                            instant(row, "token_minted_at")));
+                });
+            }
+            List<Operation> effective = ops;
+            if (claim) {
+                effective = new ArrayList<>();
+                for (Pending p : pendings.values()) {
+                    effective.add(new ExpirePending(OperationMapper.INTERNAL_ID_PREFIX + "expire:" + p.pendingId(),
+                            p.pendingId()));
+                }
+                if (effective.isEmpty()) {
+                    return conn.query("ROLLBACK").execute().map(x -> (Object) new Applied(List.of(), ex.now(), false,
+                            List.of(), List.of(), Set.of()));
+                }
+            }
+            List<Operation> applying = effective;
+            Uni<AccountLocking> locked;
+            if (earlyLocking != null) {
+                earlyLocking.receive(results);
+                locked = Uni.createFrom().item(earlyLocking);
+            } else {
+                AccountLocking late = new AccountLocking(LedgerRules.accountsTouched(applying, pendings::get), applying,
+                        claim ? null : ex.batchId());
+                List<Uni<RowSet<Row>>> second = new ArrayList<>();
+                late.send(conn, second);
+                locked = flight(second).map(r -> {
+                    late.receive(r);
+                    return late;
+                });
+            }
+            return locked.flatMap(l -> l.complete(conn))
+                    .flatMap(l -> apply(conn, ex, applying, tokens, pendings, l, claim));
+        });
+    }
+
+    /**
+     * Locking the accounts a batch touches (created first if not known to exist), together with the idempotency
+     * lookup of its ids, which PostgreSQL runs after the locks are granted, so a concurrent twin's committed rows
+     * are seen.
+     */
+    private final class AccountLocking {
+        final Set<AccountKey> keys;
+        final String[][] columns;
+        final String[] ids;
+        final String batchId;
+        int lockAt;
+        int lookupAt;
+        final Map<AccountKey, AccountState> accounts = new HashMap<>();
+        RowSet<Row> found;
+
+        AccountLocking(Set<AccountKey> keys, List<Operation> ops, String batchId) {
+            this.keys = keys;
+            this.columns = keyColumns(keys);
+            this.ids = ops.stream().map(Operation::id).filter(java.util.Objects::nonNull).toArray(String[]::new);
+            this.batchId = batchId;
+        }
+
+        void send(SqlConnection conn, List<Uni<RowSet<Row>>> flight) {
+            if (!knownAccounts.containsAll(keys)) {
+                flight.add(conn.preparedQuery(CREATE_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2])));
+            }
+            lockAt = flight.size();
+            flight.add(conn.preparedQuery(LOCK_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2])));
+            lookupAt = flight.size();
+            flight.add(conn.preparedQuery(LOOKUP_IDS).execute(Tuple.of(ids, batchId)));
+        }
+
+        void receive(List<RowSet<Row>> results) {
+            results.get(lockAt).forEach(row -> {
+                AccountState state = account(row);
+                accounts.put(state.key(), state);
+            });
+            found = results.get(lookupAt);
+        }
+
+        /** If an account believed to exist was missing after all, creates it and locks again. */
+        Uni<AccountLocking> complete(SqlConnection conn) {
+            if (accounts.size() == keys.size()) {
+                return Uni.createFrom().item(this);
+            }
+            Tuple keyColumns = Tuple.of(columns[0], columns[1], columns[2]);
+            return flight(List.of(conn.preparedQuery(CREATE_ACCOUNTS).execute(keyColumns),
+                    conn.preparedQuery(LOCK_ACCOUNTS).execute(keyColumns))).map(r -> {
+                        r.get(1).forEach(row -> {
+                            AccountState state = account(row);
+                            accounts.put(state.key(), state);
+                        });
+                        return this;
+                    });
+        }
+    }
+
+    private Uni<Object> apply(SqlConnection conn, Execution ex, List<Operation> ops, Map<String, LedgerToken> tokens,
+            Map<String, Pending> pendings, AccountLocking locking, boolean claim) {
+        Replay replay = claim ? null : idempotency(ex, ops, locking.found);
+        if (replay != null) {
+            return conn.query("ROLLBACK").execute().map(x -> (Object) replay);
+        }
+        Map<AccountKey, AccountState> accounts = locking.accounts;
+        LedgerRules.View view = new LedgerRules.View() {
+            @Override
+            public AccountState account(AccountKey key) {
+                return accounts.get(key);
+            }
+
+            @Override
+            public Pending pending(String pendingId) {
+                return pendings.get(pendingId);
+            }
+
+            @Override
+            public LedgerToken token(String symbol) {
+                return tokens.get(symbol);
+            }
+        };
+        LedgerRules.Outcome outcome = LedgerRules.apply(claim ? null : ex.batchId(), ops, view, ex.now());
+        Map<AccountKey, Long> accountIds = new HashMap<>();
+        accounts.forEach((k, v) -> accountIds.put(k, v.id()));
+        return write(conn, ex, ops, outcome, accountIds, claim)
+                .map(done -> (Object) new Applied(outcome.results(), ex.now(), false, outcome.registered(),
+                        outcome.minted(), locking.keys));
+    }
+
+    /** Null to go on; a {@link Replay} when the first execution exists with this content; throws on other content. */
+    private static Replay idempotency(Execution ex, List<Operation> ops, RowSet<Row> found) {
+        if (found.size() == 0) {
+            return null;
+        }
+        Map<String, byte[]> transfers = new HashMap<>();
+        byte[] batchHash = null;
+        for (Row row : found) {
+            byte[] hash = row.getBuffer("request_hash").getBytes();
+            if ("B".equals(row.getString("what"))) {
+                batchHash = hash;
+            } else {
+                transfers.put(row.getString("id"), hash);
+            }
+        }
+        List<String> ids = new ArrayList<>();
+        ops.forEach(op -> {
+            if (op.id() != null) {
+                ids.add(op.id());
+            }
+        });
+        if (ex.batchId() != null) {
+            if (batchHash != null) {
+                if (Arrays.equals(batchHash, ex.batchHash())) {
+                    return new Replay(ids);
+                }
+                throw LedgerErrors.idempotencyConflict("batch_id " + ex.batchId()
+                        + " was used before for other operations");
+            }
+            String used = ids.stream().filter(transfers::containsKey).findFirst().orElseThrow();
+            throw LedgerErrors.idempotencyConflict("operation id " + used + " was used before; every operation of a"
+                    + " batch must be new");
+        }
+        Operation op = ops.get(0);
+        byte[] hash = transfers.get(op.id());
+        if (hash != null && Arrays.equals(hash, op.hash())) {
+            return new Replay(ids);
+        }
+        throw LedgerErrors.idempotencyConflict("id " + op.id() + " was used before for another operation");
+    }
+
+    /** Writes the outcome and commits, in one round trip. */
+    private Uni<Void> write(SqlConnection conn, Execution ex, List<Operation> ops, LedgerRules.Outcome outcome,
+            Map<AccountKey, Long> accountIds, boolean claim) {
+        OffsetDateTime now = utc(ex.now());
+        List<JournalEntry> journal = outcome.journal();
+        int n = journal.size();
+        String[] jId = new String[n];
+        String[] jBatch = new String[n];
+        Integer[] jSeq = new Integer[n];
+        String[] jKind = new String[n];
+        Long[] jDebit = new Long[n];
+        Long[] jCredit = new Long[n];
+        String[] jToken = new String[n];
+        String[] jAmount = new String[n];
+        String[] jPending = new String[n];
+        String[] jCode = new String[n];
+        String[] jReference = new String[n];
+        OffsetDateTime[] jExpires = new OffsetDateTime[n];
+        Buffer[] jHash = new Buffer[n];
+        OffsetDateTime[] jCreated = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            JournalEntry e = journal.get(i);
+            jId[i] = e.id();
+            jBatch[i] = e.batchId();
+            jSeq[i] = e.seq();
+            jKind[i] = e.kind().name();
+            jDebit[i] = accountIds.get(e.debit());
+            jCredit[i] = accountIds.get(e.credit());
+            jToken[i] = e.token();
+            jAmount[i] = e.amount().toString();
+            jPending[i] = e.pendingId();
+            jCode[i] = e.code();
+            jReference[i] = e.reference();
+            jExpires[i] = e.expiresAt() == null ? null : utc(e.expiresAt());
+            jHash[i] = Buffer.buffer(e.requestHash());
+            jCreated[i] = utc(e.createdAt());
+        }
+        List<AccountState> accounts = outcome.accounts();
+        int m = accounts.size();
+        Long[] aId = new Long[m];
+        String[] aDpe = new String[m];
+        String[] aDpo = new String[m];
+        String[] aCpe = new String[m];
+        String[] aCpo = new String[m];
+        for (int i = 0; i < m; i++) {
+            AccountState a = accounts.get(i);
+            aId[i] = a.id();
+            aDpe[i] = a.debitsPending().toString();
+            aDpo[i] = a.debitsPosted().toString();
+            aCpe[i] = a.creditsPending().toString();
+            aCpo[i] = a.creditsPosted().toString();
+        }
+        List<Pending> pendings = outcome.pendings();
+        int k = pendings.size();
+        String[] pId = new String[k];
+        Long[] pDebit = new Long[k];
+        Long[] pCredit = new Long[k];
+        String[] pToken = new String[k];
+        String[] pAmount = new String[k];
+        String[] pPosted = new String[k];
+        String[] pState = new String[k];
+        String[] pCode = new String[k];
+        String[] pReference = new String[k];
+        OffsetDateTime[] pCreated = new OffsetDateTime[k];
+        OffsetDateTime[] pExpires = new OffsetDateTime[k];
+        OffsetDateTime[] pResolved = new OffsetDateTime[k];
+        String[] pResolvedBy = new String[k];
+        for (int i = 0; i < k; i++) {
+            Pending p = pendings.get(i);
+            pId[i] = p.pendingId();
+            pDebit[i] = accountIds.get(p.debit());
+            pCredit[i] = accountIds.get(p.credit());
+            pToken[i] = p.token();
+            pAmount[i] = p.amount().toString();
+            pPosted[i] = p.postedAmount().toString();
+            pState[i] = p.state().name();
+            pCode[i] = p.code();
+            pReference[i] = p.reference();
+            pCreated[i] = utc(p.createdAt());
+            pExpires[i] = p.expiresAt() == null ? null : utc(p.expiresAt());
+            pResolved[i] = p.resolvedAt() == null ? null : utc(p.resolvedAt());
+            pResolvedBy[i] = p.resolvedBy();
+        }
+        boolean batch = ex.batchId() != null && !claim;
+        List<Object> params = new ArrayList<>(37);
+        params.addAll(Arrays.asList(jId, jBatch, jSeq, jKind, jDebit, jCredit, jToken, jAmount, jPending, jCode,
+                jReference, jExpires, jHash, jCreated));
+        params.addAll(Arrays.asList(aId, aDpe, aDpo, aCpe, aCpo, now));
+        params.addAll(Arrays.asList(pId, pDebit, pCredit, pToken, pAmount, pPosted, pState, pCode, pReference,
+                pCreated, pExpires, pResolved, pResolvedBy));
+        params.add(batch ? new String[] {ex.batchId()} : new String[0]);
+        params.add(batch ? new Buffer[] {Buffer.buffer(ex.batchHash())} : new Buffer[0]);
+        params.add(batch ? new Integer[] {ops.size()} : new Integer[0]);
+        params.add(batch ? new OffsetDateTime[] {now} : new OffsetDateTime[0]);
+
+        List<Uni<RowSet<Row>>> statements = new ArrayList<>();
+        statements.add(conn.preparedQuery(WRITE).execute(Tuple.from(params)));
+        if (!outcome.registered().isEmpty()) {
+            List<LedgerToken> reg = outcome.registered();
+            statements.add(conn.preparedQuery(INSERT_TOKENS).execute(Tuple.of(
+                    reg.stream().map(LedgerToken::symbol).toArray(String[]::new),
+                    reg.stream().map(t -> (short) t.decimals()).toArray(Short[]::new),
+                    reg.stream().map(t -> t.kind().name()).toArray(String[]::new),
+                    reg.stream().map(LedgerToken::deploymentId).toArray(String[]::new),
+                    reg.stream().map(t -> utc(t.registeredAt())).toArray(OffsetDateTime[]::new),
+                    reg.stream().map(t -> (OffsetDateTime) null).toArray(OffsetDateTime[]::new))));
+        }
+        if (!outcome.minted().isEmpty()) {
+            List<LedgerToken> minted = outcome.minted();
+            statements.add(conn.preparedQuery(MARK_MINTED).execute(Tuple.of(
+                    minted.stream().map(LedgerToken::symbol).toArray(String[]::new),
+                    minted.stream().map(t -> utc(t.mintedAt())).toArray(OffsetDateTime[]::new))));
+        }
+        // COMMIT travels with the writes; if a write fails, PostgreSQL turns the COMMIT into a ROLLBACK.
+        statements.add(conn.query("COMMIT").execute());
+        return flight(statements).replaceWithVoid();
+    }
+
+    /** Reads the first execution's results from the journal, each as the operation left things then. */
+    private Uni<Applied> replay(Execution ex, Replay replay) {
+        return pool.preparedQuery(JOURNAL_BY_IDS).execute(Tuple.of(replay.ids().toArray(String[]::new)))
+                .flatMap(rows -> {
+                    Map<String, Row> byId = new HashMap<>();
+                    rows.forEach(row -> byId.put(row.getString("id"), row));
+                    Set<String> symbols = new TreeSet<>();
+                    for (Operation op : ex.operations()) {
+                        if (op instanceof RegisterModelToken r) {
+                            symbols.add(r.symbol());
+                        } else if (op instanceof MintSupply m) {
+                            symbols.add(m.token());
+                        }
+                    }
+                    Uni<Map<String, LedgerToken>> tokens = symbols.isEmpty() ? Uni.createFrom().item(Map.of())
+                            : tokens(symbols).map(list -> {
+                                Map<String, LedgerToken> map = new HashMap<>();
+                                list.forEach(s -> map.put(s.token().symbol(), s.token()));
+                                return map;
+                            });
+                    return tokens.map(tokenMap -> {
+                        List<OperationResult> results = new ArrayList<>();
+                        Instant committed = null;
+                        for (Operation op : ex.operations()) {
+                            if (op instanceof RegisterModelToken r) {
+                                results.add(new TokenDone(tokenMap.get(r.symbol()), true));
+                                continue;
+                            }
+                            Row row = byId.get(op.id());
+                            if (row == null) {
+                                throw new IllegalStateException("journal row " + op.id() + " vanished");
+                            }
+                            JournalEntry entry = journalEntry(row);
+                            committed = entry.createdAt();
+                            if (op instanceof MintSupply m) {
+                                results.add(new TokenDone(tokenMap.get(m.token()), true));
+                            } else {
+                                results.add(replayResult(entry, row));
+                            }
+                        }
+                        return new Applied(results, committed == null ? ex.now() : committed, true, List.of(),
+                                List.of(), Set.of());
+                    });
+                });
+    }
+
+    private static OperationResult replayResult(JournalEntry e, Row row) {
+        if (e.kind() == JournalKind.TRANSFER) {
+            return new TransferDone(e, true);
+        }
+        if (e.kind() == JournalKind.PENDING) {
+            return new PendingDone(new Pending(e.id(), e.debit(), e.credit(), e.token(), e.amount(), BigInteger.ZERO,
+                    PendingState.PENDING, e.code(), e.reference(), e.createdAt(), e.expiresAt(), null, null), e.id(),
+                    true);
+        }
+        BigInteger pendingAmount = units(row, "pending_amount");
+        PendingState state = switch (e.kind()) {
+            case POST -> PendingState.POSTED;
+            case VOID -> PendingState.VOIDED;
+            default -> PendingState.EXPIRED;
+        };
+        BigInteger posted = e.kind() == JournalKind.POST ? e.amount() : BigInteger.ZERO;
+        return new PendingDone(new Pending(e.pendingId(), e.debit(), e.credit(), e.token(), pendingAmount, posted, state,
+                e.code(), e.reference(), instant(row, "pending_created_at"), instant(row, "pending_expires_at"),
+                e.createdAt(), e.id()), e.id(), true);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** A token and its supply totals, in base units. */
+    public record TokenSupply(LedgerToken token, BigInteger minted, BigInteger burned) {
+        public BigInteger circulating() {
+            return minted.subtract(burned);
+        }
+    }
+
+    /** Every token (or those named), with supply, ordered by symbol. */
+    public Uni<List<TokenSupply>> tokens(Collection<String> symbols) {
+        Uni<RowSet<Row>> rows = symbols == null
+                ? pool.preparedQuery(TOKENS_WITH_SUPPLY + " ORDER BY t.symbol").execute()
+                : pool.preparedQuery(TOKENS_WITH_SUPPLY + " WHERE t.symbol = ANY($1) ORDER BY t.symbol")
+                        .execute(Tuple.of(symbols.toArray(String[]::new)));
+        return rows.map(set -> {
+            List<TokenSupply> list = new ArrayList<>();
+            set.forEach(row -> list.add(new TokenSupply(token(row), units(row, "minted"), units(row, "burned"))));
+            return list;
+        });
+    }
+
+    /** Tokens by symbol, without supply (for parsing amounts). */
+    public Uni<Map<String, LedgerToken>> tokenDefinitions(Collection<String> symbols) {
+        return pool.preparedQuery("SELECT " + TOKEN_COLUMNS + " FROM ledger_token t WHERE t.symbol = ANY($1)")
+                .execute(Tuple.of(symbols.toArray(String[]::new)))
+                .map(set -> {
+                    Map<String, LedgerToken> map = new HashMap<>();
+                    set.forEach(row -> map.put(row.getString("symbol"), token(row)));
+                    return map;
+                });
+    }
+
+    /** Inserts FLOCK and USDC if missing (genesis). */
+    public Uni<Void> ensureBaseTokens(Instant now) {
+        return pool.preparedQuery("""
+                INSERT INTO ledger_token (symbol, decimals, kind, registered_at) VALUES
+                ('FLOCK', 18, 'FLOCK', $1), ('USDC', 6, 'USDC', $1) ON CONFLICT (symbol) DO NOTHING""")
+                .execute(Tuple.of(utc(now))).replaceWithVoid();
+    }
+
+    /** Every account of an owner (optionally of one token), ordered by (token, kind). */
+    public Uni<List<AccountState>> accounts(String owner, String token) {
+        String sql = "SELECT " + ACCOUNT_COLUMNS + " FROM ledger_account a WHERE a.owner = $1"
+                + (token == null ? "" : " AND a.token = $2") + " ORDER BY a.token, a.kind";
+        Tuple params = token == null ? Tuple.of(owner) : Tuple.of(owner, token);
+        return pool.preparedQuery(sql).execute(params).map(set -> {
+            List<AccountState> list = new ArrayList<>();
+            set.forEach(row -> list.add(account(row)));
+            return list;
+        });
+    }
+
+    /** One account, or null if it never existed. */
+    public Uni<AccountState> account(AccountKey key) {
+        return pool.preparedQuery("SELECT " + ACCOUNT_COLUMNS
+                        + " FROM ledger_account a WHERE a.owner = $1 AND a.token = $2 AND a.kind = $3")
+                .execute(Tuple.of(key.owner(), key.token(), key.kind().name()))
+                .map(set -> set.size() == 0 ? null : account(set.iterator().next()));
+    }
+
+    /** A pending transfer, or null. */
+    public Uni<Pending> pending(String pendingId) {
+        return pool.preparedQuery("SELECT " + PENDING_COLUMNS + " WHERE p.pending_id = $1")
+                .execute(Tuple.of(pendingId))
+                .map(set -> set.size() == 0 ? null : pending(set.iterator().next()));
+    }
+
+    // ---------------------------------------------------------------- rows
+
+    static LedgerToken token(Row row) {
+        return new LedgerToken(row.getString("symbol"), row.getInteger("decimals"),
+                TokenKind.valueOf(row.getString("kind")), row.getString("deployment_id"),
+                instant(row, "registered_at"), instant(row, "minted_at"));
+    }
+
+    static AccountState account(Row row) {
+        return new AccountState(row.getLong("id"),
+                new AccountKey(row.getString("owner"), row.getString("token"), AccountKind.valueOf(row.getString("kind"))),
+                units(row, "debits_pending"), units(row, "debits_posted"), units(row, "credits_pending"),
+                units(row, "credits_posted"));
+    }
+
+    static Pending pending(Row row) {
+        String token = row.getString("token");
+        return new Pending(row.getString("pending_id"),
+                new AccountKey(row.getString("debit_owner"), token, AccountKind.valueOf(row.getString("debit_kind"))),
+                new AccountKey(row.getString("credit_owner"), token, AccountKind.valueOf(row.getString("credit_kind"))),
+                token, units(row, "amount"), units(row, "posted_amount"), PendingState.valueOf(row.getString("state")),
+                row.getString("code"), row.getString("reference"), instant(row, "created_at"),
+                instant(row, "expires_at"), instant(row, "resolved_at"), row.getString("resolved_by"));
+    }
+
+    static JournalEntry journalEntry(Row row) {
+        String token = row.getString("token");
+        JournalKind kind = JournalKind.valueOf(row.getString("kind"));
+        BigInteger amount = units(row, "amount");
+        BigInteger pendingAmount = row.getValue("pending_amount") == null ? amount : units(row, "pending_amount");
+        return new JournalEntry(row.getString("id"), row.getString("batch_id"), row.getInteger("seq"), kind,
+                new AccountKey(row.getString("debit_owner"), token, AccountKind.valueOf(row.getString("debit_kind"))),
+                new AccountKey(row.getString("credit_owner"), token, AccountKind.valueOf(row.getString("credit_kind"))),
+                amount, pendingAmount, row.getString("pending_id"), row.getString("code"), row.getString("reference"),
+                instant(row, "expires_at"), row.getBuffer("request_hash").getBytes(), instant(row, "created_at"));
+    }
+
+    static BigInteger units(Row row, String column) {
+        BigDecimal value = row.getBigDecimal(column);
+        return value == null ? BigInteger.ZERO : value.toBigIntegerExact();
+    }
+
+    static Instant instant(Row row, String column) {
+        OffsetDateTime value = row.getOffsetDateTime(column);
+        return value == null ? null : value.toInstant();
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static String[][] keyColumns(Set<AccountKey> keys) {
+        String[][] columns = new String[3][keys.size()];
+        int i = 0;
+        for (AccountKey key : keys) {
+            columns[0][i] = key.owner();
+            columns[1][i] = key.token();
+            columns[2][i] = key.kind().name();
+            i++;
+        }
+        return columns;
+    }
+
+    private void knownAccounts(Set<AccountKey> keys) {
+        if (knownAccounts.size() > MAX_KNOWN_ACCOUNTS) {
+            knownAccounts.clear();
+        }
+        knownAccounts.addAll(keys);
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    private boolean retryable(Throwable failure) {
+        if (!(failure instanceof PgException pg)) {
+            return false;
+        }
+        String state = pg.getSqlState();
+        if ("40001".equals(state) || "40P01".equals(state)) {
+            return true;
+        }
+        if ("23505".equals(state)) {
+            String constraint = pg.getConstraint();
+            return constraint == null || constraint.endsWith("_pkey") || "ledger_account_address".equals(constraint);
+        }
+        return false;
+    }
+
+    private Throwable translate(Throwable failure) {
+        PgException pg = (PgException) failure;
+        String constraint = pg.getConstraint();
+        if ("ledger_transfer_one_supply_mint".equals(constraint)
+                || "ledger_token_one_minted_per_deployment".equals(constraint)) {
+            return LedgerErrors.failed("TOKEN_ALREADY_MINTED", "this token (or another token of its deployment) was"
+                    + " minted already");
+        }
+        if ("23514".equals(pg.getSqlState())) {
+            LOG.errorf(failure, "a ledger constraint refused a write the rules allowed (a bug): %s", constraint);
+            return new ProblemException(500, "INTERNAL", "the ledger refused an inconsistent write; nothing was written");
+        }
+        return failure;
+    }
+}

@@ -1,0 +1,105 @@
+package io.fomo.treasury.ledger;
+
+import java.util.Base64;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fomo.grpc.treasury.v1.AccountKind;
+import io.fomo.grpc.treasury.v1.AccountRef;
+import io.fomo.grpc.treasury.v1.CreatePendingRequest;
+import io.fomo.grpc.treasury.v1.GetAccountRequest;
+import io.fomo.grpc.treasury.v1.LedgerGrpc;
+import io.fomo.grpc.treasury.v1.TransferRequest;
+import io.fomo.shared.grpc.GrpcErrors;
+import io.fomo.testkit.KeycloakTokens;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/** Helpers for the ledger's tests: authenticated stubs, request builders, direct counts. */
+final class LedgerTestSupport {
+
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private LedgerTestSupport() {
+    }
+
+    /** The stub calling with {@code token} as bearer (null: no token at all). */
+    static LedgerGrpc.LedgerBlockingStub as(LedgerGrpc.LedgerBlockingStub stub, String token) {
+        if (token == null) {
+            return stub;
+        }
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    /** A service caller (rmo-service's service account). */
+    static LedgerGrpc.LedgerBlockingStub service(LedgerGrpc.LedgerBlockingStub stub) {
+        return as(stub, KeycloakTokens.service("rmo-service"));
+    }
+
+    static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID();
+    }
+
+    static AccountRef user(String owner) {
+        return AccountRef.newBuilder().setOwner(owner).setKind(AccountKind.ACCOUNT_KIND_USER).build();
+    }
+
+    static AccountRef ref(String owner, AccountKind kind) {
+        return AccountRef.newBuilder().setOwner(owner).setKind(kind).build();
+    }
+
+    static AccountRef protocol(AccountKind kind) {
+        return ref(LedgerRules.PROTOCOL, kind);
+    }
+
+    static TransferRequest transfer(String id, AccountRef debit, AccountRef credit, String token, String amount) {
+        return TransferRequest.newBuilder().setId(id).setDebit(debit).setCredit(credit).setToken(token)
+                .setAmount(amount).setCode("TEST").build();
+    }
+
+    static CreatePendingRequest pending(String id, AccountRef debit, AccountRef credit, String token, String amount) {
+        return CreatePendingRequest.newBuilder().setId(id).setDebit(debit).setCredit(credit).setToken(token)
+                .setAmount(amount).setCode("TEST").build();
+    }
+
+    /** Mints {@code amount} USDC to a user (a deposit: USDC ISSUER → USER). */
+    static void fundUsdc(LedgerGrpc.LedgerBlockingStub service, String owner, String amount) {
+        service.transfer(transfer(unique("fund"), protocol(AccountKind.ACCOUNT_KIND_ISSUER), user(owner), "USDC", amount));
+    }
+
+    static GetAccountRequest account(AccountRef ref, String token) {
+        return GetAccountRequest.newBuilder().setAccount(ref).setToken(token).build();
+    }
+
+    static Status.Code status(Throwable t) {
+        return ((StatusRuntimeException) t).getStatus().getCode();
+    }
+
+    static String code(Throwable t) {
+        return GrpcErrors.errorCode(t);
+    }
+
+    static long count(Pool pool, String sql) {
+        return pool.query(sql).execute().await().indefinitely().iterator().next().getLong(0);
+    }
+
+    static long journalRows(Pool pool) {
+        return count(pool, "SELECT count(*) FROM ledger_transfer");
+    }
+
+    /** The subject ({@code sub}) of a JWT: the user id of SPEC §9. */
+    static String subject(String jwt) {
+        try {
+            byte[] payload = Base64.getUrlDecoder().decode(jwt.split("\\.")[1]);
+            return new ObjectMapper().readTree(payload).get("sub").asText();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
