@@ -42,7 +42,7 @@ CREATE TABLE ledger_account (
     CONSTRAINT ledger_account_issuer_and_burn_are_protocol CHECK (kind NOT IN ('ISSUER', 'BURN') OR owner = 'protocol'),
     CONSTRAINT ledger_account_not_overdrawn
         CHECK (NOT constrained OR credits_posted - debits_posted - debits_pending >= 0)
-) WITH (fillfactor = 80); -- room on each page, so balance updates (no indexed column changes) stay HOT
+);
 
 -- The journal: immutable, one row per applied operation, keyed by the caller's idempotency id.
 --   TRANSFER  posted at once (mints and burns included: from ISSUER / to BURN)
@@ -72,10 +72,8 @@ CREATE TABLE ledger_transfer (
     CHECK (kind <> 'PENDING' OR pending_id = id),
     CHECK (kind = 'PENDING' OR expires_at IS NULL)
 );
--- A pending transfer is resolved (posted, voided or expired) at most once. (Partial: plain transfers, the
--- bulk of the journal, are not in it.)
-CREATE UNIQUE INDEX ledger_transfer_one_resolution ON ledger_transfer (pending_id)
-    WHERE kind IN ('POST', 'VOID', 'EXPIRE');
+-- A pending transfer is resolved (posted, voided or expired) at most once.
+CREATE UNIQUE INDEX ledger_transfer_one_resolution ON ledger_transfer (pending_id) WHERE kind <> 'PENDING';
 -- A token's fixed supply (FLOCK genesis, a model token's 1,000,000) is minted at most once.
 CREATE UNIQUE INDEX ledger_transfer_one_supply_mint ON ledger_transfer (token) WHERE code = 'SUPPLY_MINT';
 
