@@ -50,7 +50,7 @@ public class AuditService {
             WITH open_pending AS (
               SELECT t.debit_account_id, t.credit_account_id, t.amount FROM ledger_transfer t
               WHERE t.kind = 'PENDING'
-                AND NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r.pending_id = t.id AND r.kind <> 'PENDING')
+                AND NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r.pending_id = t.id AND r.kind IN ('POST', 'VOID', 'EXPIRE'))
             ), moves AS (
               SELECT debit_account_id AS account_id, amount AS dpo, 0::numeric AS cpo, 0::numeric AS dpe, 0::numeric AS cpe
                 FROM ledger_transfer WHERE kind IN ('TRANSFER', 'POST')
@@ -83,7 +83,7 @@ public class AuditService {
             FROM ledger_pending p
             FULL JOIN (SELECT id, amount, debit_account_id, credit_account_id FROM ledger_transfer WHERE kind = 'PENDING') c
               ON c.id = p.pending_id
-            LEFT JOIN ledger_transfer r ON r.pending_id = COALESCE(p.pending_id, c.id) AND r.kind <> 'PENDING'
+            LEFT JOIN ledger_transfer r ON r.pending_id = COALESCE(p.pending_id, c.id) AND r.kind IN ('POST', 'VOID', 'EXPIRE')
             WHERE p.pending_id IS NULL OR c.id IS NULL OR c.amount <> p.amount
                OR c.debit_account_id <> p.debit_account_id OR c.credit_account_id <> p.credit_account_id
                OR (p.state = 'PENDING') <> (r.id IS NULL)

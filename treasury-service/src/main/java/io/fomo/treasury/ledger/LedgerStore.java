@@ -53,7 +53,8 @@ import jakarta.inject.Inject;
  *       the expiry scheduler claims due ones with {@code SKIP LOCKED} instead). When no pending transfer is
  *       resolved, every account is named by the operations, and step 2 travels in this round trip too.</li>
  *   <li>The accounts it touches: created if not known to exist ({@code INSERT ... ON CONFLICT DO NOTHING}, ordered
- *       by address), locked with one {@code SELECT ... ORDER BY id FOR UPDATE}, and the idempotency lookup of the
+ *       by address), locked with one {@code SELECT ... ORDER BY id FOR UPDATE} (by primary key once their ids are
+ *       known), and the idempotency lookup of the
  *       batch's ids, which runs after the locks are granted, so a concurrent twin's committed rows are seen.</li>
  *   <li>{@link LedgerRules#apply} in Java on the locked state (no I/O).</li>
  *   <li>Last round trip: one statement writes the journal rows, the new account totals, the pending transfers and
@@ -108,7 +109,12 @@ public class LedgerStore {
              FROM ledger_account a
             JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(owner, token, kind)
               ON a.owner = k.owner AND a.token = k.token AND a.kind = k.kind
+            WHERE a.owner = ANY($1) -- selective on the address index's first column: no scan of all accounts
             ORDER BY a.id FOR UPDATE OF a""";
+
+    /** Accounts whose ids are known: the primary key finds them, whatever the size of the table. */
+    private static final String LOCK_ACCOUNTS_BY_ID = "SELECT " + ACCOUNT_COLUMNS
+            + " FROM ledger_account a WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE OF a";
 
     private static final String LOOKUP_IDS = """
             SELECT 'T' AS what, id, request_hash FROM ledger_transfer WHERE id = ANY($1)
@@ -129,7 +135,7 @@ public class LedgerStore {
                   updated_at = $20
               FROM unnest($15::bigint[], $16::text[]::numeric[], $17::text[]::numeric[], $18::text[]::numeric[],
                           $19::text[]::numeric[]) AS u(id, dpe, dpo, cpe, cpo)
-              WHERE a.id = u.id
+              WHERE a.id = u.id AND a.id = ANY($15) -- the second condition makes the planner use the primary key
             ), pendings AS (
               INSERT INTO ledger_pending (pending_id, debit_account_id, credit_account_id, token, amount, posted_amount,
                                           state, code, reference, created_at, expires_at, resolved_at, resolved_by)
@@ -177,8 +183,11 @@ public class LedgerStore {
             WHERE t.id = ANY($1)""";
 
     private final Pool pool;
-    /** Accounts known to exist (committed): their creation statement can be skipped. Never wrong, only incomplete. */
-    private final Set<AccountKey> knownAccounts = ConcurrentHashMap.newKeySet();
+    /**
+     * Ids of accounts whose creation committed (an account is never deleted and its id never changes): such
+     * accounts need no creation statement and are locked by primary key. Never wrong, only incomplete.
+     */
+    private final Map<AccountKey, Long> knownAccounts = new ConcurrentHashMap<>();
 
     @Inject
     public LedgerStore(Pool pool) {
@@ -223,7 +232,7 @@ public class LedgerStore {
 
     /** What an execution did: its results in the request's order, or (replayed) those of the first execution. */
     public record Applied(List<OperationResult> results, Instant committedAt, boolean replayed,
-            List<LedgerToken> registered, List<LedgerToken> minted, Set<AccountKey> accounts) {
+            List<LedgerToken> registered, List<LedgerToken> minted, Map<AccountKey, Long> accounts) {
     }
 
     /** Runs the execution in one transaction, retrying lost races; see the class documentation. */
@@ -344,7 +353,7 @@ public class LedgerStore {
                 }
                 if (effective.isEmpty()) {
                     return conn.query("ROLLBACK").execute().map(x -> (Object) new Applied(List.of(), ex.now(), false,
-                            List.of(), List.of(), Set.of()));
+                            List.of(), List.of(), Map.of()));
                 }
             }
             List<Operation> applying = effective;
@@ -390,11 +399,24 @@ public class LedgerStore {
         }
 
         void send(SqlConnection conn, List<Uni<RowSet<Row>>> flight) {
-            if (!knownAccounts.containsAll(keys)) {
-                flight.add(conn.preparedQuery(CREATE_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2])));
+            Long[] known = new Long[keys.size()];
+            int i = 0;
+            for (AccountKey key : keys) {
+                Long id = knownAccounts.get(key);
+                if (id == null) {
+                    known = null;
+                    break;
+                }
+                known[i++] = id;
             }
-            lockAt = flight.size();
-            flight.add(conn.preparedQuery(LOCK_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2])));
+            if (known != null) {
+                lockAt = flight.size();
+                flight.add(conn.preparedQuery(LOCK_ACCOUNTS_BY_ID).execute(Tuple.of(known)));
+            } else {
+                flight.add(conn.preparedQuery(CREATE_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2])));
+                lockAt = flight.size();
+                flight.add(conn.preparedQuery(LOCK_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2])));
+            }
             lookupAt = flight.size();
             flight.add(conn.preparedQuery(LOOKUP_IDS).execute(Tuple.of(ids, batchId)));
         }
@@ -452,7 +474,7 @@ public class LedgerStore {
         accounts.forEach((k, v) -> accountIds.put(k, v.id()));
         return write(conn, ex, ops, outcome, accountIds, claim)
                 .map(done -> (Object) new Applied(outcome.results(), ex.now(), false, outcome.registered(),
-                        outcome.minted(), locking.keys));
+                        outcome.minted(), accountIds));
     }
 
     /** Null to go on; a {@link Replay} when the first execution exists with this content; throws on other content. */
@@ -655,7 +677,7 @@ public class LedgerStore {
                             }
                         }
                         return new Applied(results, committed == null ? ex.now() : committed, true, List.of(),
-                                List.of(), Set.of());
+                                List.of(), Map.of());
                     });
                 });
     }
@@ -812,11 +834,11 @@ public class LedgerStore {
         return columns;
     }
 
-    private void knownAccounts(Set<AccountKey> keys) {
+    private void knownAccounts(Map<AccountKey, Long> ids) {
         if (knownAccounts.size() > MAX_KNOWN_ACCOUNTS) {
             knownAccounts.clear();
         }
-        knownAccounts.addAll(keys);
+        knownAccounts.putAll(ids);
     }
 
     // ---------------------------------------------------------------- failures

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Ledger throughput benchmark (not a test): treasury-service's gRPC Ledger against `pgbench -N` on the same
+# PostgreSQL, in one run, printed as a table. Record the result in docs/PERFORMANCE.md.
+#
+#   bench/ledger-bench.sh [seconds-per-phase]        (default 20)
+#
+# What it does, and undoes:
+#   1. builds treasury-service and its load generator with ./mvnw (reactor, -am; nothing is installed);
+#   2. creates the scratch databases fomo_treasury_bench (owner fomo_treasury) and fomo_pgbench;
+#   3. starts treasury-service from its jar on free ports against fomo_treasury_bench;
+#   4. gets a service token (client credentials of rmo-service) from Keycloak ($FOMO_KEYCLOAK_URL, default
+#      http://localhost:8180, realm fomo) and runs io.fomo.treasury.bench.LedgerBench: USDC transfers between
+#      random accounts, one per gRPC call from $SINGLE_CALLERS callers, then batches of $BATCH_SIZE from
+#      $BATCH_CALLERS callers;
+#   5. runs `pgbench -N` ($PGBENCH_CLIENTS clients, scale $PGBENCH_SCALE) for the same duration;
+#   6. prints the table, stops the service it started (by its pid) and drops both databases.
+# Needs: Java 17, PostgreSQL with trust auth for postgres on $FOMO_DB_HOST:$FOMO_DB_PORT, psql, pgbench, curl,
+# a running Keycloak with the fomo realm (deploy/local/keycloak.sh start).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SECONDS_PER_PHASE="${1:-${BENCH_SECONDS:-20}}"
+SINGLE_CALLERS="${SINGLE_CALLERS:-16}"
+BATCH_CALLERS="${BATCH_CALLERS:-8}"
+BATCH_SIZE="${BATCH_SIZE:-100}"
+ACCOUNTS="${ACCOUNTS:-20000}"
+PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-16}"
+PGBENCH_SCALE="${PGBENCH_SCALE:-10}"
+DB_HOST="${FOMO_DB_HOST:-127.0.0.1}"
+DB_PORT="${FOMO_DB_PORT:-5432}"
+KEYCLOAK_URL="${FOMO_KEYCLOAK_URL:-http://localhost:8180}"
+BENCH_DB=fomo_treasury_bench
+PGBENCH_DB=fomo_pgbench
+WORK="$(mktemp -d /tmp/ledger-bench.XXXXXX)"
+SERVICE_PID=""
+
+log() { printf '%s [ledger-bench] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+psql_admin() { psql -h "$DB_HOST" -p "$DB_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+cleanup() {
+  local status=$?
+  if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2>/dev/null; then
+    log "stopping treasury-service (pid $SERVICE_PID)"
+    kill "$SERVICE_PID" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 1; done
+    kill -9 "$SERVICE_PID" 2>/dev/null || true
+  fi
+  psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ $status -ne 0 ] && [ -f "$WORK/service.log" ]; then
+    log "service log (last 40 lines):"; tail -n 40 "$WORK/service.log" >&2 || true
+  fi
+  rm -rf "$WORK"
+  exit $status
+}
+trap cleanup EXIT INT TERM
+
+for c in java psql pgbench curl python3; do command -v "$c" >/dev/null || die "$c is not installed"; done
+curl -fsS "$KEYCLOAK_URL/realms/fomo/.well-known/openid-configuration" >/dev/null \
+  || die "no Keycloak with realm fomo at $KEYCLOAK_URL (start one: deploy/local/keycloak.sh start)"
+
+log "building treasury-service and the load generator (reactor, no install)"
+(cd "$ROOT" && ./mvnw -B -q -pl treasury-service -am package -DskipTests \
+  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2)
+CLASSPATH_FILE="$ROOT/treasury-service/target/bench-classpath.txt"
+[ -s "$CLASSPATH_FILE" ] || die "no class path written to $CLASSPATH_FILE"
+BENCH_CP="$ROOT/treasury-service/target/test-classes:$ROOT/treasury-service/target/classes:$(cat "$CLASSPATH_FILE")"
+JAR="$ROOT/treasury-service/target/quarkus-app/quarkus-run.jar"
+[ -f "$JAR" ] || die "$JAR was not built"
+
+log "creating $BENCH_DB and $PGBENCH_DB"
+psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB OWNER fomo_treasury"
+psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" -c "CREATE DATABASE $PGBENCH_DB"
+
+HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"
+log "starting treasury-service on http $HTTP_PORT / grpc $GRPC_PORT against $BENCH_DB"
+java -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
+  -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
+  -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
+  -jar "$JAR" >"$WORK/service.log" 2>&1 &
+SERVICE_PID=$!
+for _ in $(seq 1 120); do
+  curl -fsS "http://localhost:$HTTP_PORT/q/health/live" >/dev/null 2>&1 && break
+  kill -0 "$SERVICE_PID" 2>/dev/null || die "treasury-service exited during start"
+  sleep 1
+done
+curl -fsS "http://localhost:$HTTP_PORT/q/health/live" >/dev/null || die "treasury-service did not start in 120 s"
+
+TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=rmo-service -d client_secret=rmo-service-secret \
+  "$KEYCLOAK_URL/realms/fomo/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+
+log "gRPC load: $ACCOUNTS accounts; Transfer x $SINGLE_CALLERS callers, then SubmitBatch($BATCH_SIZE) x $BATCH_CALLERS callers; ${SECONDS_PER_PHASE}s each"
+java -cp "$BENCH_CP" io.fomo.treasury.bench.LedgerBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
+  --seconds "$SECONDS_PER_PHASE" --single-callers "$SINGLE_CALLERS" --batch-callers "$BATCH_CALLERS" \
+  --batch-size "$BATCH_SIZE" --accounts "$ACCOUNTS" | tee "$WORK/ledger.out" >&2
+AUDIT_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM ledger_account WHERE constrained AND credits_posted - debits_posted - debits_pending < 0")"
+JOURNAL_ROWS="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM ledger_transfer")"
+
+log "stopping treasury-service before pgbench"
+kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""
+
+log "pgbench -N: scale $PGBENCH_SCALE, $PGBENCH_CLIENTS clients, ${SECONDS_PER_PHASE}s"
+pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -i -q -s "$PGBENCH_SCALE" "$PGBENCH_DB" >/dev/null 2>&1
+(cd "$WORK" && pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -N -n -c "$PGBENCH_CLIENTS" -j 2 \
+  -T "$SECONDS_PER_PHASE" -l --log-prefix=pgbench_log "$PGBENCH_DB") >"$WORK/pgbench.out" 2>&1
+PG_TPS="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$WORK/pgbench.out")"
+[ -n "$PG_TPS" ] || { cat "$WORK/pgbench.out" >&2; die "could not read pgbench's tps"; }
+read -r PG_P50 PG_P99 PG_N < <(cat "$WORK"/pgbench_log* | awk '{print $3}' | sort -n | awk '
+  { v[NR] = $1 } END { p50 = v[int(NR * 0.50 + 0.999)]; p99 = v[int(NR * 0.99 + 0.999)];
+  printf "%.2f %.2f %d\n", p50 / 1000, p99 / 1000, NR }')
+
+field() { sed -n "s/^RESULT $1 .*$2=\([^ ]*\).*/\1/p" "$WORK/ledger.out"; }
+SINGLE_TPS="$(field single transfers_per_s)"; BATCH_TPS="$(field batch transfers_per_s)"
+RATIO="$(python3 -c "print(f'{float(\"$BATCH_TPS\") / float(\"$PG_TPS\"):.1f}')")"
+
+{
+  echo
+  echo "Ledger benchmark, $(date -u +%Y-%m-%dT%H:%MZ): $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GB RAM, load average at end $(cut -d' ' -f1-3 /proc/loadavg), $(psql_admin -c 'SHOW server_version'), ${SECONDS_PER_PHASE}s per phase"
+  echo
+  echo "| workload | callers | calls/s | transfers/s | p50 ms | p99 ms | failures |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  printf "| gRPC Transfer (1 transfer per call) | %s | %s | %s | %s | %s | %s |\n" "$SINGLE_CALLERS" \
+    "$(field single calls_per_s)" "$SINGLE_TPS" "$(field single p50_ms)" "$(field single p99_ms)" "$(field single failures)"
+  printf "| gRPC SubmitBatch (%s transfers per call) | %s | %s | %s | %s | %s | %s |\n" "$BATCH_SIZE" "$BATCH_CALLERS" \
+    "$(field batch calls_per_s)" "$BATCH_TPS" "$(field batch p50_ms)" "$(field batch p99_ms)" "$(field batch failures)"
+  printf "| pgbench -N (transactions) | %s | %s | - | %s | %s | - |\n" "$PGBENCH_CLIENTS" "$PG_TPS" "$PG_P50" "$PG_P99"
+  echo
+  echo "Batched transfers/s ÷ pgbench -N tps = **${RATIO}×** (goal ≥ 10×). Ledger afterwards: $JOURNAL_ROWS journal rows, no constrained account below zero: $AUDIT_OK."
+} | tee "$ROOT/bench/last-ledger-bench.md"
