@@ -48,7 +48,8 @@ public final class BillingFixtures {
     public static String deployment(Catalog catalog, String owner) {
         String id = "dep-" + UUID.randomUUID();
         run(() -> catalog.apply(new DeploymentLive(id, "QWEN" + id.substring(4, 8).toUpperCase(), owner, "Qwen/Qwen3-32B",
-                "0.50", "1.50", "0.20", "0.60", Instant.now(), "pool-" + id)));
+                "0.50", "1.50", "0.20", "0.60", Instant.now(), "pool-" + id, "off-" + id,
+                Instant.now().plusSeconds(365L * 86_400))));
         return id;
     }
 

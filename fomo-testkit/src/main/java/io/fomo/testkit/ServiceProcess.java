@@ -1,0 +1,251 @@
+package io.fomo.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Another FOMO service as a real process, for the tests of a service that talks to it (rmo, staking and emission
+ * call treasury's ledger) and for the system tests: it runs the service's built {@code quarkus-app} (so the
+ * module must come earlier in the reactor: declare it as a test dependency, see the consuming module's pom)
+ * on free HTTP and gRPC ports, against its own freshly created database {@code fomo_<service>_<dbSuffix>},
+ * the tests' RabbitMQ exchange and vhost (profile {@code test}: unique auto-delete queues, fast schedulers) and
+ * the Keycloak of {@code FOMO_KEYCLOAK_URL}.
+ *
+ * <p>The process's output goes to {@code target/it-logs/<service>-<n>.log} of the calling module. {@link #close()}
+ * stops it (SIGTERM, then SIGKILL after 15 s), and a JVM shutdown hook makes sure no process outlives the tests.
+ * {@link #kill9()} and {@link #restart()} serve crash tests: the database survives a restart.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    /** The services of the suite: short name (as in {@code fomo.service}) to Maven module. */
+    public static final Map<String, String> MODULES = Map.of(
+            "treasury", "treasury-service",
+            "rmo", "rmo-service",
+            "billing", "inference-billing",
+            "staking", "staking-service",
+            "emission", "emission-service");
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(
+            Long.parseLong(TestDatabase.env("FOMO_IT_READY_TIMEOUT_S", "180")));
+    private static int counter;
+
+    private final String service;
+    private final String database;
+    private final Map<String, String> config;
+    private final int httpPort;
+    private final int grpcPort;
+    private final Path log;
+    private Process process;
+
+    private ServiceProcess(String service, String database, Map<String, String> config, Path log) {
+        this.service = service;
+        this.database = database;
+        this.config = config;
+        this.httpPort = freePort();
+        this.grpcPort = freePort();
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code service} ("treasury", "rmo", ...) with a fresh database {@code fomo_<service>_<dbSuffix>}
+     * and waits until {@code /q/health/ready} answers 200. {@code config} adds or overrides Quarkus properties
+     * (passed as system properties, so they win over every file).
+     */
+    public static ServiceProcess start(String service, String dbSuffix, Map<String, String> config) {
+        if (!MODULES.containsKey(service)) {
+            throw new IllegalArgumentException("unknown service " + service + "; one of " + MODULES.keySet());
+        }
+        String database = "fomo_" + service + "_" + dbSuffix;
+        TestDatabase.recreate(database, "fomo_" + service);
+        Path logDir = Path.of("target", "it-logs");
+        int n;
+        synchronized (ServiceProcess.class) {
+            n = ++counter;
+        }
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ServiceProcess p = new ServiceProcess(service, database, Map.copyOf(config),
+                logDir.resolve(service + "-" + n + ".log"));
+        p.launch();
+        return p;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int grpcPort() {
+        return grpcPort;
+    }
+
+    /** e.g. {@code http://localhost:41234} */
+    public String url() {
+        return "http://localhost:" + httpPort;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public Path logFile() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL, no shutdown hooks: a crash. The database and the broker keep what was committed. */
+    public void kill9() {
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor(process, Duration.ofSeconds(30));
+        }
+    }
+
+    /** Starts the same service again on the same ports and database (after {@link #kill9()} or {@link #close()}). */
+    public void restart() {
+        if (isAlive()) {
+            throw new IllegalStateException(service + " is still running");
+        }
+        launch();
+    }
+
+    @Override
+    public void close() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!waitFor(process, Duration.ofSeconds(15))) {
+            process.destroyForcibly();
+            waitFor(process, Duration.ofSeconds(15));
+        }
+    }
+
+    private void launch() {
+        Path jar = projectRoot().resolve(MODULES.get(service)).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the module first (e.g. ./mvnw -pl <this module> -am verify"
+                    + " builds it, because this module declares it as a test dependency)");
+        }
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("quarkus.profile", "test");
+        props.put("quarkus.http.port", Integer.toString(httpPort));
+        props.put("quarkus.grpc.server.port", Integer.toString(grpcPort));
+        props.put("fomo.db.name", database);
+        props.put("%test.fomo.db.name", database);
+        props.put("fomo.keycloak.url", KeycloakTokens.baseUrl());
+        props.put("%test.fomo.keycloak.url", KeycloakTokens.baseUrl());
+        // Unique queue names per process (the test profile's queues are exclusive and auto-deleted).
+        props.put("quarkus.uuid", UUID.randomUUID().toString());
+        props.put("quarkus.log.console.color", "false");
+        props.putAll(config);
+
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("-Xmx" + TestDatabase.env("FOMO_IT_XMX", "384m"));
+        cmd.add("-XX:TieredStopAtLevel=1");
+        props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(jar.getParent().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + service, e);
+        }
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> started.destroyForcibly()));
+        awaitReady();
+    }
+
+    private void awaitReady() {
+        Instant deadline = Instant.now().plus(READY_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(service + " exited with " + process.exitValue() + " while starting; see "
+                        + log.toAbsolutePath());
+            }
+            if (ready()) {
+                return;
+            }
+            try {
+                Thread.sleep(250); // polling a child process's readiness: there is no condition to await on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        close();
+        throw new IllegalStateException(service + " not ready after " + READY_TIMEOUT + "; see " + log.toAbsolutePath());
+    }
+
+    private boolean ready() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url() + "/q/health/ready").toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(2000);
+            try {
+                return c.getResponseCode() == 200;
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean waitFor(Process p, Duration d) {
+        try {
+            return p.waitFor(d.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The directory holding the root pom (the one with a {@code fomo-shared} module next to it). */
+    public static Path projectRoot() {
+        File dir = new File(System.getProperty("user.dir")).getAbsoluteFile();
+        while (dir != null) {
+            if (new File(dir, "fomo-shared/pom.xml").isFile() && new File(dir, "pom.xml").isFile()) {
+                return dir.toPath();
+            }
+            dir = dir.getParentFile();
+        }
+        throw new IllegalStateException("project root not found above " + System.getProperty("user.dir"));
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
