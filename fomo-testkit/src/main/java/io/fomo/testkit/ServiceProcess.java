@@ -65,11 +65,19 @@ public final class ServiceProcess implements AutoCloseable {
      * (passed as system properties, so they win over every file).
      */
     public static ServiceProcess start(String service, String dbSuffix, Map<String, String> config) {
-        if (!MODULES.containsKey(service)) {
-            throw new IllegalArgumentException("unknown service " + service + "; one of " + MODULES.keySet());
-        }
         String database = "fomo_" + service + "_" + dbSuffix;
+        requireService(service);
         TestDatabase.recreate(database, "fomo_" + service);
+        return startOn(service, database, config);
+    }
+
+    /**
+     * Starts {@code service} on an existing database, e.g. a second replica beside the {@code @QuarkusTest}
+     * app on its {@code fomo_<service>_test} (then both consume their own copy of every test event: the
+     * exactly-once-across-replicas case).
+     */
+    public static ServiceProcess startOn(String service, String database, Map<String, String> config) {
+        requireService(service);
         Path logDir = Path.of("target", "it-logs");
         int n;
         synchronized (ServiceProcess.class) {
@@ -84,6 +92,12 @@ public final class ServiceProcess implements AutoCloseable {
                 logDir.resolve(service + "-" + n + ".log"));
         p.launch();
         return p;
+    }
+
+    private static void requireService(String service) {
+        if (!MODULES.containsKey(service)) {
+            throw new IllegalArgumentException("unknown service " + service + "; one of " + MODULES.keySet());
+        }
     }
 
     public String service() {
