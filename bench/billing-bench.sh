@@ -4,6 +4,8 @@
 # docs/PERFORMANCE.md. Goal (issue #6): at 64 concurrent callers, pairs/s >= 1.5 x pgbench's tps and p99 <= 25 ms.
 #
 #   bench/billing-bench.sh [seconds-per-phase]        (default 15)
+#   env: CALLERS (default 16,64,128), USERS (10000), PGBENCH_CLIENTS (16), PGBENCH_SCALE (10),
+#        SKIP_BUILD=1 (reuse the last build)
 #
 # What it does, and undoes:
 #   1. builds inference-billing and its load generator with ./mvnw (reactor, -am; nothing is installed);
@@ -66,10 +68,14 @@ for c in java psql pgbench curl python3; do command -v "$c" >/dev/null || die "$
 curl -fsS "$KEYCLOAK_URL/realms/fomo/.well-known/openid-configuration" >/dev/null \
   || die "no Keycloak with realm fomo at $KEYCLOAK_URL (start one: deploy/local/keycloak.sh start)"
 
+if [ "${SKIP_BUILD:-0}" = 1 ]; then
+  log "SKIP_BUILD=1: using the jar and test classes already built"
+else
 log "building inference-billing and the load generator (reactor, no install)"
 (cd "$ROOT" && ./mvnw -B -q -pl inference-billing -am package -DskipTests \
   org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2)
+fi
 CLASSPATH_FILE="$ROOT/inference-billing/target/bench-classpath.txt"
 [ -s "$CLASSPATH_FILE" ] || die "no class path written to $CLASSPATH_FILE"
 BENCH_CP="$ROOT/inference-billing/target/test-classes:$ROOT/inference-billing/target/classes:$(cat "$CLASSPATH_FILE")"
@@ -115,10 +121,13 @@ psql_admin -d "$BENCH_DB" -c "
 TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=api-platform -d client_secret=api-platform-secret \
   "$KEYCLOAK_URL/realms/fomo/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+CPU_BEFORE="$(cpu_ticks "$SERVICE_PID")"
 log "gRPC load: Authorize+Capture pairs, $USERS users, callers $CALLERS, ${SECONDS_PER_PHASE}s each"
 java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
   --deployment "$DEPLOYMENT" --seconds "$SECONDS_PER_PHASE" --callers "$CALLERS" --users "$USERS" \
   | tee "$WORK/billing.out" >&2
+SERVICE_CPU_S="$(python3 -c "print(f'{($(cpu_ticks "$SERVICE_PID") - $CPU_BEFORE) / $(getconf CLK_TCK):.1f}')")"
 WALLETS_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM wallet WHERE available < 0 OR held <> 0 OR available + held <> topped_up - charged")"
 CAPTURES="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM capture")"
 CHARGED_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT (SELECT coalesce(sum(charged), 0) FROM wallet) = (SELECT coalesce(sum(charged), 0) FROM capture)")"
@@ -162,4 +171,5 @@ fi
   echo
   echo "At $GOAL_CALLERS callers: pairs/s ÷ pgbench -N tps = **${RATIO}×**, goal ≥ 1.5× with p99 ≤ 25 ms: **${VERDICT//-/ }**."
   echo "Afterwards: $CAPTURES captures; wallets consistent (none negative, none held, available + held = topped up − charged): $WALLETS_OK; Σ wallet charged = Σ captures: $CHARGED_OK; service RSS at end $SERVICE_RSS."
+  echo "The service used $SERVICE_CPU_S s of CPU for these $CAPTURES pairs (warm-up included): $(python3 -c "print(f'{$SERVICE_CPU_S * 1000 / max(1, $CAPTURES):.2f}')") ms of CPU per pair."
 } | tee "$ROOT/bench/last-billing-bench.md"
