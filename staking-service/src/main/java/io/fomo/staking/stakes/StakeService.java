@@ -104,6 +104,8 @@ public class StakeService {
             throw ProblemException.badRequest("INVALID_DEPLOYMENT_ID", "deploymentId is required (1-128 characters)");
         }
         BigInteger units = Amount.parsePositive(ANY_MT, body.amount()).units();
+        // The key's fingerprint is of the normalised request: "250.50" and "250.5" are the same request.
+        StakeRequest request = new StakeRequest(body.deploymentId(), Amount.ofUnits(ANY_MT, units).toDecimalString(), key);
         String scope = (kind == Kind.STAKE ? "stake:" : "unstake:") + userId;
         // Ledger ids are at most 128 characters: a name-based UUID of (user, key) keeps the id deterministic and short.
         String opId = (kind == Kind.STAKE ? "stake:" : "unstake:") + java.util.UUID.nameUUIDFromBytes(
@@ -115,13 +117,13 @@ public class StakeService {
                     LiveDeployments.Deployment d = (LiveDeployments.Deployment) found[1];
                     if (used) {
                         // A replay (or a reuse with another body): IdempotencyKeys decides without running the action.
-                        return record(kind, userId, scope, key, body, opId, units, d);
+                        return record(kind, userId, scope, key, request, opId, units, d);
                     }
                     if (d == null) {
                         throw new ProblemException(409, "DEPLOYMENT_NOT_LIVE",
                                 "deployment " + body.deploymentId() + " is unknown or not live: only a live model's MT can be staked");
                     }
-                    return precheck(kind, userId, d, units).flatMap(v -> record(kind, userId, scope, key, body, opId, units, d));
+                    return precheck(kind, userId, d, units).flatMap(v -> record(kind, userId, scope, key, request, opId, units, d));
                 })
                 .flatMap(ref -> complete(ref.id()));
     }
@@ -212,11 +214,14 @@ public class StakeService {
                         return Uni.createFrom().voidItem();
                     }
                     return s.createNativeQuery("""
-                            INSERT INTO stake_position (user_id, deployment_id, staked, sequence, updated_at) VALUES (?1, ?2, ?3, 1, now())
-                            ON CONFLICT (user_id, deployment_id) DO UPDATE SET staked = stake_position.staked + EXCLUDED.staked,
-                              sequence = stake_position.sequence + 1, updated_at = now()""")
-                            .setParameter(1, op.userId()).setParameter(2, op.deploymentId()).setParameter(3, Db.num(delta))
-                            .executeUpdate()
+                            INSERT INTO stake_position (user_id, deployment_id, staked, sequence, updated_at) VALUES (?1, ?2, 0, 0, now())
+                            ON CONFLICT (user_id, deployment_id) DO NOTHING""")
+                            .setParameter(1, op.userId()).setParameter(2, op.deploymentId()).executeUpdate()
+                            .flatMap(x -> s.createNativeQuery("""
+                                    UPDATE stake_position SET staked = staked + ?3, sequence = sequence + 1, updated_at = now()
+                                    WHERE user_id = ?1 AND deployment_id = ?2""")
+                                    .setParameter(1, op.userId()).setParameter(2, op.deploymentId()).setParameter(3, Db.num(delta))
+                                    .executeUpdate())
                             .flatMap(x -> s.createNativeQuery("""
                                     INSERT INTO stake_change (op_id, user_id, deployment_id, delta, changed_at) VALUES (?1, ?2, ?3, ?4, ?5)""")
                                     .setParameter(1, op.id()).setParameter(2, op.userId()).setParameter(3, op.deploymentId())
