@@ -164,6 +164,14 @@ class RewardsEndToEndTest {
                 .execute(Tuple.of(epoch, dep)).await().indefinitely().iterator().next().getString(0)).isEqualTo(doneAt);
         assertThat(available(ledger, ref(dep, AccountKind.ACCOUNT_KIND_REWARD_POOL), mt)).isEqualTo("198888.88888888888888889");
 
+        // A crash after the ledger batch and before recording DONE: the job is taken over and the batch id is replayed.
+        pool.preparedQuery("UPDATE reward_job SET state = 'PLANNED', claimed_until = NULL WHERE epoch = $1 AND deployment_id = $2")
+                .execute(Tuple.of(epoch, dep)).await().indefinitely();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(jobState(epoch, dep)));
+        assertThat(available(ledger, ref(dep, AccountKind.ACCOUNT_KIND_REWARD_POOL), mt)).isEqualTo("198888.88888888888888889");
+        assertThat(available(ledger, ref(dep, AccountKind.ACCOUNT_KIND_STAKER_REWARDS), "FLOCK"))
+                .isEqualTo("57420.128021200224237975");
+
         // Claims: everything accrued, FLOCK and MT, into the users' ledger balances, once.
         String claimKey = "claim-" + dep;
         java.math.BigDecimal bobFlockBefore = new java.math.BigDecimal(available(ledger, user(bob), "FLOCK"));
@@ -190,6 +198,36 @@ class RewardsEndToEndTest {
         assertThat(available(ledger, ref(dep, AccountKind.ACCOUNT_KIND_STAKER_REWARDS), "FLOCK")).isEqualTo("0");
         // Claimed rewards show their claim.
         assertThat(reward("bob", epoch, dep).get("claimId").asText()).isEqualTo(claim.get("id").asText());
+
+        // Epoch 2: the model's stakers' part but no usage: nobody eligible, the emission share goes back to the
+        // reserve and the reward-pool slice rolls over (the pool is untouched).
+        ledger.transfer(Fixtures.transfer("test-emission2:" + dep, ref("protocol", AccountKind.ACCOUNT_KIND_EMISSION_RESERVE),
+                ref(dep, AccountKind.ACCOUNT_KIND_STAKER_REWARDS), "FLOCK", "5"));
+        long epoch2 = System.currentTimeMillis();
+        Instant end2 = Instant.now();
+        FakeEpochUsage.close(epoch2, List.of());
+        events.publish("EmissionAllocated:" + epoch2, new EmissionAllocated(epoch2, end2.minusSeconds(86400), end2, "100000",
+                List.of(new EmissionAllocated.ModelAllocation(dep, "alice", "0.01", "5.555555555555555555", "0.555555555555555555", "5"))));
+        await().atMost(Duration.ofSeconds(40)).until(() -> "DONE".equals(jobState(epoch2, dep)));
+        assertThat(available(ledger, ref(dep, AccountKind.ACCOUNT_KIND_STAKER_REWARDS), "FLOCK")).isEqualTo("0");
+        assertThat(available(ledger, ref(dep, AccountKind.ACCOUNT_KIND_REWARD_POOL), mt)).isEqualTo("198888.88888888888888889");
+
+        // Epoch 3 (k = 2): bob alone is eligible and takes the whole slice floor(remaining / 178), rolled-over part included.
+        long epoch3 = System.currentTimeMillis() + 1;
+        Instant end3 = Instant.now();
+        FakeEpochUsage.close(epoch3, List.of(FakeEpochUsage.usage(epoch3, bob, dep, "0.5"),
+                FakeEpochUsage.usage(epoch3, carol, dep, "0.5")));
+        events.publish("EmissionAllocated:" + epoch3, new EmissionAllocated(epoch3, end3.minusSeconds(86400), end3, "100000", List.of()));
+        await().atMost(Duration.ofSeconds(40)).until(() -> "DONE".equals(jobState(epoch3, dep)));
+        java.math.BigInteger remaining = new java.math.BigInteger("198888888888888888888890");
+        java.math.BigInteger slice = remaining.divide(java.math.BigInteger.valueOf(178));
+        JsonNode third = reward("bob", epoch3, dep);
+        assertThat(third.get("mt").asText()).isEqualTo(io.fomo.shared.money.Amount.ofUnits(
+                io.fomo.shared.money.Token.modelToken(mt), slice).toDecimalString());
+        assertThat(third.get("emissionFlock").asText()).isEqualTo("0");
+        assertThat(reward("carol", epoch3, dep)).isNull();
+        assertThat(available(ledger, ref(dep, AccountKind.ACCOUNT_KIND_REWARD_POOL), mt)).isEqualTo(io.fomo.shared.money.Amount.ofUnits(
+                io.fomo.shared.money.Token.modelToken(mt), remaining.subtract(slice)).toDecimalString());
     }
 
     static double duplicates() {

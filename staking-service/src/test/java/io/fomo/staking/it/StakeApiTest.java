@@ -176,6 +176,23 @@ class StakeApiTest {
         assertThat(mt(AccountKind.ACCOUNT_KIND_STAKING_CUSTODY)).isEqualTo("600");
     }
 
+    /** A request that died after recording its intent (before the ledger call): the resumer completes it once. */
+    @Test
+    void aStakeLeftPendingIsCompletedByTheResumer() {
+        String opId = "stake:" + UUID.randomUUID();
+        pool.preparedQuery("""
+                INSERT INTO stake_op (id, kind, user_id, deployment_id, amount, state, idem_scope, idem_key, created_at)
+                VALUES ($1, 'STAKE', $2, $3, 300000000000000000000, 'PENDING', $4, $5, now() - interval '1 minute')""")
+                .execute(Tuple.of(opId, bob, model.deploymentId(), "stake:" + bob, "crash-" + opId)).await().indefinitely();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(pool.preparedQuery("SELECT state FROM stake_op WHERE id = $1")
+                .execute(Tuple.of(opId)).await().indefinitely().iterator().next().getString(0)));
+        assertThat(mt(AccountKind.ACCOUNT_KIND_STAKING_CUSTODY)).isEqualTo("300");
+        assertThat(mt(AccountKind.ACCOUNT_KIND_USER)).isEqualTo("700");
+        given().auth().oauth2(KeycloakTokens.user("bob")).get("/api/v1/stakes/me").then().statusCode(200);
+        assertThat(pool.preparedQuery("SELECT count(*) FROM stake_change WHERE op_id = $1").execute(Tuple.of(opId))
+                .await().indefinitely().iterator().next().getLong(0)).isEqualTo(1);
+    }
+
     String unbondingState(String id) {
         var rows = pool.preparedQuery("SELECT state FROM unbonding WHERE id = $1").execute(Tuple.of(id)).await().indefinitely();
         return rows.size() == 0 ? null : rows.iterator().next().getString(0);
