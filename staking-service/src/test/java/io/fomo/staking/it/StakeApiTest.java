@@ -118,6 +118,33 @@ class StakeApiTest {
         assertThat(opCount()).isEqualTo(2);
     }
 
+    /** Eight concurrent requests under one key: one operation, one transfer, the same answer for all. */
+    @Test
+    void concurrentRequestsWithOneKeyStakeOnce() throws Exception {
+        String key = "c-" + UUID.randomUUID();
+        String token = KeycloakTokens.user("bob");
+        var executor = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(executor.submit(() -> given().auth().oauth2(token).contentType(ContentType.JSON).body(body("10", key))
+                        .post("/api/v1/stakes").then().statusCode(201).extract().<String>path("id")));
+            }
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (var answer : answers) {
+                ids.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(ids).hasSize(1);
+        } finally {
+            executor.shutdownNow();
+        }
+        assertThat(mt(AccountKind.ACCOUNT_KIND_STAKING_CUSTODY)).isEqualTo("10");
+        assertThat(mt(AccountKind.ACCOUNT_KIND_USER)).isEqualTo("990");
+        assertThat(opCount()).isEqualTo(1);
+        assertThat(pool.preparedQuery("SELECT sequence FROM stake_position WHERE user_id = $1 AND deployment_id = $2")
+                .execute(Tuple.of(bob, model.deploymentId())).await().indefinitely().iterator().next().getLong(0)).isEqualTo(1);
+    }
+
     @Test
     void refusalsMoveNothingAndKeepNothing() {
         String key = "bad-" + UUID.randomUUID();
