@@ -87,7 +87,9 @@ class RewardsEndToEndTest {
                 new String[] { dave, "1000" }), "200000", "1800", STAKERS_PART);
         String dep = model.deploymentId();
         String mt = model.symbol();
-        Instant liveAt = Instant.now();
+        // The test exchange is shared with other modules' tests (e.g. emission's EmissionAllocated of other epochs): this
+        // model goes live in the future and its epochs end after that, so no foreign epoch (ending now) counts for it.
+        Instant liveAt = Instant.now().plusSeconds(3600);
         DeploymentLive live = new DeploymentLive(dep, mt, "alice", "qwen", "0.50", "1.50", "0.20", "0.60", liveAt,
                 DeploymentLive.poolIdOf(mt), "offering-" + dep, liveAt.plusSeconds(86400));
         events.publish("DeploymentLive:" + dep, live);
@@ -116,7 +118,7 @@ class RewardsEndToEndTest {
 
         // The epoch closes after the stakes; billing's usage of it (gross, undiscounted).
         long epoch = System.currentTimeMillis();
-        Instant end = Instant.now();
+        Instant end = liveAt.plusSeconds(3600);
         FakeEpochUsage.close(epoch, List.of(
                 FakeEpochUsage.usage(epoch, bob, dep, "0.008"),
                 FakeEpochUsage.usage(epoch, carol, dep, "0.012"),
@@ -204,7 +206,7 @@ class RewardsEndToEndTest {
         ledger.transfer(Fixtures.transfer("test-emission2:" + dep, ref("protocol", AccountKind.ACCOUNT_KIND_EMISSION_RESERVE),
                 ref(dep, AccountKind.ACCOUNT_KIND_STAKER_REWARDS), "FLOCK", "5"));
         long epoch2 = System.currentTimeMillis();
-        Instant end2 = Instant.now();
+        Instant end2 = end.plusSeconds(86400);
         FakeEpochUsage.close(epoch2, List.of());
         events.publish("EmissionAllocated:" + epoch2, new EmissionAllocated(epoch2, end2.minusSeconds(86400), end2, "100000",
                 List.of(new EmissionAllocated.ModelAllocation(dep, "alice", "0.01", "5.555555555555555555", "0.555555555555555555", "5"))));
@@ -214,7 +216,7 @@ class RewardsEndToEndTest {
 
         // Epoch 3 (k = 2): bob alone is eligible and takes the whole slice floor(remaining / 178), rolled-over part included.
         long epoch3 = System.currentTimeMillis() + 1;
-        Instant end3 = Instant.now();
+        Instant end3 = end2.plusSeconds(86400);
         FakeEpochUsage.close(epoch3, List.of(FakeEpochUsage.usage(epoch3, bob, dep, "0.5"),
                 FakeEpochUsage.usage(epoch3, carol, dep, "0.5")));
         events.publish("EmissionAllocated:" + epoch3, new EmissionAllocated(epoch3, end3.minusSeconds(86400), end3, "100000", List.of()));
