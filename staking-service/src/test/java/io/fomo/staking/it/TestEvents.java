@@ -15,7 +15,7 @@ import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** Publishes event envelopes to the test exchange {@code fomo.events.test} (routing key = type), as a producer's relay would. */
+/** Publishes event envelopes to the test exchange {@code fomo.events.test.staking} (routing key = type), as a producer's relay would. */
 @ApplicationScoped
 public class TestEvents {
 
