@@ -39,6 +39,7 @@ public class EmissionRecovery {
         return store.unfinished(BATCH).flatMap(epochs -> epochs.isEmpty() ? Uni.createFrom().item(epochs)
                 : Multi.createFrom().iterable(epochs)
                         .onItem().transformToUniAndConcatenate(epoch -> processor.process(epoch)
+                                .onFailure().invoke(t -> LOG.warnf("epoch %d: %s (the next run resumes it)", epoch, t.getMessage()))
                                 .onFailure().recoverWithItem(t -> "FAILED: " + t.getMessage()))
                         .collect().asList().replaceWith(epochs));
     }
