@@ -22,12 +22,12 @@ import io.fomo.shared.events.FomoEvent;
 import io.fomo.shared.events.types.DeploymentLive;
 
 /**
- * Test helpers: events written straight to the test exchange {@code fomo.events.test} on vhost {@code /} (routing key
+ * Test helpers: events written straight to the test exchange {@code fomo.events.test.emission} on vhost {@code /} (routing key
  * = event type, body = the envelope JSON), and a listener that collects what the service publishes.
  */
 public final class EmissionFixtures {
 
-    public static final String EXCHANGE = "fomo.events.test";
+    public static final String EXCHANGE = io.fomo.testkit.ServiceProcess.testExchange("emission");
     private static Connection connection;
     private static Channel channel;
     private static boolean listening;
