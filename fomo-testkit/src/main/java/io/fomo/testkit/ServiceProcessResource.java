@@ -15,7 +15,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  *
  * The test's Quarkus app receives {@code fomo.it.<service>.url}, {@code fomo.it.<service>.http-port},
  * {@code fomo.it.<service>.grpc-port}, and its gRPC client of that service pointed at the process:
- * {@code quarkus.grpc.clients.<client>.host/port} with the client names {@code ledger} (treasury), {@code catalog}
+ * {@code quarkus.grpc.clients.<client>.host/port/test-port} with the client names {@code ledger} (treasury), {@code catalog}
  * (rmo), {@code epoch-usage} (billing); initArg {@code client} overrides the name. The database is
  * {@code fomo_<service>_it_<this module's service>} (initArg {@code dbSuffix} overrides {@code it_<...>}); any other
  * initArg is passed to the process as a Quarkus property.
@@ -55,6 +55,8 @@ public class ServiceProcessResource implements QuarkusTestResourceLifecycleManag
         if (client != null) {
             config.put("quarkus.grpc.clients." + client + ".host", "localhost");
             config.put("quarkus.grpc.clients." + client + ".port", Integer.toString(process.grpcPort()));
+            // In test launch mode a Quarkus gRPC client dials its test-port (by default the app's own test server).
+            config.put("quarkus.grpc.clients." + client + ".test-port", Integer.toString(process.grpcPort()));
         }
         return config;
     }
