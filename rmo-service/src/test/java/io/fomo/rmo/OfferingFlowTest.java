@@ -281,4 +281,41 @@ class OfferingFlowTest {
         assertThat(held(ledger, bob, "FLOCK", AccountKind.ACCOUNT_KIND_USER)).isZero();
         contribute("bob", ids[1], "1", "c").then().statusCode(409).body("code", equalTo("OFFERING_CLOSED"));
     }
+
+    /** The operator allocation vests (here: no cliff, 1 s linear) and its owner claims it, idempotently. */
+    @Test
+    void operatorVestingIsClaimedOnce() {
+        String bob = sub("bob");
+        deposit(bob, "1000");
+        String symbol = symbol();
+        String[] ids = openOffering(host, symbol, "0.25", Map.of("softCap", "10",
+                "vesting", Map.of("cliff", "PT0S", "duration", "PT1S")));
+        contribute("bob", ids[1], "100", "v").then().statusCode(201);
+        io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("alice"))
+                .get("/api/v1/offerings/" + ids[1] + "/vesting").then().statusCode(404);
+        expire(pool, ids[1]);
+        close(ids[1]).then().statusCode(200).body("state", equalTo("LIVE"));
+        String alice = sub("alice");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> io.restassured.RestAssured.given()
+                .auth().oauth2(io.fomo.testkit.KeycloakTokens.user("alice")).get("/api/v1/offerings/" + ids[1] + "/vesting")
+                .then().statusCode(200).body("total", equalTo("100000")).body("claimable", equalTo("100000")));
+        var claim = Map.of("idempotencyKey", "claim-1");
+        io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("alice"))
+                .contentType(io.restassured.http.ContentType.JSON).body(claim)
+                .post("/api/v1/offerings/" + ids[1] + "/vesting/claims").then().statusCode(201)
+                .body("amount", equalTo("100000")).body("claimedTotal", equalTo("100000"));
+        io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("alice"))
+                .contentType(io.restassured.http.ContentType.JSON).body(claim)
+                .post("/api/v1/offerings/" + ids[1] + "/vesting/claims").then().statusCode(201)
+                .body("amount", equalTo("100000"));
+        io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("alice"))
+                .contentType(io.restassured.http.ContentType.JSON).body(Map.of("idempotencyKey", "claim-2"))
+                .post("/api/v1/offerings/" + ids[1] + "/vesting/claims").then().statusCode(201)
+                .body("amount", equalTo("0"));
+        assertThat(balance(ledger, alice, symbol, AccountKind.ACCOUNT_KIND_USER)).isEqualTo(whole(100_000));
+        assertThat(balance(ledger, alice, symbol, AccountKind.ACCOUNT_KIND_VESTING)).isZero();
+        io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("bob"))
+                .contentType(io.restassured.http.ContentType.JSON).body(Map.of("idempotencyKey", "steal"))
+                .post("/api/v1/offerings/" + ids[1] + "/vesting/claims").then().statusCode(403);
+    }
 }

@@ -21,6 +21,7 @@ import io.fomo.shared.grpc.GrpcErrors;
 import io.fomo.shared.web.ProblemException;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -42,15 +43,15 @@ public class CatalogGrpcService implements Catalog {
     DeploymentService deployments;
 
     @Inject
-    SecurityIdentity identity;
+    CurrentIdentityAssociation identity;
 
     @ConfigProperty(name = "fomo.rmo.catalog.allowed-clients")
     Set<String> allowedClients;
 
     @Override
     public Uni<ListLiveDeploymentsResponse> listLiveDeployments(ListLiveDeploymentsRequest request) {
-        return Uni.createFrom().deferred(() -> {
-            requireCaller();
+        return identity.getDeferredIdentity().flatMap(caller -> {
+            requireCaller(caller);
             int size = request.getPageSize() == 0 ? DEFAULT_PAGE : request.getPageSize();
             if (size < 0 || size > MAX_PAGE) {
                 throw ProblemException.badRequest("INVALID_PAGE_SIZE", "page_size must be 0..1000");
@@ -74,8 +75,8 @@ public class CatalogGrpcService implements Catalog {
 
     @Override
     public Uni<Deployment> getDeployment(GetDeploymentRequest request) {
-        return Uni.createFrom().deferred(() -> {
-            requireCaller();
+        return identity.getDeferredIdentity().flatMap(caller -> {
+            requireCaller(caller);
             Uni<DeploymentView> found;
             switch (request.getKeyCase()) {
                 case DEPLOYMENT_ID:
@@ -91,8 +92,8 @@ public class CatalogGrpcService implements Catalog {
         }).onFailure().transform(GrpcErrors::toStatusException);
     }
 
-    private void requireCaller() {
-        if (identity.getPrincipal() instanceof JsonWebToken jwt) {
+    private void requireCaller(SecurityIdentity caller) {
+        if (caller.getPrincipal() instanceof JsonWebToken jwt) {
             Object azp = jwt.getClaim("azp");
             if (azp != null && !allowedClients.contains(azp.toString())) {
                 throw new ForbiddenException("client " + azp + " may not read the catalog");
