@@ -221,6 +221,9 @@ public class CloseRunner {
                         case "FINISH" -> finish(r);
                         default -> throw new IllegalStateException("unknown close phase " + phase);
                     }
+                    if ("FINISH".equals(phase)) {
+                        return; // DONE: nothing left to lease
+                    }
                     if (!lease(id, false)) {
                         LOG.warnf("lost the close lease of offering %s; another replica continues", id);
                         return;
@@ -301,7 +304,7 @@ public class CloseRunner {
             }
             last = cid;
         }
-        ledger.blocking().submitBatch(batch.build());
+        submit(r, batch.build());
         maybeCrash("SETTLE:ledger");
         long cursor = last;
         List<Tuple> updates = new ArrayList<>();
@@ -322,7 +325,7 @@ public class CloseRunner {
         BigInteger sold = Sql.big(t.getValue(0));
         BigInteger raised = Sql.big(t.getValue(1));
         LaunchPlan plan = LaunchPlan.of(r.allocation(), r.useOfFunds(), sold, raised);
-        ledger.blocking().submitBatch(launchBatch(r, plan));
+        submit(r, launchBatch(r, plan));
         maybeCrash("LAUNCH:ledger");
         advance(r, "LAUNCH", """
                 UPDATE offering SET sold = $4, raised = $5, unsold = $6, liquidity_flock = $7, staking_flock = $8,
@@ -393,7 +396,7 @@ public class CloseRunner {
                     .setCode("OFFERING_SALE").setReference("offering:" + r.id())));
             last = kid;
         }
-        ledger.blocking().submitBatch(batch.build());
+        submit(r, batch.build());
         maybeCrash("DISTRIBUTE:ledger");
         advance(r, "DISTRIBUTE", "UPDATE offering SET close_cursor = $4, close_chunk = close_chunk + 1"
                 + " WHERE id = $1 AND close_phase = $2 AND close_chunk = $3",
@@ -456,6 +459,13 @@ public class CloseRunner {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private void submit(OfferingRow r, SubmitBatchRequest batch) {
+        long t0 = System.nanoTime();
+        var result = ledger.blocking().submitBatch(batch);
+        LOG.infof("offering %s: ledger batch %s (%d operations%s) in %d ms", r.id(), batch.getBatchId(),
+                batch.getOperationsCount(), result.getReplayed() ? ", replayed" : "", (System.nanoTime() - t0) / 1_000_000);
+    }
 
     private void advance(OfferingRow r, String phase, String sql, Tuple args) {
         int n = pool.preparedQuery(sql).execute(args).await().indefinitely().rowCount();
