@@ -29,6 +29,10 @@ public interface TreasuryConfig {
     @WithDefault("500")
     int pendingExpiryBatch();
 
+    /** How long the audit waits for billing's CreditsReconciliation before reporting it unreachable. */
+    @WithDefault("PT5S")
+    Duration reconciliationTimeout();
+
     /** Markets (SPEC §5): fees, bounds, TWAP, the genesis pool. */
     Market market();
 

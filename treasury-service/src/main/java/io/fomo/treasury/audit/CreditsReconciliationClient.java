@@ -1,11 +1,9 @@
 package io.fomo.treasury.audit;
 
 import java.math.BigInteger;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.fomo.grpc.billing.v1.CreditsSummary;
 import io.fomo.grpc.billing.v1.GetCreditsSummaryRequest;
@@ -38,12 +36,12 @@ public class CreditsReconciliationClient {
     @Inject
     ServiceTokens tokens;
 
-    @ConfigProperty(name = "fomo.treasury.reconciliation-timeout", defaultValue = "PT5S")
-    Duration timeout;
+    @Inject
+    io.fomo.treasury.TreasuryConfig config;
 
     public Uni<Summary> summary() {
         return Uni.createFrom().deferred(() -> stub.withCallCredentials(tokens.callCredentials())
-                        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .withDeadlineAfter(config.reconciliationTimeout().toMillis(), TimeUnit.MILLISECONDS)
                         .getCreditsSummary(GetCreditsSummaryRequest.getDefaultInstance()))
                 .map(s -> new Summary(s, null))
                 .onFailure().recoverWithItem(e -> new Summary(null, "billing's CreditsReconciliation could not be"
