@@ -280,7 +280,10 @@ public class LedgerStore {
     public record Plan(List<Operation> operations, List<Statement> writes, Object result) {
     }
 
-    /** Computes the {@link Plan} from the locked accounts and the rows of the execution's reads. */
+    /**
+     * Computes the {@link Plan} from the locked accounts and the rows of the execution's reads; null when the reads
+     * show that the execution happened before (a first execution without ledger operations writes no batch row).
+     */
     @FunctionalInterface
     public interface Planner {
         Plan plan(Map<AccountKey, AccountState> accounts, List<RowSet<Row>> reads);
@@ -354,6 +357,10 @@ public class LedgerStore {
                 }
                 Map<AccountKey, AccountState> locked = Map.copyOf(l.accounts);
                 Plan plan = planned.planner().plan(locked, reads);
+                if (plan == null) {
+                    // The planner found its own record of a first execution (one that moved nothing in the ledger).
+                    return conn.query("ROLLBACK").execute().map(x -> new PlannedApplied(true, null, planned.now()));
+                }
                 Set<AccountKey> touched = LedgerRules.accountsTouched(plan.operations(), id -> null);
                 if (!l.accounts.keySet().containsAll(touched)) {
                     throw new IllegalStateException("a plan touches accounts it did not lock: " + touched);
@@ -720,7 +727,9 @@ public class LedgerStore {
             pResolved[i] = p.resolvedAt() == null ? null : utc(p.resolvedAt());
             pResolvedBy[i] = p.resolvedBy();
         }
-        boolean batch = ex.batchId() != null && !claim;
+        // A planned execution that moves nothing writes no batch row (a batch has at least one operation); its
+        // caller's own rows make it idempotent.
+        boolean batch = ex.batchId() != null && !claim && !ops.isEmpty();
         List<Object> params = new ArrayList<>(37);
         params.addAll(Arrays.asList(jId, jBatch, jSeq, jKind, jDebit, jCredit, jToken, jAmount, jPending, jCode,
                 jReference, jExpires, jHash, jCreated));

@@ -144,11 +144,15 @@ public class SplitService {
         reads.addAll(PoolSnapshot.reads(mtPool, now, config.market().twapWindow()));
         reads.add(new Statement("SELECT flock_carry_out, mt_carry_out FROM revenue_split WHERE deployment_id = $1"
                 + " ORDER BY seq DESC LIMIT 1", Tuple.of(d.deploymentId())));
+        reads.add(new Statement("SELECT 1 FROM revenue_split WHERE split_id = $1", Tuple.of(id)));
         byte[] hash = Operation.hash(List.of("SPLIT", Long.toString(e.window()), e.deploymentId(), charged.toString(),
                 compute.toString(), net.toString()));
         int bound = config.market().buybackImpactBps();
         int guard = config.market().twapGuardBps();
         return new Planned(id, hash, lock, reads, tokens, now, (accounts, rows) -> {
+            if (rows.get(5).size() > 0) {
+                return null; // split before (a split that moved nothing has no ledger batch to find)
+            }
             PoolSnapshot p1 = PoolSnapshot.of(rows.get(0), rows.get(1));
             PoolSnapshot p2 = PoolSnapshot.of(rows.get(2), rows.get(3));
             if (p1 == null || p2 == null) {
