@@ -197,7 +197,6 @@ class SplitTest {
         fx.fund(whale, "FLOCK", "10000");
         BigInteger before = fx.reserve(m.poolId(), "FLOCK").multiply(BigInteger.TEN.pow(18))
                 .divide(fx.reserve(m.poolId(), m.symbol()));
-        given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("bob")); // (REST swaps are tested elsewhere)
         io.quarkus.arc.Arc.container().instance(MarketService.class).get()
                 .swap(new MarketService.SwapOrder(whale, "pump", m.poolId(), "FLOCK", MarketFixtures.flock("10000"),
                         BigInteger.ZERO, null), poolSnapshot(m)).await().indefinitely();
