@@ -143,7 +143,7 @@ class SplitTest {
         BigInteger prepaid = fx.balance(PREPAID);
         fx.publish(raw, "CreditsToppedUp:" + topupId, new CreditsToppedUp(topupId, "user-x", "50", "OPERATOR", topupId,
                 Instant.now()), 2);
-        await().atMost(Duration.ofSeconds(30)).until(() -> fx.count(
+        await().atMost(Duration.ofSeconds(60)).until(() -> fx.count(
                 "SELECT count(*) FROM credits_topup WHERE topup_id = $1", topupId) == 1
                 && fx.count("SELECT count(*) FROM market_pool WHERE pool_id = $1", m.poolId()) == 1);
         assertThat(fx.count("SELECT count(*) FROM ledger_transfer WHERE id = $1", "topup:" + topupId)).isEqualTo(1);
@@ -151,7 +151,7 @@ class SplitTest {
         WindowSettled e = MarketFixtures.settled(m, MarketFixtures.window(), "10", "2", "8");
         String eventId = "WindowSettled:" + e.window() + ":" + m.deploymentId();
         fx.publish(raw, eventId, e, 3);
-        await().atMost(Duration.ofSeconds(30)).until(() -> fx.count(
+        await().atMost(Duration.ofSeconds(60)).until(() -> fx.count(
                 "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", SplitConsumers.SPLITS,
                 eventId) == 1 && fx.count("SELECT count(*) FROM revenue_split WHERE deployment_id = $1",
                         m.deploymentId()) == 1);
@@ -177,7 +177,7 @@ class SplitTest {
         // ... so the broker delivers the event again.
         String eventId = "WindowSettled:" + e.window() + ":" + m.deploymentId();
         fx.publish(raw, eventId, e, 1);
-        await().atMost(Duration.ofSeconds(30)).until(() -> fx.count(
+        await().atMost(Duration.ofSeconds(60)).until(() -> fx.count(
                 "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", SplitConsumers.SPLITS,
                 eventId) == 1);
         assertThat(fx.count("SELECT count(*) FROM revenue_split WHERE deployment_id = $1", m.deploymentId()))
