@@ -5,7 +5,8 @@
 #
 #   bench/billing-bench.sh [seconds-per-phase]        (default 15)
 #   env: CALLERS (default 16,64,128), USERS (10000), PGBENCH_CLIENTS (16), PGBENCH_SCALE (10),
-#        SKIP_BUILD=1 (reuse the last build)
+#        SKIP_BUILD=1 (reuse the last build), SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a
+#        -XX:StartFlightRecording=filename=/tmp/b.jfr,settings=profile to profile it)
 #
 # What it does, and undoes:
 #   1. builds inference-billing and its load generator with ./mvnw (reactor, -am; nothing is installed);
@@ -89,7 +90,7 @@ psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" -c "CREATE DATA
 HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"
 RUN_ID="$(date +%s)-$$"
 log "starting inference-billing on http $HTTP_PORT / grpc $GRPC_PORT against $BENCH_DB"
-java -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
+java ${SERVICE_JAVA_OPTS:-} -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
   -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
   -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
   -Drabbitmq-virtual-host=/ -Dfomo.events.exchange=fomo.events.bench -Dfomo.outbox.enabled=false \
