@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -149,6 +151,7 @@ public class HoldService {
                         return storedAnswer(AUTHORIZE, r.getRequestId(), hash)
                                 .flatMap(g -> replayAuthorize(r.getRequestId(), hash, g.getBuffer(0), g.getBuffer(1), g.getBigDecimal(2)));
                     }
+                    rememberHold(holdId, new HeldTerms(held, discount, rates, expires));
                     return Uni.createFrom().item(partial.toBuilder().setAvailable(usdc(available.toBigIntegerExact())).build());
                 });
     }
@@ -171,7 +174,8 @@ public class HoldService {
      * Two round trips, no explicit transaction: one SELECT reads the hold (its prices and amount never change) and any
      * stored answer; Java prices the capture; {@code billing_capture} (V4) then claims the request id, takes the
      * settlement lock (shared), captures the hold if it is still HELD and unexpired, charges the wallet and writes
-     * the capture in its window, in one statement, or raises (nothing written).
+     * the capture in its window, in one statement, or raises (nothing written). For a hold this instance made
+     * (the usual case) the read is skipped: one round trip.
      */
     public Uni<CaptureResponse> capture(CaptureRequest r) {
         requireId("request_id", r.getRequestId());
@@ -179,6 +183,14 @@ public class HoldService {
         requireTokens("input_tokens", r.getInputTokens());
         requireTokens("output_tokens", r.getOutputTokens());
         byte[] hash = sha256(r.toByteArray());
+        HeldTerms known = recentHolds.remove(holdId);
+        Instant now = Instant.now(time);
+        if (known != null && now.isBefore(known.expiresAt())) {
+            // A hold this instance made: its terms are known, skip the read. billing_capture re-checks everything that
+            // can have changed (state, expiry, a prior answer); on HOLD_CHANGED the read path says why.
+            return doCapture(r, holdId, hash, known, now).onFailure(e -> refusal(e, "HOLD_CHANGED"))
+                    .recoverWithUni(e -> capture(r, holdId, hash, 2));
+        }
         return capture(r, holdId, hash, 3);
     }
 
@@ -200,16 +212,16 @@ public class HoldService {
                     }
                     Instant now = Instant.now(time);
                     checkCapturable(h.getString(8), h.getOffsetDateTime(9).toInstant(), now, holdId);
-                    return doCapture(r, holdId, hash, h, now).onFailure(e -> refusal(e, "HOLD_CHANGED") && attempts > 1)
+                    HeldTerms terms = new HeldTerms(h.getBigDecimal(2).toBigIntegerExact(), h.getInteger(3),
+                            new Pricing.Rates(h.getLong(4), h.getLong(5), h.getLong(6), h.getLong(7)), h.getOffsetDateTime(9).toInstant());
+                    return doCapture(r, holdId, hash, terms, now).onFailure(e -> refusal(e, "HOLD_CHANGED") && attempts > 1)
                             .recoverWithUni(e -> capture(r, holdId, hash, attempts - 1)); // re-read: it says why
                 });
     }
 
-    private Uni<CaptureResponse> doCapture(CaptureRequest r, UUID holdId, byte[] hash, Row h, Instant now) {
-        BigInteger held = h.getBigDecimal(2).toBigIntegerExact();
-        int discount = h.getInteger(3);
-        var rates = new Pricing.Rates(h.getLong(4), h.getLong(5), h.getLong(6), h.getLong(7));
-        Charge c = Pricing.charge(rates, r.getInputTokens(), r.getOutputTokens(), discount);
+    private Uni<CaptureResponse> doCapture(CaptureRequest r, UUID holdId, byte[] hash, HeldTerms t, Instant now) {
+        BigInteger held = t.amount();
+        Charge c = Pricing.charge(t.rates(), r.getInputTokens(), r.getOutputTokens(), t.discountBps());
         BigInteger released = held.subtract(c.charged()).max(BigInteger.ZERO);
         BigInteger extra = c.charged().subtract(held).max(BigInteger.ZERO);
         CaptureResponse response = CaptureResponse.newBuilder().setHoldId(holdId.toString())
@@ -238,6 +250,30 @@ public class HoldService {
 
     private static CaptureResponse replayCapture(io.vertx.mutiny.core.buffer.Buffer stored) {
         return parse(stored.getBytes(), CaptureResponse::parseFrom).toBuilder().setReplayed(true).build();
+    }
+
+    /** The columns of a hold that never change after Authorize: what Capture prices with. */
+    record HeldTerms(BigInteger amount, int discountBps, Pricing.Rates rates, Instant expiresAt) {
+    }
+
+    /** At most this many recent holds' terms are kept in memory (a hold lives {@code fomo.billing.hold-ttl}). */
+    static final int MAX_RECENT_HOLDS = 100_000;
+
+    /**
+     * Terms of the holds this instance made, until captured: saves Capture its read. Only immutable columns, so an
+     * entry is never stale; a hold captured, released or expired elsewhere fails billing_capture's checks instead.
+     */
+    private final Map<UUID, HeldTerms> recentHolds = new ConcurrentHashMap<>();
+
+    private void rememberHold(UUID holdId, HeldTerms terms) {
+        if (recentHolds.size() >= MAX_RECENT_HOLDS) {
+            Instant now = Instant.now(time);
+            recentHolds.values().removeIf(t -> !now.isBefore(t.expiresAt()));
+            if (recentHolds.size() >= MAX_RECENT_HOLDS) {
+                recentHolds.clear();
+            }
+        }
+        recentHolds.put(holdId, terms);
     }
 
     /** True when {@code e} is the refusal {@code code} raised by one of V4's functions. */
