@@ -45,7 +45,9 @@ import jakarta.inject.Inject;
 
 /**
  * Authorize / Capture / Release on the hot path: the Vert.x reactive PostgreSQL client, one transaction per call,
- * no call to another service. The wallet row is the serialisation point: every balance change is a conditional
+ * no call to another service. Authorize and Capture make all their changes in one statement (the functions of
+ * migration V4, see there), so they need no BEGIN / COMMIT round trips: a read, then one write (Capture of a hold
+ * this instance made: just the write). The wallet row is the serialisation point: every balance change is a conditional
  * {@code UPDATE wallet ... WHERE available >= x} (no read-modify-write), backed by CHECK constraints, so no
  * interleaving of calls can overdraw a wallet or hold more than it has.
  *
