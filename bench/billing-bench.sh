@@ -5,7 +5,8 @@
 #
 #   bench/billing-bench.sh [seconds-per-phase]        (default 15)
 #   env: CALLERS (default 16,64,128), USERS (10000), PGBENCH_CLIENTS (16), PGBENCH_SCALE (10),
-#        SKIP_BUILD=1 (reuse the last build)
+#        WARMUP_SECONDS (10: unmeasured load first, so the CPU per pair is not the JIT's), SKIP_BUILD=1 (reuse the last build), SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a
+#        -XX:StartFlightRecording=filename=/tmp/b.jfr,settings=profile to profile it)
 #
 # What it does, and undoes:
 #   1. builds inference-billing and its load generator with ./mvnw (reactor, -am; nothing is installed);
@@ -30,6 +31,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_PER_PHASE="${1:-${BENCH_SECONDS:-15}}"
 CALLERS="${CALLERS:-16,64,128}"
 USERS="${USERS:-10000}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-10}"
 PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-16}"
 PGBENCH_SCALE="${PGBENCH_SCALE:-10}"
 DB_HOST="${FOMO_DB_HOST:-127.0.0.1}"
@@ -89,7 +91,7 @@ psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" -c "CREATE DATA
 HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"
 RUN_ID="$(date +%s)-$$"
 log "starting inference-billing on http $HTTP_PORT / grpc $GRPC_PORT against $BENCH_DB"
-java -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
+java ${SERVICE_JAVA_OPTS:-} -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
   -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
   -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
   -Drabbitmq-virtual-host=/ -Dfomo.events.exchange=fomo.events.bench -Dfomo.outbox.enabled=false \
@@ -122,6 +124,11 @@ TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=api-platform -d
   "$KEYCLOAK_URL/realms/fomo/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+if [ "$WARMUP_SECONDS" -gt 0 ]; then
+  log "warm-up (JIT): ${WARMUP_SECONDS}s at 64 callers, not measured"
+  java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
+    --deployment "$DEPLOYMENT" --seconds "$WARMUP_SECONDS" --callers 64 --users "$USERS" >/dev/null
+fi
 CPU_BEFORE="$(cpu_ticks "$SERVICE_PID")"
 log "gRPC load: Authorize+Capture pairs, $USERS users, callers $CALLERS, ${SECONDS_PER_PHASE}s each"
 java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
@@ -131,6 +138,7 @@ SERVICE_CPU_S="$(python3 -c "print(f'{($(cpu_ticks "$SERVICE_PID") - $CPU_BEFORE
 WALLETS_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM wallet WHERE available < 0 OR held <> 0 OR available + held <> topped_up - charged")"
 CAPTURES="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM capture")"
 CHARGED_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT (SELECT coalesce(sum(charged), 0) FROM wallet) = (SELECT coalesce(sum(charged), 0) FROM capture)")"
+MEASURED_PAIRS="$(sed -n 's/^RESULT .* pairs=\([0-9]*\) .*/\1/p' "$WORK/billing.out" | awk '{s += $1} END {print s + 0}')"
 SERVICE_RSS="$(ps -o rss= -p "$SERVICE_PID" | awk '{printf "%d MB", $1/1024}')"
 
 log "stopping inference-billing before pgbench"
@@ -171,5 +179,5 @@ fi
   echo
   echo "At $GOAL_CALLERS callers: pairs/s ÷ pgbench -N tps = **${RATIO}×**, goal ≥ 1.5× with p99 ≤ 25 ms: **${VERDICT//-/ }**."
   echo "Afterwards: $CAPTURES captures; wallets consistent (none negative, none held, available + held = topped up − charged): $WALLETS_OK; Σ wallet charged = Σ captures: $CHARGED_OK; service RSS at end $SERVICE_RSS."
-  echo "The service used $SERVICE_CPU_S s of CPU for these $CAPTURES pairs (warm-up included): $(python3 -c "print(f'{$SERVICE_CPU_S * 1000 / max(1, $CAPTURES):.2f}')") ms of CPU per pair."
+  echo "The service used $SERVICE_CPU_S s of CPU for the $MEASURED_PAIRS pairs of the measured phases (after ${WARMUP_SECONDS}s of warm-up): $(python3 -c "print(f'{$SERVICE_CPU_S * 1000 / max(1, $MEASURED_PAIRS):.2f}')") ms of CPU per pair."
 } | tee "$ROOT/bench/last-billing-bench.md"

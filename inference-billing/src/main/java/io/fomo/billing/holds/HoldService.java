@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -33,6 +35,7 @@ import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -42,7 +45,9 @@ import jakarta.inject.Inject;
 
 /**
  * Authorize / Capture / Release on the hot path: the Vert.x reactive PostgreSQL client, one transaction per call,
- * no call to another service. The wallet row is the serialisation point: every balance change is a conditional
+ * no call to another service. Authorize and Capture make all their changes in one statement (the functions of
+ * migration V4, see there), so they need no BEGIN / COMMIT round trips: a read, then one write (Capture of a hold
+ * this instance made: just the write). The wallet row is the serialisation point: every balance change is a conditional
  * {@code UPDATE wallet ... WHERE available >= x} (no read-modify-write), backed by CHECK constraints, so no
  * interleaving of calls can overdraw a wallet or hold more than it has.
  *
@@ -88,6 +93,14 @@ public class HoldService {
 
     // ---------------------------------------------------------------- Authorize
 
+    /** Not a stored procedure's refusal: a plain error. A refusal raised by V4's functions carries its code. */
+    static final String REFUSAL = "P0001";
+
+    /**
+     * Two round trips, no explicit transaction: one SELECT reads the prices, the user's discount and any stored
+     * answer; {@code billing_authorize} (V4) then claims the request id, takes the hold from the wallet, writes the
+     * hold and the answer in one statement, or raises CANNOT_HOLD (nothing written).
+     */
     public Uni<AuthorizeResponse> authorize(AuthorizeRequest r) {
         requireId("request_id", r.getRequestId());
         requireId("user_id", r.getUserId());
@@ -95,126 +108,195 @@ public class HoldService {
         requireTokens("max_input_tokens", r.getMaxInputTokens());
         requireTokens("max_output_tokens", r.getMaxOutputTokens());
         byte[] hash = sha256(r.toByteArray());
-        return pool.withTransaction(conn -> claim(conn, AUTHORIZE, r.getRequestId(), hash).flatMap(prior -> {
-            if (prior != null) {
-                AuthorizeResponse first = parse(prior, AuthorizeResponse::parseFrom);
-                return conn.preparedQuery("SELECT state FROM hold WHERE id = $1").execute(Tuple.of(UUID.fromString(first.getHoldId())))
-                        .map(rows -> first.toBuilder().setReplayed(true)
-                                .setState(HoldState.valueOf("HOLD_STATE_" + rows.iterator().next().getString(0))).build());
-            }
-            return doAuthorize(conn, r);
-        }));
+        return pool.preparedQuery("""
+                SELECT d.input_price, d.output_price, d.input_cost, d.output_cost, coalesce(s.discount_bps, 0),
+                       g.request_hash, g.response, g.available
+                FROM (SELECT 1) one
+                LEFT JOIN deployment d ON d.id = $1
+                LEFT JOIN stake_discount s ON s.deployment_id = d.id AND s.user_id = $2
+                LEFT JOIN grpc_request g ON g.method = 'Authorize' AND g.request_id = $3""")
+                .execute(Tuple.of(r.getDeploymentId(), r.getUserId(), r.getRequestId())).flatMap(rows -> {
+                    Row d = rows.iterator().next();
+                    if (d.getValue(5) != null) {
+                        return replayAuthorize(r.getRequestId(), hash, d.getBuffer(5), d.getBuffer(6), d.getBigDecimal(7));
+                    }
+                    if (d.getValue(0) == null) {
+                        throw BillingProblems.notFound("DEPLOYMENT_NOT_FOUND", "no live deployment " + r.getDeploymentId());
+                    }
+                    return doAuthorize(r, hash, d);
+                });
     }
 
-    private Uni<AuthorizeResponse> doAuthorize(SqlConnection conn, AuthorizeRequest r) {
-        return conn.preparedQuery("""
-                SELECT d.input_price, d.output_price, d.input_cost, d.output_cost, coalesce(s.discount_bps, 0)
-                FROM deployment d LEFT JOIN stake_discount s ON s.deployment_id = d.id AND s.user_id = $2
-                WHERE d.id = $1""").execute(Tuple.of(r.getDeploymentId(), r.getUserId())).flatMap(rows -> {
-            if (rows.size() == 0) {
-                throw BillingProblems.notFound("DEPLOYMENT_NOT_FOUND", "no live deployment " + r.getDeploymentId());
-            }
-            Row d = rows.iterator().next();
-            var rates = new Pricing.Rates(d.getLong(0), d.getLong(1), d.getLong(2), d.getLong(3));
-            int discount = Pricing.cappedDiscount(d.getInteger(4), discountCapBps);
-            Charge worst = Pricing.charge(rates, r.getMaxInputTokens(), r.getMaxOutputTokens(), discount);
-            BigInteger held = worst.charged();
-            return conn.preparedQuery("""
-                    UPDATE wallet SET available = available - $1, held = held + $1
-                    WHERE user_id = $2 AND available >= $1 RETURNING available""")
-                    .execute(Tuple.of(new BigDecimal(held), r.getUserId())).flatMap(w -> {
-                        if (w.size() == 0) {
-                            throw BillingProblems.cannotHold("the free credits of " + r.getUserId() + " cannot cover a hold of "
-                                    + usdc(held) + " USDC");
-                        }
-                        BigInteger available = w.iterator().next().getBigDecimal(0).toBigIntegerExact();
-                        UUID holdId = UUID.randomUUID();
-                        Instant now = Instant.now(time);
-                        Instant expires = now.plus(holdTtl);
-                        AuthorizeResponse response = AuthorizeResponse.newBuilder()
-                                .setHoldId(holdId.toString()).setHeld(usdc(held)).setDiscountBps(discount)
-                                .setExpiresAt(ts(expires)).setState(HoldState.HOLD_STATE_HELD)
-                                .setAvailable(usdc(available)).setReplayed(false).build();
-                        return conn.preparedQuery("""
-                                WITH h AS (INSERT INTO hold (id, user_id, deployment_id, amount, discount_bps, input_price,
-                                    output_price, input_cost, output_cost, max_input, max_output, state, created_at, expires_at)
-                                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'HELD', $12, $13))
-                                UPDATE grpc_request SET response = $14 WHERE method = 'Authorize' AND request_id = $15""")
-                                .execute(Tuple.tuple(Arrays.asList(holdId, r.getUserId(), r.getDeploymentId(), new BigDecimal(held),
-                                        discount, rates.inputPrice(), rates.outputPrice(), rates.inputCost(), rates.outputCost(),
-                                        r.getMaxInputTokens(), r.getMaxOutputTokens(), odt(now), odt(expires),
-                                        io.vertx.core.buffer.Buffer.buffer(response.toByteArray()), r.getRequestId())))
-                                .replaceWith(response);
-                    });
-        });
+    private Uni<AuthorizeResponse> doAuthorize(AuthorizeRequest r, byte[] hash, Row d) {
+        var rates = new Pricing.Rates(d.getLong(0), d.getLong(1), d.getLong(2), d.getLong(3));
+        int discount = Pricing.cappedDiscount(d.getInteger(4), discountCapBps);
+        Charge worst = Pricing.charge(rates, r.getMaxInputTokens(), r.getMaxOutputTokens(), discount);
+        BigInteger held = worst.charged();
+        UUID holdId = UUID.randomUUID();
+        Instant now = Instant.now(time);
+        Instant expires = now.plus(holdTtl);
+        // Stored without `available` (known only inside the statement; kept in grpc_request.available).
+        AuthorizeResponse partial = AuthorizeResponse.newBuilder()
+                .setHoldId(holdId.toString()).setHeld(usdc(held)).setDiscountBps(discount)
+                .setExpiresAt(ts(expires)).setState(HoldState.HOLD_STATE_HELD).setReplayed(false).build();
+        return pool.preparedQuery("""
+                SELECT billing_authorize($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""")
+                .execute(Tuple.tuple(Arrays.asList(r.getRequestId(), io.vertx.core.buffer.Buffer.buffer(hash),
+                        io.vertx.core.buffer.Buffer.buffer(partial.toByteArray()), holdId, r.getUserId(), r.getDeploymentId(),
+                        new BigDecimal(held), discount, rates.inputPrice(), rates.outputPrice(), rates.inputCost(),
+                        rates.outputCost(), r.getMaxInputTokens(), r.getMaxOutputTokens(), odt(now), odt(expires))))
+                .onFailure(e -> refusal(e, "CANNOT_HOLD")).transform(e -> BillingProblems.cannotHold(
+                        "the free credits of " + r.getUserId() + " cannot cover a hold of " + usdc(held) + " USDC"))
+                .flatMap(rows -> {
+                    BigDecimal available = rows.iterator().next().getBigDecimal(0);
+                    if (available == null) { // a concurrent duplicate committed first: its answer is the answer
+                        return storedAnswer(AUTHORIZE, r.getRequestId(), hash)
+                                .flatMap(g -> replayAuthorize(r.getRequestId(), hash, g.getBuffer(0), g.getBuffer(1), g.getBigDecimal(2)));
+                    }
+                    rememberHold(holdId, new HeldTerms(held, discount, rates, expires));
+                    return Uni.createFrom().item(partial.toBuilder().setAvailable(usdc(available.toBigIntegerExact())).build());
+                });
+    }
+
+    private Uni<AuthorizeResponse> replayAuthorize(String requestId, byte[] hash, io.vertx.mutiny.core.buffer.Buffer storedHash,
+            io.vertx.mutiny.core.buffer.Buffer stored, BigDecimal available) {
+        checkSameBody(AUTHORIZE, requestId, hash, storedHash);
+        AuthorizeResponse first = parse(stored.getBytes(), AuthorizeResponse::parseFrom);
+        AuthorizeResponse.Builder b = first.toBuilder().setReplayed(true);
+        if (available != null) {
+            b.setAvailable(usdc(available.toBigIntegerExact()));
+        }
+        return pool.preparedQuery("SELECT state FROM hold WHERE id = $1").execute(Tuple.of(UUID.fromString(first.getHoldId())))
+                .map(rows -> b.setState(HoldState.valueOf("HOLD_STATE_" + rows.iterator().next().getString(0))).build());
     }
 
     // ---------------------------------------------------------------- Capture
 
+    /**
+     * Two round trips, no explicit transaction: one SELECT reads the hold (its prices and amount never change) and any
+     * stored answer; Java prices the capture; {@code billing_capture} (V4) then claims the request id, takes the
+     * settlement lock (shared), captures the hold if it is still HELD and unexpired, charges the wallet and writes
+     * the capture in its window, in one statement, or raises (nothing written). For a hold this instance made
+     * (the usual case) the read is skipped: one round trip.
+     */
     public Uni<CaptureResponse> capture(CaptureRequest r) {
         requireId("request_id", r.getRequestId());
         UUID holdId = holdId(r.getHoldId());
         requireTokens("input_tokens", r.getInputTokens());
         requireTokens("output_tokens", r.getOutputTokens());
         byte[] hash = sha256(r.toByteArray());
-        return pool.withTransaction(conn -> claim(conn, CAPTURE, r.getRequestId(), hash).flatMap(prior -> {
-            if (prior != null) {
-                return Uni.createFrom().item(parse(prior, CaptureResponse::parseFrom).toBuilder().setReplayed(true).build());
-            }
-            return doCapture(conn, r, holdId);
-        }));
+        HeldTerms known = recentHolds.remove(holdId);
+        Instant now = Instant.now(time);
+        if (known != null && now.isBefore(known.expiresAt())) {
+            // A hold this instance made: its terms are known, skip the read. billing_capture re-checks everything that
+            // can have changed (state, expiry, a prior answer); on HOLD_CHANGED the read path says why.
+            return doCapture(r, holdId, hash, known, now).onFailure(e -> refusal(e, "HOLD_CHANGED"))
+                    .recoverWithUni(e -> capture(r, holdId, hash, 2));
+        }
+        return capture(r, holdId, hash, 3);
     }
 
-    private Uni<CaptureResponse> doCapture(SqlConnection conn, CaptureRequest r, UUID holdId) {
-        // The shared advisory lock keeps the window settler out until this capture commits (see WindowSettler).
-        return conn.preparedQuery("""
+    private Uni<CaptureResponse> capture(CaptureRequest r, UUID holdId, byte[] hash, int attempts) {
+        return pool.preparedQuery("""
                 SELECT h.user_id, h.deployment_id, h.amount, h.discount_bps, h.input_price, h.output_price, h.input_cost,
-                       h.output_cost, h.state, h.expires_at, pg_advisory_xact_lock_shared($2)::text
-                FROM hold h WHERE h.id = $1 FOR UPDATE""").execute(Tuple.of(holdId, SETTLEMENT_LOCK)).flatMap(rows -> {
-            if (rows.size() == 0) {
-                throw BillingProblems.notFound("HOLD_NOT_FOUND", "no hold " + holdId);
-            }
-            Row h = rows.iterator().next();
+                       h.output_cost, h.state, h.expires_at, g.request_hash, g.response
+                FROM (SELECT 1) one
+                LEFT JOIN hold h ON h.id = $1
+                LEFT JOIN grpc_request g ON g.method = 'Capture' AND g.request_id = $2""")
+                .execute(Tuple.of(holdId, r.getRequestId())).flatMap(rows -> {
+                    Row h = rows.iterator().next();
+                    if (h.getValue(10) != null) {
+                        checkSameBody(CAPTURE, r.getRequestId(), hash, h.getBuffer(10));
+                        return Uni.createFrom().item(replayCapture(h.getBuffer(11)));
+                    }
+                    if (h.getValue(0) == null) {
+                        throw BillingProblems.notFound("HOLD_NOT_FOUND", "no hold " + holdId);
+                    }
+                    Instant now = Instant.now(time);
+                    checkCapturable(h.getString(8), h.getOffsetDateTime(9).toInstant(), now, holdId);
+                    HeldTerms terms = new HeldTerms(h.getBigDecimal(2).toBigIntegerExact(), h.getInteger(3),
+                            new Pricing.Rates(h.getLong(4), h.getLong(5), h.getLong(6), h.getLong(7)), h.getOffsetDateTime(9).toInstant());
+                    return doCapture(r, holdId, hash, terms, now).onFailure(e -> refusal(e, "HOLD_CHANGED") && attempts > 1)
+                            .recoverWithUni(e -> capture(r, holdId, hash, attempts - 1)); // re-read: it says why
+                });
+    }
+
+    private Uni<CaptureResponse> doCapture(CaptureRequest r, UUID holdId, byte[] hash, HeldTerms t, Instant now) {
+        BigInteger held = t.amount();
+        Charge c = Pricing.charge(t.rates(), r.getInputTokens(), r.getOutputTokens(), t.discountBps());
+        BigInteger released = held.subtract(c.charged()).max(BigInteger.ZERO);
+        BigInteger extra = c.charged().subtract(held).max(BigInteger.ZERO);
+        CaptureResponse response = CaptureResponse.newBuilder().setHoldId(holdId.toString())
+                .setGross(usdc(c.gross())).setCharged(usdc(c.charged())).setComputeCost(usdc(c.compute()))
+                .setNet(usdc(c.net())).setDiscountBps(c.appliedDiscountBps()).setReleased(usdc(released))
+                .setExtra(usdc(extra)).setState(HoldState.HOLD_STATE_CAPTURED).setCapturedAt(ts(now))
+                .setReplayed(false).build();
+        return pool.preparedQuery("""
+                SELECT billing_capture($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)""")
+                .execute(Tuple.tuple(Arrays.asList(r.getRequestId(), io.vertx.core.buffer.Buffer.buffer(hash),
+                        io.vertx.core.buffer.Buffer.buffer(response.toByteArray()), holdId, SETTLEMENT_LOCK,
+                        new BigDecimal(held), new BigDecimal(c.charged()), r.getInputTokens(), r.getOutputTokens(),
+                        new BigDecimal(c.gross()), new BigDecimal(c.compute()), new BigDecimal(c.net()),
+                        c.appliedDiscountBps(), odt(now), clock.windowOf(now), clock.windowMillis(), clock.epochMillis())))
+                .onFailure(e -> refusal(e, "INSUFFICIENT_CREDITS")).transform(e -> BillingProblems.precondition(
+                        "INSUFFICIENT_CREDITS", "the capture needs " + usdc(extra)
+                                + " USDC beyond the hold and the free credits cannot cover it; nothing was charged"))
+                .flatMap(rows -> {
+                    if (rows.iterator().next().getBoolean(0)) {
+                        return Uni.createFrom().item(response);
+                    }
+                    // a concurrent duplicate committed first: its answer is the answer
+                    return storedAnswer(CAPTURE, r.getRequestId(), hash).map(g -> replayCapture(g.getBuffer(1)));
+                });
+    }
+
+    private static CaptureResponse replayCapture(io.vertx.mutiny.core.buffer.Buffer stored) {
+        return parse(stored.getBytes(), CaptureResponse::parseFrom).toBuilder().setReplayed(true).build();
+    }
+
+    /** The columns of a hold that never change after Authorize: what Capture prices with. */
+    record HeldTerms(BigInteger amount, int discountBps, Pricing.Rates rates, Instant expiresAt) {
+    }
+
+    /** At most this many recent holds' terms are kept in memory (a hold lives {@code fomo.billing.hold-ttl}). */
+    static final int MAX_RECENT_HOLDS = 100_000;
+
+    /**
+     * Terms of the holds this instance made, until captured: saves Capture its read. Only immutable columns, so an
+     * entry is never stale; a hold captured, released or expired elsewhere fails billing_capture's checks instead.
+     */
+    private final Map<UUID, HeldTerms> recentHolds = new ConcurrentHashMap<>();
+
+    private void rememberHold(UUID holdId, HeldTerms terms) {
+        if (recentHolds.size() >= MAX_RECENT_HOLDS) {
             Instant now = Instant.now(time);
-            checkCapturable(h.getString(8), h.getOffsetDateTime(9).toInstant(), now, holdId);
-            String userId = h.getString(0);
-            String deploymentId = h.getString(1);
-            BigInteger held = h.getBigDecimal(2).toBigIntegerExact();
-            int discount = h.getInteger(3);
-            var rates = new Pricing.Rates(h.getLong(4), h.getLong(5), h.getLong(6), h.getLong(7));
-            Charge c = Pricing.charge(rates, r.getInputTokens(), r.getOutputTokens(), discount);
-            BigInteger released = held.subtract(c.charged()).max(BigInteger.ZERO);
-            BigInteger extra = c.charged().subtract(held).max(BigInteger.ZERO);
-            return conn.preparedQuery("""
-                    UPDATE wallet SET held = held - $1, available = available + $1 - $2, charged = charged + $2
-                    WHERE user_id = $3 AND available + $1 - $2 >= 0 RETURNING available""")
-                    .execute(Tuple.of(new BigDecimal(held), new BigDecimal(c.charged()), userId)).flatMap(w -> {
-                        if (w.size() == 0) {
-                            throw BillingProblems.precondition("INSUFFICIENT_CREDITS", "the capture needs " + usdc(extra)
-                                    + " USDC beyond the hold and the free credits cannot cover it; nothing was charged");
-                        }
-                        CaptureResponse response = CaptureResponse.newBuilder().setHoldId(holdId.toString())
-                                .setGross(usdc(c.gross())).setCharged(usdc(c.charged())).setComputeCost(usdc(c.compute()))
-                                .setNet(usdc(c.net())).setDiscountBps(c.appliedDiscountBps()).setReleased(usdc(released))
-                                .setExtra(usdc(extra)).setState(HoldState.HOLD_STATE_CAPTURED).setCapturedAt(ts(now))
-                                .setReplayed(false).build();
-                        long natural = clock.windowOf(now);
-                        // Late captures land in the first open window: greatest(natural, open_window).
-                        return conn.preparedQuery("""
-                                WITH hs AS (UPDATE hold SET state = 'CAPTURED', closed_at = $10 WHERE id = $1),
-                                w AS (SELECT greatest($11::bigint, coalesce((SELECT open_window FROM billing_clock WHERE id = 1), $11::bigint)) AS idx),
-                                c AS (INSERT INTO capture (hold_id, user_id, deployment_id, input_tokens, output_tokens, gross,
-                                        charged, compute, net, discount_bps, captured_at, window_idx, epoch_idx)
-                                      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $12, $10, w.idx, floor(w.idx * $13::numeric / $14::numeric)::bigint FROM w)
-                                UPDATE grpc_request SET response = $15 WHERE method = 'Capture' AND request_id = $16""")
-                                .execute(Tuple.tuple(Arrays.asList(holdId, userId, deploymentId, r.getInputTokens(),
-                                        r.getOutputTokens(), new BigDecimal(c.gross()), new BigDecimal(c.charged()),
-                                        new BigDecimal(c.compute()), new BigDecimal(c.net()), odt(now), natural,
-                                        c.appliedDiscountBps(), clock.windowMillis(), clock.epochMillis(),
-                                        io.vertx.core.buffer.Buffer.buffer(response.toByteArray()), r.getRequestId())))
-                                .replaceWith(response);
-                    });
-        });
+            recentHolds.values().removeIf(t -> !now.isBefore(t.expiresAt()));
+            if (recentHolds.size() >= MAX_RECENT_HOLDS) {
+                recentHolds.clear();
+            }
+        }
+        recentHolds.put(holdId, terms);
+    }
+
+    /** True when {@code e} is the refusal {@code code} raised by one of V4's functions. */
+    static boolean refusal(Throwable e, String code) {
+        return e instanceof PgException pg && REFUSAL.equals(pg.getSqlState()) && code.equals(pg.getErrorMessage());
+    }
+
+    /** The stored (request_hash, response, available) of a committed call, after checking the body is the same. */
+    private Uni<Row> storedAnswer(String method, String requestId, byte[] hash) {
+        return pool.preparedQuery("SELECT request_hash, response, available FROM grpc_request WHERE method = $1 AND request_id = $2")
+                .execute(Tuple.of(method, requestId)).map(rows -> {
+                    Row row = rows.iterator().next();
+                    checkSameBody(method, requestId, hash, row.getBuffer(0));
+                    return row;
+                });
+    }
+
+    private static void checkSameBody(String method, String requestId, byte[] hash, io.vertx.mutiny.core.buffer.Buffer storedHash) {
+        if (!Arrays.equals(storedHash.getBytes(), hash)) {
+            throw BillingProblems.idempotencyConflict(method + " request_id " + requestId + " was already used with another body");
+        }
     }
 
     private static void checkCapturable(String state, Instant expiresAt, Instant now, UUID holdId) {

@@ -142,6 +142,22 @@ class BillingGrpcTest {
     }
 
     @Test
+    void captureOfAHoldReleasedMeanwhileIsHoldNotHeldAndChargesNothing() {
+        // The hold's terms are in this instance's memory (it made it): Capture skips its read, billing_capture finds
+        // the hold no longer HELD, and the re-read says why.
+        String dep = deployment(catalog, "alice");
+        String u = newUser();
+        topUp(u, "1");
+        AuthorizeResponse hold = platform().authorize(authorize(u, dep, 10_000, 2_000));
+        platform().release(ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID()).setHoldId(hold.getHoldId()).build());
+        CaptureRequest c = capture(hold.getHoldId(), 5_000, 1_000);
+        assertThat(errorCode(() -> platform().capture(c))).isEqualTo("HOLD_NOT_HELD");
+        assertThat(errorCode(() -> platform().capture(c))).isEqualTo("HOLD_NOT_HELD"); // nothing was claimed either
+        AuthorizeResponse probe = platform().authorize(authorize(u, dep, 0, 0));
+        assertThat(new BigDecimal(probe.getAvailable())).isEqualByComparingTo("1");
+    }
+
+    @Test
     void authorizeBeyondTheCreditsIsResourceExhausted() {
         String dep = deployment(catalog, "alice");
         String u = newUser();

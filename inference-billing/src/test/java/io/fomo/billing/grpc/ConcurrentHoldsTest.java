@@ -105,6 +105,71 @@ class ConcurrentHoldsTest {
         assertThat(wallet(user)).containsExactly(BigInteger.valueOf(1_103_000).subtract(sum), BigInteger.ZERO);
     }
 
+    @Test
+    void concurrentDuplicatesGetTheFirstAnswerAndConcurrentCapturesOfOneHoldChargeOnce() throws Exception {
+        String dep = deployment(catalog, "alice");
+        String user = newUser();
+        topUp(user, "1");
+        BillingGrpc.BillingBlockingStub stub = platform();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            // 16 identical Authorize calls at once: one hold, every answer the first one
+            AuthorizeRequest a = AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID()).setUserId(user)
+                    .setDeploymentId(dep).setMaxInputTokens(10_000).setMaxOutputTokens(2_000).build();
+            List<Future<AuthorizeResponse>> authorizes = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                authorizes.add(pool.submit(() -> stub.authorize(a)));
+            }
+            List<AuthorizeResponse> answers = new ArrayList<>();
+            for (Future<AuthorizeResponse> f : authorizes) {
+                answers.add(f.get(60, TimeUnit.SECONDS).toBuilder().setReplayed(false).build());
+            }
+            assertThat(answers).allSatisfy(r -> assertThat(r).isEqualTo(answers.get(0)));
+            assertThat(wallet(user)).containsExactly(new BigInteger("992000"), new BigInteger("8000"));
+
+            // 16 identical Capture calls at once, plus 16 captures of the same hold under other request ids: charged once
+            CaptureRequest c = CaptureRequest.newBuilder().setRequestId("c-" + UUID.randomUUID())
+                    .setHoldId(answers.get(0).getHoldId()).setInputTokens(5_000).setOutputTokens(1_000).build();
+            List<Future<CaptureResponse>> same = new ArrayList<>();
+            List<Future<String>> others = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                same.add(pool.submit(() -> stub.capture(c)));
+                others.add(pool.submit(() -> {
+                    try {
+                        stub.capture(c.toBuilder().setRequestId("o-" + UUID.randomUUID()).build());
+                        return "CAPTURED";
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode().name();
+                    }
+                }));
+            }
+            List<CaptureResponse> captures = new ArrayList<>();
+            for (Future<CaptureResponse> f : same) {
+                try {
+                    captures.add(f.get(60, TimeUnit.SECONDS).toBuilder().setReplayed(false).build());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    captures.add(null); // another request id captured the hold first
+                }
+            }
+            List<String> otherOutcomes = new ArrayList<>();
+            for (Future<String> f : others) {
+                otherOutcomes.add(f.get(60, TimeUnit.SECONDS));
+            }
+            long capturedByOthers = otherOutcomes.stream().filter("CAPTURED"::equals).count();
+            assertThat(otherOutcomes).allSatisfy(o -> assertThat(o).isIn("CAPTURED", "FAILED_PRECONDITION"));
+            if (capturedByOthers == 0) {
+                assertThat(captures).allSatisfy(r -> assertThat(r).isEqualTo(captures.get(0)));
+            } else {
+                assertThat(capturedByOthers).isEqualTo(1);
+                assertThat(captures).containsOnlyNulls();
+            }
+            // charged once: 5,000 in + 1,000 out = 0.004 USDC
+            assertThat(wallet(user)).containsExactly(new BigInteger("996000"), BigInteger.ZERO);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     static List<BigInteger> wallet(String user) {
         Object[] row = query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
                 "SELECT available, held FROM wallet WHERE user_id = ?1", Object[].class).setParameter(1, user).getSingleResult()));
