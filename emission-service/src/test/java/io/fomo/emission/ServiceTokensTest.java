@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.shared.grpc.ServiceTokens;
+import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,6 +22,8 @@ import jakarta.inject.Inject;
 /** SPEC §8: a service calls the others with its own client-credentials token from the real Keycloak. */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
+        initArgs = @ResourceArg(name = "service", value = "treasury"))
 class ServiceTokensTest {
 
     @Inject

@@ -94,6 +94,15 @@ public final class ServiceProcess implements AutoCloseable {
         return p;
     }
 
+    /**
+     * The RabbitMQ exchange of a module's tests: {@code fomo.events.test.<service>} (shared config
+     * {@code %test.fomo.events.exchange}), so that the tests of two modules running at the same time (or a helper's
+     * run beside CI) never receive each other's events.
+     */
+    public static String testExchange(String service) {
+        return "fomo.events.test." + service;
+    }
+
     private static void requireService(String service) {
         if (!MODULES.containsKey(service)) {
             throw new IllegalArgumentException("unknown service " + service + "; one of " + MODULES.keySet());

@@ -1,7 +1,9 @@
 package io.fomo.rmo;
 
 import io.fomo.testkit.AbstractOperatorEndpointAuthTest;
+import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -9,6 +11,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /** SPEC §8 with real Keycloak tokens: anonymous 401, user 403, operator 200. */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
+        initArgs = @ResourceArg(name = "service", value = "treasury"))
 class OperatorEndpointAuthTest extends AbstractOperatorEndpointAuthTest {
 
     @Override

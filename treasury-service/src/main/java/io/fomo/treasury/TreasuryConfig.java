@@ -28,4 +28,63 @@ public interface TreasuryConfig {
     /** Most pending transfers expired in one transaction. */
     @WithDefault("500")
     int pendingExpiryBatch();
+
+    /** How long the audit waits for billing's CreditsReconciliation before reporting it unreachable. */
+    @WithDefault("PT5S")
+    Duration reconciliationTimeout();
+
+    /** Markets (SPEC §5): fees, bounds, TWAP, the genesis pool. */
+    Market market();
+
+    /** The revenue split (SPEC §5). */
+    Split split();
+
+    interface Market {
+        /** Pool fee, basis points of the input (default 30 = 0.3%), kept by the pool. */
+        @WithDefault("30")
+        int feeBps();
+
+        /** Price-impact bound of each buyback hop, basis points (default 200 = 2%: Δx′ ≤ x/49). */
+        @WithDefault("200")
+        int buybackImpactBps();
+
+        /** A buyback waits while a pool's spot price is more than this far from its TWAP (default 200 bps). */
+        @WithDefault("200")
+        int twapGuardBps();
+
+        /** Largest price impact of a user's swap, basis points (default 10000: unbounded, the user's minAmountOut guards). */
+        @WithDefault("10000")
+        int maxSwapImpactBps();
+
+        /** The TWAP window (default 1 hour). */
+        @WithDefault("PT1H")
+        Duration twapWindow();
+
+        /** FLOCK seeded into the genesis FLOCK-USDC pool, whole tokens, taken from the bridge float. */
+        @WithDefault("10000000")
+        String genesisPoolFlock();
+
+        /** USDC minted from the USDC issuer to seed the genesis pool, whole tokens. */
+        @WithDefault("5000000")
+        String genesisPoolUsdc();
+
+        /** LP lock of a model pool when DeploymentLive carries none (default 365 days from its liveAt). */
+        @WithDefault("P365D")
+        Duration modelLpLock();
+    }
+
+    interface Split {
+        @WithDefault("3000")
+        int flockBuybackBps();
+
+        @WithDefault("3000")
+        int mtBuybackBps();
+
+        @WithDefault("1000")
+        int ownerBps();
+
+        /** The treasury's share; it also takes the dust. */
+        @WithDefault("3000")
+        int treasuryBps();
+    }
 }

@@ -1,12 +1,15 @@
 package io.fomo.shared.events;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -25,6 +28,15 @@ public class Outbox {
     @ConfigProperty(name = "quarkus.application.name")
     String source;
 
+    public Outbox() {
+    }
+
+    /** An outbox outside CDI (e.g. a test driving a service's SQL on its own pool). */
+    public Outbox(ObjectMapper mapper, String source) {
+        this.mapper = mapper;
+        this.source = source;
+    }
+
     /** Enqueues the event under a fresh random id. Call inside a transaction. */
     public Uni<EventEnvelope> enqueue(FomoEvent event) {
         return enqueue(UUID.randomUUID().toString(), event);
@@ -36,8 +48,7 @@ public class Outbox {
      * announced twice even by a buggy retry.
      */
     public Uni<EventEnvelope> enqueue(String eventId, FomoEvent event) {
-        var envelope = new EventEnvelope(eventId, event.eventType(), event.eventVersion(), Instant.now(), source,
-                mapper.valueToTree(event));
+        var envelope = envelope(eventId, event);
         var record = new OutboxRecord();
         record.eventId = envelope.eventId();
         record.type = envelope.type();
@@ -49,5 +60,29 @@ public class Outbox {
             return Uni.createFrom().failure(new IllegalArgumentException("event " + event.eventType() + " is not serialisable", e));
         }
         return record.persist().replaceWith(envelope);
+    }
+
+    /**
+     * The same as {@link #enqueue(String, FomoEvent)} inside a transaction of the Vert.x reactive SQL client
+     * ({@code conn} must be in the transaction that makes the announced change), for code that works on the
+     * {@code Pool} directly rather than through Hibernate Reactive.
+     */
+    public Uni<EventEnvelope> enqueue(SqlConnection conn, String eventId, FomoEvent event) {
+        var envelope = envelope(eventId, event);
+        String json;
+        try {
+            json = mapper.writeValueAsString(envelope);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalArgumentException("event " + event.eventType() + " is not serialisable", e));
+        }
+        return conn.preparedQuery("INSERT INTO fomo_outbox (event_id, type, version, occurred_at, envelope) VALUES ($1, $2, $3, $4, $5)")
+                .execute(Tuple.of(envelope.eventId(), envelope.type(), envelope.version(),
+                        envelope.occurredAt().atOffset(ZoneOffset.UTC), json))
+                .replaceWith(envelope);
+    }
+
+    private EventEnvelope envelope(String eventId, FomoEvent event) {
+        return new EventEnvelope(eventId, event.eventType(), event.eventVersion(), Instant.now(), source,
+                mapper.valueToTree(event));
     }
 }

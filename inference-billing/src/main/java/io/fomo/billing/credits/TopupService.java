@@ -59,9 +59,9 @@ public class TopupService {
                                 });
                     }
                     return s.createNativeQuery("""
-                            INSERT INTO wallet (user_id, available, topped_up) VALUES (?1, ?2, ?2)
+                            INSERT INTO wallet (user_id, available, topped_up, topups) VALUES (?1, ?2, ?2, 1)
                             ON CONFLICT (user_id) DO UPDATE SET available = wallet.available + EXCLUDED.available,
-                                topped_up = wallet.topped_up + EXCLUDED.topped_up""")
+                                topped_up = wallet.topped_up + EXCLUDED.topped_up, topups = wallet.topups + 1""")
                             .setParameter(1, userId).setParameter(2, units).executeUpdate()
                             .flatMap(x -> outbox.enqueue("CreditsToppedUp:" + id, new CreditsToppedUp(id, userId,
                                     amount.toDecimalString(), source.name(), externalId, now)))

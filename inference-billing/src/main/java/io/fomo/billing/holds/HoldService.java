@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -70,6 +71,21 @@ public class HoldService {
     @ConfigProperty(name = "fomo.billing.discount-cap-bps", defaultValue = "2500")
     int discountCapBps;
 
+    /** The time of Authorize and Capture (a capture's window is the window of this time). */
+    Clock time = Clock.systemUTC();
+
+    public HoldService() {
+    }
+
+    /** A hold service outside CDI, on its own clock (the property test on a scratch database). */
+    public HoldService(Pool pool, BillingClock clock, Duration holdTtl, int discountCapBps, Clock time) {
+        this.pool = pool;
+        this.clock = clock;
+        this.holdTtl = holdTtl;
+        this.discountCapBps = discountCapBps;
+        this.time = time;
+    }
+
     // ---------------------------------------------------------------- Authorize
 
     public Uni<AuthorizeResponse> authorize(AuthorizeRequest r) {
@@ -113,7 +129,7 @@ public class HoldService {
                         }
                         BigInteger available = w.iterator().next().getBigDecimal(0).toBigIntegerExact();
                         UUID holdId = UUID.randomUUID();
-                        Instant now = Instant.now();
+                        Instant now = Instant.now(time);
                         Instant expires = now.plus(holdTtl);
                         AuthorizeResponse response = AuthorizeResponse.newBuilder()
                                 .setHoldId(holdId.toString()).setHeld(usdc(held)).setDiscountBps(discount)
@@ -159,7 +175,7 @@ public class HoldService {
                 throw BillingProblems.notFound("HOLD_NOT_FOUND", "no hold " + holdId);
             }
             Row h = rows.iterator().next();
-            Instant now = Instant.now();
+            Instant now = Instant.now(time);
             checkCapturable(h.getString(8), h.getOffsetDateTime(9).toInstant(), now, holdId);
             String userId = h.getString(0);
             String deploymentId = h.getString(1);

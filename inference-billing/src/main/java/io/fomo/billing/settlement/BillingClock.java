@@ -29,6 +29,18 @@ public class BillingClock {
     @ConfigProperty(name = "fomo.billing.settle-delay", defaultValue = "PT5S")
     Duration settleDelay;
 
+    public BillingClock() {
+    }
+
+    /** A clock outside CDI (the property test). */
+    public BillingClock(Duration window, Duration epoch, Duration epochGrace, Duration settleDelay) {
+        this.window = window;
+        this.epoch = epoch;
+        this.epochGrace = epochGrace;
+        this.settleDelay = settleDelay;
+        check();
+    }
+
     @PostConstruct
     void check() {
         if (window.toMillis() <= 0 || epoch.toMillis() <= 0 || epoch.toMillis() % window.toMillis() != 0) {

@@ -92,23 +92,133 @@ public class AuditService {
                OR (p.state = 'EXPIRED' AND r.kind <> 'EXPIRE')
             LIMIT 100""";
 
+    private static final String SUPPLY = """
+            SELECT t.symbol, t.kind, t.decimals,
+              COALESCE(a.debits_posted, 0) AS debits_posted, COALESCE(a.credits_posted, 0) AS credits_posted,
+              COALESCE(a.debits_pending, 0) AS debits_pending, COALESCE(a.credits_pending, 0) AS credits_pending,
+              COALESCE((SELECT m.amount FROM ledger_transfer m WHERE m.code = 'SUPPLY_MINT' AND m.token = t.symbol), 0)
+                AS supply_mint,
+              COALESCE((SELECT b.credits_posted - b.debits_posted FROM ledger_account b
+                        WHERE b.owner = 'protocol' AND b.token = t.symbol AND b.kind = 'BURN'), 0) AS burned
+            FROM ledger_token t
+            LEFT JOIN ledger_account a ON a.owner = 'protocol' AND a.token = t.symbol AND a.kind = 'ISSUER'
+            WHERE t.kind <> 'USDC' AND ($1::text[] IS NULL OR t.symbol = ANY($1))
+            ORDER BY t.symbol""";
+
+    private static final String SPLITS = """
+            SELECT COUNT(*) AS checked,
+              COUNT(*) FILTER (WHERE flock_buyback + mt_buyback + owner_part + treasury_part <> net
+                                  OR charged <> compute + net
+                                  OR flock_buyback + flock_carry_in <> flock_spent + flock_carry_out
+                                  OR mt_buyback + mt_carry_in <> mt_spent + mt_carry_out) AS bad,
+              COALESCE(SUM(flock_bought), 0) AS flock_bought, COALESCE(SUM(mt_bought), 0) AS mt_bought,
+              (SELECT COALESCE(SUM(amount), 0) FROM ledger_transfer WHERE code = 'BUYBACK_BURN' AND token = 'FLOCK')
+                AS flock_burned,
+              (SELECT COALESCE(SUM(amount), 0) FROM ledger_transfer WHERE code = 'BUYBACK_BURN' AND token <> 'FLOCK')
+                AS mt_burned
+            FROM revenue_split""";
+
+    private static final String CARRIES = """
+            SELECT a.owner, a.credits_posted - a.debits_posted AS balance, COALESCE(l.carry, 0) AS recorded
+            FROM ledger_account a
+            LEFT JOIN LATERAL (SELECT s.flock_carry_out + s.mt_carry_out AS carry FROM revenue_split s
+                               WHERE s.deployment_id = a.owner ORDER BY s.seq DESC LIMIT 1) l ON true
+            WHERE a.kind = 'BUYBACK_CARRY' AND a.credits_posted - a.debits_posted <> COALESCE(l.carry, 0)
+            LIMIT 100""";
+
+    private static final String CREDITS = """
+            SELECT COALESCE((SELECT a.credits_posted - a.debits_posted FROM ledger_account a
+                             WHERE a.owner = 'protocol' AND a.token = 'USDC' AND a.kind = 'PREPAID_CREDITS'), 0) AS prepaid,
+                   (SELECT COUNT(*) FROM credits_topup) AS topups,
+                   (SELECT COUNT(*) FROM revenue_split) AS splits""";
+
     private final Pool pool;
+
+    /** Billing's credits summary; absent when constructed outside CDI (property tests). */
+    @Inject
+    CreditsReconciliationClient billing;
 
     @Inject
     public AuditService(Pool pool) {
         this.pool = pool;
     }
 
-    /** The full audit. */
+    /** The full audit, the reconciliation with billing included. */
     public Uni<AuditReport> audit() {
-        return audit(null);
+        if (billing == null) {
+            return audit(null);
+        }
+        // Billing first, outside the database transaction: no snapshot or lock is held across the network call.
+        return billing.summary().flatMap(summary -> snapshot(null, summary));
     }
 
-    /** The audit; conservation only for {@code symbols} if given (the journal check always covers everything). */
+    /** The audit without the reconciliation; conservation only for {@code symbols} if given. */
     public Uni<AuditReport> audit(List<String> symbols) {
+        return snapshot(symbols, null);
+    }
+
+    private Uni<AuditReport> snapshot(List<String> symbols, CreditsReconciliationClient.Summary summary) {
         return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute()
-                .flatMap(x -> run(conn, symbols)));
+                .flatMap(x -> run(conn, symbols))
+                .flatMap(ledger -> extended(conn, symbols, ledger, summary)));
+    }
+
+    private Uni<AuditReport> extended(SqlConnection conn, List<String> symbols, AuditReport ledger,
+            CreditsReconciliationClient.Summary summary) {
+        Tuple filter = Tuple.of(symbols == null ? null : symbols.toArray(String[]::new));
+        Uni<RowSet<Row>> supply = conn.preparedQuery(SUPPLY).execute(filter);
+        Uni<RowSet<Row>> splits = conn.preparedQuery(SPLITS).execute();
+        Uni<RowSet<Row>> carries = conn.preparedQuery(CARRIES).execute();
+        Uni<RowSet<Row>> credits = conn.preparedQuery(CREDITS).execute();
+        return Uni.combine().all().unis(supply, splits, carries, credits).asTuple().map(all -> {
+            List<AuditReport.SupplyCheck> supplyChecks = new ArrayList<>();
+            boolean supplyOk = true;
+            for (Row row : all.getItem1()) {
+                String symbol = row.getString("symbol");
+                int d = row.getInteger("decimals");
+                BigInteger minted = units(row, "debits_posted").subtract(units(row, "credits_posted"));
+                BigInteger mint = units(row, "supply_mint");
+                BigInteger burned = units(row, "burned");
+                boolean ok = units(row, "credits_posted").signum() == 0 && units(row, "debits_pending").signum() == 0
+                        && units(row, "credits_pending").signum() == 0 && minted.equals(mint)
+                        && burned.compareTo(minted) <= 0;
+                if ("MODEL".equals(row.getString("kind"))) {
+                    ok &= mint.signum() == 0 || mint.equals(io.fomo.treasury.ledger.LedgerRules.MODEL_TOKEN_SUPPLY);
+                }
+                supplyOk &= ok;
+                supplyChecks.add(new AuditReport.SupplyCheck(symbol, format(symbol, d, minted), format(symbol, d, mint),
+                        format(symbol, d, burned), format(symbol, d, minted.subtract(burned)), ok));
+            }
+            Row s = all.getItem2().iterator().next();
+            List<String> problems = new ArrayList<>();
+            long bad = s.getLong("bad");
+            if (bad > 0) {
+                problems.add(bad + " split(s) whose parts, charged or carries do not add up");
+            }
+            if (!units(s, "flock_bought").equals(units(s, "flock_burned"))) {
+                problems.add("FLOCK bought by splits " + units(s, "flock_bought") + " != burned by splits "
+                        + units(s, "flock_burned"));
+            }
+            if (!units(s, "mt_bought").equals(units(s, "mt_burned"))) {
+                problems.add("MT bought by splits " + units(s, "mt_bought") + " != burned by splits "
+                        + units(s, "mt_burned"));
+            }
+            for (Row c : all.getItem3()) {
+                problems.add("carry account " + c.getString("owner") + " holds " + units(c, "balance")
+                        + " but its latest split recorded " + units(c, "recorded"));
+            }
+            AuditReport.SplitCheck splitCheck = new AuditReport.SplitCheck(s.getLong("checked"), problems.isEmpty(),
+                    bad, problems);
+            Row credit = all.getItem4().iterator().next();
+            AuditReport.Reconciliation reconciliation = summary == null ? null
+                    : CreditsReconciliationClient.reconcile(summary, units(credit, "prepaid"),
+                            credit.getLong("topups"), credit.getLong("splits"));
+            boolean ok = ledger.ok() && supplyOk && splitCheck.ok()
+                    && (reconciliation == null || !"MISMATCH".equals(reconciliation.status()));
+            return new AuditReport(ok, ledger.checkedAt(), ledger.tokens(), ledger.journal(), supplyChecks, splitCheck,
+                    reconciliation);
+        });
     }
 
     private Uni<AuditReport> run(SqlConnection conn, List<String> symbols) {

@@ -266,6 +266,131 @@ public class LedgerStore {
                 .onFailure(PgException.class).transform(this::translate);
     }
 
+    // ---------------------------------------------------------------- planned executions (markets, splits)
+
+    /** One SQL statement with its parameters, run inside a planned execution's transaction. */
+    public record Statement(String sql, Tuple params) {
+    }
+
+    /**
+     * What a planned execution does once its accounts are locked: the ledger operations (computed from the locked
+     * balances, e.g. a swap's output from the pool's reserves), the caller's own rows to write in the same
+     * transaction, and a result for the caller. Throwing (e.g. a {@link ProblemException}) rolls everything back.
+     */
+    public record Plan(List<Operation> operations, List<Statement> writes, Object result) {
+    }
+
+    /**
+     * Computes the {@link Plan} from the locked accounts and the rows of the execution's reads; null when the reads
+     * show that the execution happened before (a first execution without ledger operations writes no batch row).
+     */
+    @FunctionalInterface
+    public interface Planner {
+        Plan plan(Map<AccountKey, AccountState> accounts, List<RowSet<Row>> reads);
+    }
+
+    /**
+     * An execution whose operations depend on the ledger's state (swaps, revenue splits): the accounts in
+     * {@code lock} are created if missing and locked (one statement, in id order, like every batch), then the
+     * {@code reads} run (after the locks are granted, so they see every committed twin), then the planner decides
+     * the operations. Idempotent by {@code batchId} alone: a batch row with the same {@code requestHash} means the
+     * execution happened (the caller reads its own rows for the result), another hash is IDEMPOTENCY_CONFLICT.
+     * The operations' content may differ between attempts (the reserves moved), which is why the request, not
+     * the operations, is hashed.
+     */
+    public record Planned(String batchId, byte[] requestHash, Set<AccountKey> lock, List<Statement> reads,
+            Map<String, LedgerToken> tokens, Instant now, Planner planner) {
+    }
+
+    /** A planned execution's outcome: {@code replayed} (then {@code result} is null) or done with its result. */
+    public record PlannedApplied(boolean replayed, Object result, Instant committedAt) {
+    }
+
+    /** Runs a planned execution in one transaction, retrying lost races and deadlocks. */
+    public Uni<PlannedApplied> executePlanned(Planned planned) {
+        return attemptPlanned(planned, 1);
+    }
+
+    private Uni<PlannedApplied> attemptPlanned(Planned planned, int attempt) {
+        Map<AccountKey, Long> ids = new HashMap<>();
+        return pool.getConnection()
+                .flatMap(conn -> plannedTransaction(conn, planned, ids)
+                        .onFailure().call(failure -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull())
+                        .eventually(conn::close))
+                .invoke(applied -> {
+                    if (!applied.replayed()) {
+                        knownAccounts(ids);
+                    }
+                })
+                .onFailure(this::retryable).recoverWithUni(failure -> {
+                    if (attempt >= MAX_ATTEMPTS) {
+                        return Uni.createFrom().failure(LedgerErrors.aborted(
+                                "concurrent updates kept conflicting; retry with the same id"));
+                    }
+                    return attemptPlanned(planned, attempt + 1);
+                })
+                .onFailure(PgException.class).transform(this::translate);
+    }
+
+    private Uni<PlannedApplied> plannedTransaction(SqlConnection conn, Planned planned, Map<AccountKey, Long> ids) {
+        List<Uni<RowSet<Row>>> first = new ArrayList<>();
+        first.add(conn.query("BEGIN").execute());
+        AccountLocking locking = new AccountLocking(new TreeSet<>(planned.lock()), List.of(), planned.batchId());
+        locking.send(conn, first);
+        int readsAt = first.size();
+        for (Statement read : planned.reads()) {
+            first.add(conn.preparedQuery(read.sql()).execute(read.params()));
+        }
+        return flight(first).flatMap(results -> {
+            locking.receive(results);
+            List<RowSet<Row>> reads = results.subList(readsAt, results.size());
+            return locking.complete(conn).flatMap(l -> {
+                for (Row row : l.found) {
+                    if ("B".equals(row.getString("what"))) {
+                        if (Arrays.equals(row.getBuffer("request_hash").getBytes(), planned.requestHash())) {
+                            return conn.query("ROLLBACK").execute()
+                                    .map(x -> new PlannedApplied(true, null, planned.now()));
+                        }
+                        throw LedgerErrors.idempotencyConflict("batch_id " + planned.batchId()
+                                + " was used before for another request");
+                    }
+                }
+                Map<AccountKey, AccountState> locked = Map.copyOf(l.accounts);
+                Plan plan = planned.planner().plan(locked, reads);
+                if (plan == null) {
+                    // The planner found its own record of a first execution (one that moved nothing in the ledger).
+                    return conn.query("ROLLBACK").execute().map(x -> new PlannedApplied(true, null, planned.now()));
+                }
+                Set<AccountKey> touched = LedgerRules.accountsTouched(plan.operations(), id -> null);
+                if (!l.accounts.keySet().containsAll(touched)) {
+                    throw new IllegalStateException("a plan touches accounts it did not lock: " + touched);
+                }
+                LedgerRules.View view = new LedgerRules.View() {
+                    @Override
+                    public AccountState account(AccountKey key) {
+                        return locked.get(key);
+                    }
+
+                    @Override
+                    public Pending pending(String pendingId) {
+                        return null;
+                    }
+
+                    @Override
+                    public LedgerToken token(String symbol) {
+                        return planned.tokens().get(symbol);
+                    }
+                };
+                LedgerRules.Outcome outcome = LedgerRules.apply(planned.batchId(), plan.operations(), view,
+                        planned.now());
+                locked.forEach((k, v) -> ids.put(k, v.id()));
+                Execution ex = Execution.batch(planned.batchId(), plan.operations(), planned.tokens(), planned.now());
+                return write(conn, ex, plan.operations(), outcome, ids, false, planned.requestHash(), plan.writes())
+                        .map(x -> new PlannedApplied(false, plan.result(), planned.now()));
+            });
+        });
+    }
+
     /** Replayed: the transaction only found that the first execution exists. */
     private record Replay(List<String> ids) {
     }
@@ -472,7 +597,8 @@ public class LedgerStore {
         LedgerRules.Outcome outcome = LedgerRules.apply(claim ? null : ex.batchId(), ops, view, ex.now());
         Map<AccountKey, Long> accountIds = new HashMap<>();
         accounts.forEach((k, v) -> accountIds.put(k, v.id()));
-        return write(conn, ex, ops, outcome, accountIds, claim)
+        return write(conn, ex, ops, outcome, accountIds, claim, ex.batchId() == null || claim ? null : ex.batchHash(),
+                List.of())
                 .map(done -> (Object) new Applied(outcome.results(), ex.now(), false, outcome.registered(),
                         outcome.minted(), accountIds));
     }
@@ -520,7 +646,7 @@ public class LedgerStore {
 
     /** Writes the outcome and commits, in one round trip. */
     private Uni<Void> write(SqlConnection conn, Execution ex, List<Operation> ops, LedgerRules.Outcome outcome,
-            Map<AccountKey, Long> accountIds, boolean claim) {
+            Map<AccountKey, Long> accountIds, boolean claim, byte[] batchHash, List<Statement> extra) {
         OffsetDateTime now = utc(ex.now());
         List<JournalEntry> journal = outcome.journal();
         int n = journal.size();
@@ -601,7 +727,9 @@ public class LedgerStore {
             pResolved[i] = p.resolvedAt() == null ? null : utc(p.resolvedAt());
             pResolvedBy[i] = p.resolvedBy();
         }
-        boolean batch = ex.batchId() != null && !claim;
+        // A planned execution that moves nothing writes no batch row (a batch has at least one operation); its
+        // caller's own rows make it idempotent.
+        boolean batch = ex.batchId() != null && !claim && !ops.isEmpty();
         List<Object> params = new ArrayList<>(37);
         params.addAll(Arrays.asList(jId, jBatch, jSeq, jKind, jDebit, jCredit, jToken, jAmount, jPending, jCode,
                 jReference, jExpires, jHash, jCreated));
@@ -609,7 +737,7 @@ public class LedgerStore {
         params.addAll(Arrays.asList(pId, pDebit, pCredit, pToken, pAmount, pPosted, pState, pCode, pReference,
                 pCreated, pExpires, pResolved, pResolvedBy));
         params.add(batch ? new String[] {ex.batchId()} : new String[0]);
-        params.add(batch ? new Buffer[] {Buffer.buffer(ex.batchHash())} : new Buffer[0]);
+        params.add(batch ? new Buffer[] {Buffer.buffer(batchHash)} : new Buffer[0]);
         params.add(batch ? new Integer[] {ops.size()} : new Integer[0]);
         params.add(batch ? new OffsetDateTime[] {now} : new OffsetDateTime[0]);
 
@@ -630,6 +758,9 @@ public class LedgerStore {
             statements.add(conn.preparedQuery(MARK_MINTED).execute(Tuple.of(
                     minted.stream().map(LedgerToken::symbol).toArray(String[]::new),
                     minted.stream().map(t -> utc(t.mintedAt())).toArray(OffsetDateTime[]::new))));
+        }
+        for (Statement statement : extra) {
+            statements.add(conn.preparedQuery(statement.sql()).execute(statement.params()));
         }
         // COMMIT travels with the writes; if a write fails, PostgreSQL turns the COMMIT into a ROLLBACK.
         statements.add(conn.query("COMMIT").execute());

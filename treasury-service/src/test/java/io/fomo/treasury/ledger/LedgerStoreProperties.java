@@ -644,5 +644,22 @@ class LedgerStoreProperties {
         public int pendingExpiryBatch() {
             return 500;
         }
+
+        @Override
+        public Duration reconciliationTimeout() {
+            return Duration.ofSeconds(5);
+        }
+
+        /** Not used by the ledger. */
+        @Override
+        public Market market() {
+            return null;
+        }
+
+        /** Not used by the ledger. */
+        @Override
+        public Split split() {
+            return null;
+        }
     }
 }

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Inference-billing throughput benchmark (not a test): Authorize+Capture pairs through billing's gRPC `Billing`
+# against `pgbench -N` on the same PostgreSQL, in one run, printed as a table. Record the result in
+# docs/PERFORMANCE.md. Goal (issue #6): at 64 concurrent callers, pairs/s >= 1.5 x pgbench's tps and p99 <= 25 ms.
+#
+#   bench/billing-bench.sh [seconds-per-phase]        (default 15)
+#   env: CALLERS (default 16,64,128), USERS (10000), PGBENCH_CLIENTS (16), PGBENCH_SCALE (10),
+#        SKIP_BUILD=1 (reuse the last build)
+#
+# What it does, and undoes:
+#   1. builds inference-billing and its load generator with ./mvnw (reactor, -am; nothing is installed);
+#   2. creates the scratch databases fomo_billing_bench (owner fomo_billing) and fomo_pgbench;
+#   3. starts inference-billing from its jar on free ports against fomo_billing_bench, isolated from any running
+#      suite: RabbitMQ vhost / with its own exchange fomo.events.bench, exclusive auto-deleted queues, outbox relay
+#      off (nothing is published anywhere);
+#   4. seeds one live deployment (the SPEC §4 prices) and $USERS wallets of 1,000,000 USDC each (direct SQL: the
+#      benchmark measures the hot path, not top-ups);
+#   5. gets the API platform's service token (client credentials of api-platform) from Keycloak
+#      ($FOMO_KEYCLOAK_URL, default http://localhost:8180, realm fomo) and runs io.fomo.billing.bench.BillingBench:
+#      closed-loop callers, each sending Authorize then Capture for a random user, at each of $CALLERS;
+#   6. checks the wallets (no negative balance, available + held = topped up - charged, nothing left held);
+#   7. stops the service, runs `pgbench -N` ($PGBENCH_CLIENTS clients, scale $PGBENCH_SCALE) for the same duration;
+#   8. prints the table, stops what it started (by pid) and drops both databases.
+# Needs: Java 17, PostgreSQL with trust auth for postgres on $FOMO_DB_HOST:$FOMO_DB_PORT, psql, pgbench, curl,
+# python3, RabbitMQ on localhost:5672 (guest/guest), a running Keycloak with the fomo realm
+# (deploy/local/keycloak.sh start).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SECONDS_PER_PHASE="${1:-${BENCH_SECONDS:-15}}"
+CALLERS="${CALLERS:-16,64,128}"
+USERS="${USERS:-10000}"
+PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-16}"
+PGBENCH_SCALE="${PGBENCH_SCALE:-10}"
+DB_HOST="${FOMO_DB_HOST:-127.0.0.1}"
+DB_PORT="${FOMO_DB_PORT:-5432}"
+KEYCLOAK_URL="${FOMO_KEYCLOAK_URL:-http://localhost:8180}"
+BENCH_DB=fomo_billing_bench
+PGBENCH_DB=fomo_pgbench_billing
+DEPLOYMENT=dep-bench
+WORK="$(mktemp -d /tmp/billing-bench.XXXXXX)"
+SERVICE_PID=""
+
+log() { printf '%s [billing-bench] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+psql_admin() { psql -h "$DB_HOST" -p "$DB_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+cleanup() {
+  local status=$?
+  if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2>/dev/null; then
+    log "stopping inference-billing (pid $SERVICE_PID)"
+    kill "$SERVICE_PID" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 1; done
+    kill -9 "$SERVICE_PID" 2>/dev/null || true
+  fi
+  psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ $status -ne 0 ] && [ -f "$WORK/service.log" ]; then
+    log "service log (last 40 lines):"; tail -n 40 "$WORK/service.log" >&2 || true
+  fi
+  rm -rf "$WORK"
+  exit $status
+}
+trap cleanup EXIT INT TERM
+
+for c in java psql pgbench curl python3; do command -v "$c" >/dev/null || die "$c is not installed"; done
+curl -fsS "$KEYCLOAK_URL/realms/fomo/.well-known/openid-configuration" >/dev/null \
+  || die "no Keycloak with realm fomo at $KEYCLOAK_URL (start one: deploy/local/keycloak.sh start)"
+
+if [ "${SKIP_BUILD:-0}" = 1 ]; then
+  log "SKIP_BUILD=1: using the jar and test classes already built"
+else
+log "building inference-billing and the load generator (reactor, no install)"
+(cd "$ROOT" && ./mvnw -B -q -pl inference-billing -am package -DskipTests \
+  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2)
+fi
+CLASSPATH_FILE="$ROOT/inference-billing/target/bench-classpath.txt"
+[ -s "$CLASSPATH_FILE" ] || die "no class path written to $CLASSPATH_FILE"
+BENCH_CP="$ROOT/inference-billing/target/test-classes:$ROOT/inference-billing/target/classes:$(cat "$CLASSPATH_FILE")"
+JAR="$ROOT/inference-billing/target/quarkus-app/quarkus-run.jar"
+[ -f "$JAR" ] || die "$JAR was not built"
+
+log "creating $BENCH_DB and $PGBENCH_DB"
+psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB OWNER fomo_billing"
+psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" -c "CREATE DATABASE $PGBENCH_DB"
+
+HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"
+RUN_ID="$(date +%s)-$$"
+log "starting inference-billing on http $HTTP_PORT / grpc $GRPC_PORT against $BENCH_DB"
+java -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
+  -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
+  -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
+  -Drabbitmq-virtual-host=/ -Dfomo.events.exchange=fomo.events.bench -Dfomo.outbox.enabled=false \
+  -Dmp.messaging.incoming.deployment-live.queue.name="billing-bench-DeploymentLive-$RUN_ID" \
+  -Dmp.messaging.incoming.deployment-live.queue.durable=false \
+  -Dmp.messaging.incoming.deployment-live.queue.exclusive=true \
+  -Dmp.messaging.incoming.deployment-live.queue.auto-delete=true \
+  -Dmp.messaging.incoming.stake-changed.queue.name="billing-bench-StakeChanged-$RUN_ID" \
+  -Dmp.messaging.incoming.stake-changed.queue.durable=false \
+  -Dmp.messaging.incoming.stake-changed.queue.exclusive=true \
+  -Dmp.messaging.incoming.stake-changed.queue.auto-delete=true \
+  -jar "$JAR" >"$WORK/service.log" 2>&1 &
+SERVICE_PID=$!
+for _ in $(seq 1 120); do
+  curl -fsS "http://localhost:$HTTP_PORT/q/health/live" >/dev/null 2>&1 && break
+  kill -0 "$SERVICE_PID" 2>/dev/null || die "inference-billing exited during start"
+  sleep 1
+done
+curl -fsS "http://localhost:$HTTP_PORT/q/health/live" >/dev/null || die "inference-billing did not start in 120 s"
+
+log "seeding deployment $DEPLOYMENT and $USERS wallets"
+psql_admin -d "$BENCH_DB" -c "
+  INSERT INTO deployment (id, symbol, owner_id, model_id, input_price, output_price, input_cost, output_cost, live_at, pool_id)
+  VALUES ('$DEPLOYMENT', 'BENCH', 'alice', 'Qwen/Qwen3-32B', 500000, 1500000, 200000, 600000, now(), 'BENCH-FLOCK');
+  INSERT INTO wallet (user_id, available, held, topped_up, charged, topups)
+  SELECT 'bench-u' || i, 1000000000000, 0, 1000000000000, 0, 1 FROM generate_series(0, $USERS - 1) i;
+  ANALYZE;"
+
+TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=api-platform -d client_secret=api-platform-secret \
+  "$KEYCLOAK_URL/realms/fomo/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+CPU_BEFORE="$(cpu_ticks "$SERVICE_PID")"
+log "gRPC load: Authorize+Capture pairs, $USERS users, callers $CALLERS, ${SECONDS_PER_PHASE}s each"
+java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
+  --deployment "$DEPLOYMENT" --seconds "$SECONDS_PER_PHASE" --callers "$CALLERS" --users "$USERS" \
+  | tee "$WORK/billing.out" >&2
+SERVICE_CPU_S="$(python3 -c "print(f'{($(cpu_ticks "$SERVICE_PID") - $CPU_BEFORE) / $(getconf CLK_TCK):.1f}')")"
+WALLETS_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM wallet WHERE available < 0 OR held <> 0 OR available + held <> topped_up - charged")"
+CAPTURES="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM capture")"
+CHARGED_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT (SELECT coalesce(sum(charged), 0) FROM wallet) = (SELECT coalesce(sum(charged), 0) FROM capture)")"
+SERVICE_RSS="$(ps -o rss= -p "$SERVICE_PID" | awk '{printf "%d MB", $1/1024}')"
+
+log "stopping inference-billing before pgbench"
+kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""
+
+log "pgbench -N: scale $PGBENCH_SCALE, $PGBENCH_CLIENTS clients, ${SECONDS_PER_PHASE}s"
+pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -i -q -s "$PGBENCH_SCALE" "$PGBENCH_DB" >/dev/null 2>&1
+(cd "$WORK" && pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -N -n -c "$PGBENCH_CLIENTS" -j 2 \
+  -T "$SECONDS_PER_PHASE" -l --log-prefix=pgbench_log "$PGBENCH_DB") >"$WORK/pgbench.out" 2>&1
+PG_TPS="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$WORK/pgbench.out")"
+[ -n "$PG_TPS" ] || { cat "$WORK/pgbench.out" >&2; die "could not read pgbench's tps"; }
+read -r PG_P50 PG_P99 PG_N < <(cat "$WORK"/pgbench_log* | awk '{print $3}' | sort -n | awk '
+  { v[NR] = $1 } END { p50 = v[int(NR * 0.50 + 0.999)]; p99 = v[int(NR * 0.99 + 0.999)];
+  printf "%.2f %.2f %d\n", p50 / 1000, p99 / 1000, NR }')
+
+field() { sed -n "s/^RESULT callers=$1 .*$2=\([^ ]*\).*/\1/p" "$WORK/billing.out"; }
+GOAL_CALLERS=64
+if grep -q "^RESULT callers=$GOAL_CALLERS " "$WORK/billing.out"; then
+  read -r RATIO VERDICT < <(python3 -c "
+r = float('$(field $GOAL_CALLERS pairs_per_s)') / float('$PG_TPS'); p99 = float('$(field $GOAL_CALLERS p99_ms)')
+print(f'{r:.2f}', 'met' if r >= 1.5 and p99 <= 25 else 'NOT-met')")
+else
+  RATIO="-"; VERDICT="not-measured-(no-64-callers-phase)"
+fi
+
+{
+  echo
+  echo "Billing benchmark, $(date -u +%Y-%m-%dT%H:%MZ): $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GB RAM, load average at end $(cut -d' ' -f1-3 /proc/loadavg), $(psql_admin -c 'SHOW server_version'), ${SECONDS_PER_PHASE}s per phase, $USERS users"
+  echo "Command: bench/billing-bench.sh $SECONDS_PER_PHASE (CALLERS=$CALLERS USERS=$USERS PGBENCH_CLIENTS=$PGBENCH_CLIENTS PGBENCH_SCALE=$PGBENCH_SCALE)"
+  echo
+  echo "| workload | callers | pairs/s (tps) | p50 ms | p99 ms | failures |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for c in ${CALLERS//,/ }; do
+    printf "| gRPC Authorize + Capture | %s | %s | %s | %s | %s |\n" "$c" "$(field "$c" pairs_per_s)" \
+      "$(field "$c" p50_ms)" "$(field "$c" p99_ms)" "$(field "$c" failures)"
+  done
+  printf "| pgbench -N (transactions) | %s | %.1f | %s | %s | - |\n" "$PGBENCH_CLIENTS" "$PG_TPS" "$PG_P50" "$PG_P99"
+  echo
+  echo "At $GOAL_CALLERS callers: pairs/s ÷ pgbench -N tps = **${RATIO}×**, goal ≥ 1.5× with p99 ≤ 25 ms: **${VERDICT//-/ }**."
+  echo "Afterwards: $CAPTURES captures; wallets consistent (none negative, none held, available + held = topped up − charged): $WALLETS_OK; Σ wallet charged = Σ captures: $CHARGED_OK; service RSS at end $SERVICE_RSS."
+  echo "The service used $SERVICE_CPU_S s of CPU for these $CAPTURES pairs (warm-up included): $(python3 -c "print(f'{$SERVICE_CPU_S * 1000 / max(1, $CAPTURES):.2f}')") ms of CPU per pair."
+} | tee "$ROOT/bench/last-billing-bench.md"

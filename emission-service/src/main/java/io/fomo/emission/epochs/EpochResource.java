@@ -1,0 +1,77 @@
+package io.fomo.emission.epochs;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.fomo.emission.epochs.EpochViews.EpochList;
+import io.fomo.emission.epochs.EpochViews.EpochSummary;
+import io.fomo.emission.epochs.EpochViews.EpochView;
+import io.fomo.shared.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/** SPEC §9 emission-service: the public explanation of every epoch. Read-only. */
+@Path("/api/v1/epochs")
+@Produces(MediaType.APPLICATION_JSON)
+@PermitAll
+public class EpochResource {
+
+    static final int MAX_LIMIT = 500;
+
+    @Inject
+    EpochStore store;
+
+    /** Epochs newest first: {@code ?limit=} (1..500, default 50), {@code ?before=<epoch>} for the next page. */
+    @GET
+    public Uni<EpochList> list(@QueryParam("before") String before, @QueryParam("limit") @DefaultValue("50") String limit) {
+        Long b = before == null ? null : epochNumber(before, "before");
+        int n;
+        try {
+            n = Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > MAX_LIMIT) {
+            throw ProblemException.badRequest("INVALID_LIMIT", "limit must be 1.." + MAX_LIMIT);
+        }
+        int size = n;
+        return store.list(b, size).map(rows -> {
+            List<EpochSummary> list = new ArrayList<>();
+            rows.forEach(r -> list.add(EpochViews.summary(r)));
+            Long next = list.size() == size ? list.get(list.size() - 1).epoch() : null;
+            return new EpochList(list, next);
+        });
+    }
+
+    @GET
+    @Path("{n}")
+    public Uni<EpochView> get(@PathParam("n") String n) {
+        long epoch = epochNumber(n, "epoch");
+        return store.find(epoch).map(e -> {
+            if (e == null) {
+                throw ProblemException.notFound("EPOCH_NOT_FOUND", "epoch " + epoch + " has not been closed and claimed here");
+            }
+            return EpochViews.view(e);
+        });
+    }
+
+    static long epochNumber(String text, String what) {
+        try {
+            long v = Long.parseLong(text);
+            if (v >= 0 && text.matches("[0-9]{1,19}")) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw ProblemException.badRequest("INVALID_EPOCH", what + " must be an epoch number (0 or more), was " + text);
+    }
+}

@@ -1,0 +1,119 @@
+package io.fomo.emission.rules;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import io.fomo.shared.split.BasisPointSplit;
+import io.fomo.shared.split.Distribution;
+import io.fomo.shared.split.Shares;
+import io.fomo.shared.split.WeightedDistribution;
+
+/**
+ * One epoch's FLOCK emission (SPEC §7), integer arithmetic on base units only:
+ * <ul>
+ * <li>"A fixed FLOCK amount per epoch (default 100,000 per day) from the emission reserve": E, but never more than
+ * the reserve holds. If the reserve has less than E, the budget is what it has ({@code budget = min(E, reserve)}),
+ * distributed by the same rule; the explanation shows both E and the budget.</li>
+ * <li>{@code alloc_m = floor(budget × score_m / Σ score)} ({@link WeightedDistribution}): "Models with zero revenue get
+ * nothing; if no model earned, nothing is emitted (the reserve keeps it). Dust stays in the reserve." The dust is
+ * {@code budget − Σ alloc} when anyone earned, and 0 (nothing emitted, nothing left over) when nobody did.</li>
+ * <li>"10% to the RMA owner directly, 90% to that model's stakers [...]; the owner part is {@code floor(alloc × 10%)},
+ * the stakers' part is the rest (it takes the dust)" ({@link BasisPointSplit}, owner share configurable in bps).</li>
+ * </ul>
+ * Results depend only on the inputs' values, never on their order: lines are sorted by deployment id.
+ *
+ * @param perEpoch      E, base units
+ * @param reserveBefore the emission reserve's available balance before the epoch's batch, base units
+ * @param budget        {@code min(E, reserveBefore)}
+ * @param totalScore    Σ score
+ * @param lines         one per model of the epoch, sorted by deployment id
+ * @param emitted       Σ alloc: what leaves the reserve
+ * @param dust          {@code budget − emitted} when anyone earned, else 0
+ */
+public record EmissionAllocation(BigInteger perEpoch, BigInteger reserveBefore, BigInteger budget, BigInteger totalScore,
+        List<Line> lines, BigInteger emitted, BigInteger dust) {
+
+    /** SPEC §7 owner share: 10%. */
+    public static final int DEFAULT_OWNER_BPS = 1_000;
+
+    /**
+     * One model's line of the explanation.
+     *
+     * @param allocation  {@code floor(budget × score / Σ score)}
+     * @param ownerPart   {@code floor(allocation × ownerBps / 10000)}
+     * @param stakersPart {@code allocation − ownerPart}
+     */
+    public record Line(DeploymentScore model, BigInteger score, BigInteger allocation, BigInteger ownerPart,
+            BigInteger stakersPart) {
+    }
+
+    public EmissionAllocation {
+        lines = List.copyOf(lines);
+    }
+
+    /** What is left in the reserve after the epoch's batch: {@code reserveBefore − emitted}. */
+    public BigInteger reserveAfter() {
+        return reserveBefore.subtract(emitted);
+    }
+
+    /** The line of {@code deploymentId}, or null. */
+    public Line line(String deploymentId) {
+        for (Line l : lines) {
+            if (l.model().deploymentId().equals(deploymentId)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Allocates one epoch.
+     *
+     * @param perEpoch E in FLOCK base units, ≥ 0
+     * @param reserve  the emission reserve's available balance, base units, ≥ 0
+     * @param models   the epoch's models with their scores (deployment ids unique)
+     * @param ownerBps the owner's share of each allocation in basis points (SPEC §7: 1000)
+     */
+    public static EmissionAllocation allocate(BigInteger perEpoch, BigInteger reserve, List<DeploymentScore> models,
+            int ownerBps) {
+        Objects.requireNonNull(perEpoch, "perEpoch");
+        Objects.requireNonNull(reserve, "reserve");
+        Objects.requireNonNull(models, "models");
+        if (perEpoch.signum() < 0 || reserve.signum() < 0) {
+            throw new IllegalArgumentException("E and the reserve must be >= 0, were " + perEpoch + " and " + reserve);
+        }
+        BasisPointSplit ownerSplit = BasisPointSplit.of(List.of(BasisPointSplit.Part.bps("owner", ownerBps),
+                BasisPointSplit.Part.bps("stakers", BasisPointSplit.TOTAL_BPS - ownerBps)), "stakers");
+        List<DeploymentScore> sorted = new ArrayList<>(models);
+        sorted.sort(Comparator.comparing(DeploymentScore::deploymentId));
+        Set<String> seen = new HashSet<>();
+        Map<String, BigInteger> scores = new LinkedHashMap<>();
+        BigInteger totalScore = BigInteger.ZERO;
+        for (DeploymentScore m : sorted) {
+            if (!seen.add(m.deploymentId())) {
+                throw new IllegalArgumentException("deployment " + m.deploymentId() + " appears twice in the epoch");
+            }
+            scores.put(m.deploymentId(), m.score());
+            totalScore = totalScore.add(m.score());
+        }
+        BigInteger budget = perEpoch.min(reserve);
+        Distribution<String> distribution = WeightedDistribution.distribute(budget, scores);
+        List<Line> lines = new ArrayList<>();
+        BigInteger emitted = BigInteger.ZERO;
+        for (DeploymentScore m : sorted) {
+            BigInteger alloc = distribution.shareOf(m.deploymentId());
+            Shares parts = ownerSplit.split(alloc);
+            lines.add(new Line(m, m.score(), alloc, parts.get("owner"), parts.get("stakers")));
+            emitted = emitted.add(alloc);
+        }
+        BigInteger dust = totalScore.signum() == 0 ? BigInteger.ZERO : budget.subtract(emitted);
+        return new EmissionAllocation(perEpoch, reserve, budget, totalScore, lines, emitted, dust);
+    }
+}

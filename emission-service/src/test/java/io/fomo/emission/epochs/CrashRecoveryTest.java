@@ -1,0 +1,97 @@
+package io.fomo.emission.epochs;
+
+import static io.fomo.emission.EmissionFixtures.*;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fomo.emission.EmissionFixtures;
+import io.fomo.emission.TestSupport;
+import io.fomo.emission.ledger.LedgerGateway;
+import io.fomo.grpc.treasury.v1.AccountKind;
+import io.fomo.shared.events.types.EpochClosed;
+import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
+import io.fomo.testkit.ServiceProcessResource;
+import io.fomo.testkit.TestDatabase;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+
+/**
+ * A crash between the ledger batch and the event (the {@link CrashHook} stops the replica's pass right after the ledger
+ * committed, leaving its lease to expire like a killed process): the recovery resumes the epoch, the ledger answers
+ * the same batch as a replay, and the event goes out once. No second emission.
+ */
+@QuarkusTest
+@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
+        initArgs = @ResourceArg(name = "service", value = "treasury"))
+class CrashRecoveryTest {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    LedgerGateway ledger;
+
+    @Inject
+    EpochStore store;
+
+    @Inject
+    CrashHook crashHook;
+
+    @Inject
+    Pool pool;
+
+    JsonPath epoch(long n) {
+        return given().get("/api/v1/epochs/" + n).then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void aCrashBetweenTheBatchAndTheEventResumesWithoutASecondEmission() {
+        long n = epochNumber();
+        Instant start = Instant.parse("2026-11-20T00:00:00Z");
+        String d = id("dep-crash");
+        String owner = id("owner-crash");
+        EmissionFixtures.listen(mapper);
+        publish(mapper, "DeploymentLive:" + d, live(d, owner, start.minusSeconds(60 * 86_400L)));
+        await().atMost(WAIT).until(() -> store.deployments(List.of(d)).await().atMost(Duration.ofSeconds(10)).size() == 1);
+
+        crashHook.crashAfterLedger(n);
+        publish(mapper, "EpochClosed:" + n, new EpochClosed(n, start, start.plusSeconds(86_400L),
+                List.of(new ModelRevenue(d, 5, "10", "9", "4", "5"))));
+
+        // the batch reached the ledger, and the replica "died" before recording it: the epoch is still PLANNED
+        await().atMost(WAIT).until(() -> !"0".equals(TestSupport.flock(ledger, owner, AccountKind.ACCOUNT_KIND_USER)));
+        assertThat(epoch(n).getString("state")).isEqualTo("PLANNED");
+        assertThat(TestSupport.flock(ledger, owner, AccountKind.ACCOUNT_KIND_USER)).isEqualTo("10000");
+        assertThat(received("EmissionAllocated:" + n)).isEmpty();
+
+        // the lease expires, the recovery resumes it: the ledger replays the batch, the event goes out once
+        await().atMost(WAIT).until(() -> "PUBLISHED".equals(epoch(n).getString("state")));
+        JsonPath e = epoch(n);
+        assertThat(e.getBoolean("ledgerReplayed")).as("the resumed batch was the ledger's replay").isTrue();
+        assertThat(e.getString("emitted")).isEqualTo("100000");
+        assertThat(TestSupport.flock(ledger, owner, AccountKind.ACCOUNT_KIND_USER)).isEqualTo("10000");
+        assertThat(TestSupport.flock(ledger, d, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)).isEqualTo("90000");
+        await().atMost(WAIT).until(() -> received("EmissionAllocated:" + n).size() == 1);
+        assertThat(pool.preparedQuery("SELECT count(*) FROM fomo_outbox WHERE event_id = $1")
+                .execute(Tuple.of("EmissionAllocated:" + n)).await().atMost(Duration.ofSeconds(10)).iterator().next().getLong(0))
+                .isEqualTo(1);
+    }
+}

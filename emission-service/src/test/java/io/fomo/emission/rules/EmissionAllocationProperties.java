@@ -1,0 +1,115 @@
+package io.fomo.emission.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+
+/** SPEC §7 as properties over random epochs (pure Java, 1000 tries each). */
+class EmissionAllocationProperties {
+
+    static final AgeFactor AGE = AgeFactor.defaults();
+
+    record Model(String id, long net, long ageSeconds) {
+    }
+
+    @Provide
+    Arbitrary<List<Model>> models() {
+        Arbitrary<Long> net = Arbitraries.oneOf(Arbitraries.just(0L), Arbitraries.longs().between(1, 10_000_000_000_000L),
+                Arbitraries.longs().between(1, 1000));
+        Arbitrary<Long> age = Arbitraries.oneOf(Arbitraries.just(0L), Arbitraries.longs().between(0, 3000L * 86_400));
+        Arbitrary<Model> model = Combinators.combine(Arbitraries.strings().withCharRange('a', 'z').ofLength(12), net, age)
+                .as(Model::new);
+        return model.list().ofMaxSize(25).uniqueElements(Model::id);
+    }
+
+    @Provide
+    Arbitrary<BigInteger> perEpoch() {
+        return Arbitraries.oneOf(Arbitraries.bigIntegers().between(BigInteger.ZERO, BigInteger.TEN.pow(30)),
+                Arbitraries.just(BigInteger.TEN.pow(23)), Arbitraries.bigIntegers().between(BigInteger.ZERO, BigInteger.valueOf(100)));
+    }
+
+    static List<DeploymentScore> scored(List<Model> models) {
+        List<DeploymentScore> out = new ArrayList<>();
+        for (Model m : models) {
+            out.add(DeploymentScore.of(m.id(), BigInteger.valueOf(m.net()), m.ageSeconds(), AGE));
+        }
+        return out;
+    }
+
+    static boolean anyoneEarned(List<Model> models) {
+        return models.stream().anyMatch(m -> m.net() > 0);
+    }
+
+    @Property(tries = 1000)
+    void neverMoreThanEAndTheDustMakesUpTheRest(@ForAll("models") List<Model> models, @ForAll("perEpoch") BigInteger e,
+            @ForAll @IntRange(min = 0, max = 10_000) int ownerBps) {
+        EmissionAllocation a = EmissionAllocation.allocate(e, e, scored(models), ownerBps);
+        BigInteger sum = a.lines().stream().map(EmissionAllocation.Line::allocation).reduce(BigInteger.ZERO, BigInteger::add);
+        assertThat(sum).isEqualTo(a.emitted()).isLessThanOrEqualTo(e);
+        if (anyoneEarned(models)) {
+            assertThat(sum.add(a.dust())).isEqualTo(e);
+            assertThat(a.dust()).isLessThan(BigInteger.valueOf(Math.max(1, models.size())));
+        } else {
+            assertThat(sum).isZero();
+            assertThat(a.dust()).isZero();
+        }
+        for (EmissionAllocation.Line l : a.lines()) {
+            assertThat(l.ownerPart().add(l.stakersPart())).isEqualTo(l.allocation());
+            assertThat(l.ownerPart()).isEqualTo(l.allocation().multiply(BigInteger.valueOf(ownerBps)).divide(BigInteger.valueOf(10_000)));
+        }
+    }
+
+    @Property(tries = 1000)
+    void neverMoreThanTheReserveHolds(@ForAll("models") List<Model> models, @ForAll("perEpoch") BigInteger e,
+            @ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long reserve) {
+        BigInteger r = BigInteger.valueOf(reserve);
+        EmissionAllocation a = EmissionAllocation.allocate(e, r, scored(models), 1000);
+        assertThat(a.emitted()).isLessThanOrEqualTo(r).isLessThanOrEqualTo(e);
+        assertThat(a.reserveAfter().signum()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Property(tries = 1000)
+    void zeroRevenueGetsZero(@ForAll("models") List<Model> models, @ForAll("perEpoch") BigInteger e) {
+        EmissionAllocation a = EmissionAllocation.allocate(e, e, scored(models), 1000);
+        for (EmissionAllocation.Line l : a.lines()) {
+            if (l.model().net().signum() == 0) {
+                assertThat(l.allocation()).isZero();
+                assertThat(l.ownerPart()).isZero();
+                assertThat(l.stakersPart()).isZero();
+            }
+        }
+    }
+
+    @Property(tries = 1000)
+    void independentOfTheOrderOfModels(@ForAll("models") List<Model> models, @ForAll("perEpoch") BigInteger e,
+            @ForAll long seed) {
+        List<Model> shuffled = new ArrayList<>(models);
+        Collections.shuffle(shuffled, new Random(seed));
+        assertThat(EmissionAllocation.allocate(e, e, scored(shuffled), 1000))
+                .isEqualTo(EmissionAllocation.allocate(e, e, scored(models), 1000));
+    }
+
+    @Property(tries = 1000)
+    void sameInputsSameBaseUnits(@ForAll("models") List<Model> models, @ForAll("perEpoch") BigInteger e) {
+        // a fresh AgeFactor each time, as on another replica or a re-run
+        List<DeploymentScore> again = new ArrayList<>();
+        AgeFactor other = new AgeFactor(new java.math.BigDecimal("1.0"), new java.math.BigDecimal("30.00"));
+        for (Model m : models) {
+            again.add(DeploymentScore.of(m.id(), BigInteger.valueOf(m.net()), m.ageSeconds(), other));
+        }
+        assertThat(EmissionAllocation.allocate(e, e, again, 1000)).isEqualTo(EmissionAllocation.allocate(e, e, scored(models), 1000));
+    }
+}

@@ -1,0 +1,165 @@
+package io.fomo.testkit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A tiny OpenAI-compatible model host for tests and the demo (JDK {@code com.sun.net.httpserver} on a free port):
+ * {@code GET {baseUrl}/models} lists the configured model ids in OpenAI's form {@code {"object":"list","data":[{"id":
+ * ...,"object":"model"}]}}, {@code POST {baseUrl}/chat/completions} answers a fixed completion with a {@code usage}
+ * block (prompt tokens = request bytes / 4, completion tokens 16). {@link #baseUrl()} ends in {@code /v1}.
+ *
+ * <p>Failure modes for hosting-check tests: {@link #status(int)} (answer /models with another status),
+ * {@link #delay(Duration)} (answer late), {@link #models(String...)} (list other ids); {@link #close()} makes it
+ * unreachable.
+ */
+public final class OpenAiStandIn implements AutoCloseable {
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "openai-stand-in");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<String> models = new CopyOnWriteArrayList<>();
+    private final AtomicInteger status = new AtomicInteger(200);
+    private final AtomicLong delayMillis = new AtomicLong();
+    private final AtomicInteger modelRequests = new AtomicInteger();
+    private final AtomicInteger completionRequests = new AtomicInteger();
+
+    private OpenAiStandIn(String... modelIds) {
+        models.addAll(List.of(modelIds));
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.setExecutor(executor);
+        server.createContext("/v1/models", this::models);
+        server.createContext("/v1/chat/completions", this::completions);
+        server.start();
+    }
+
+    /** Starts a stand-in serving these model ids. */
+    public static OpenAiStandIn start(String... modelIds) {
+        return new OpenAiStandIn(modelIds);
+    }
+
+    /** {@code http://127.0.0.1:<port>/v1} */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    public OpenAiStandIn models(String... modelIds) {
+        models.clear();
+        models.addAll(List.of(modelIds));
+        return this;
+    }
+
+    public OpenAiStandIn status(int httpStatus) {
+        status.set(httpStatus);
+        return this;
+    }
+
+    public OpenAiStandIn delay(Duration d) {
+        delayMillis.set(d.toMillis());
+        return this;
+    }
+
+    public int modelRequests() {
+        return modelRequests.get();
+    }
+
+    public int completionRequests() {
+        return completionRequests.get();
+    }
+
+    private void models(HttpExchange ex) throws IOException {
+        modelRequests.incrementAndGet();
+        pause();
+        if (!"GET".equals(ex.getRequestMethod())) {
+            send(ex, 405, "{\"error\":{\"message\":\"method not allowed\"}}");
+            return;
+        }
+        if (status.get() != 200) {
+            send(ex, status.get(), "{\"error\":{\"message\":\"stand-in configured to fail\"}}");
+            return;
+        }
+        StringBuilder b = new StringBuilder("{\"object\":\"list\",\"data\":[");
+        for (int i = 0; i < models.size(); i++) {
+            b.append(i == 0 ? "" : ",").append("{\"id\":\"").append(escape(models.get(i)))
+                    .append("\",\"object\":\"model\",\"owned_by\":\"fomo-stand-in\"}");
+        }
+        send(ex, 200, b.append("]}").toString());
+    }
+
+    private void completions(HttpExchange ex) throws IOException {
+        completionRequests.incrementAndGet();
+        pause();
+        byte[] body = ex.getRequestBody().readAllBytes();
+        if (!"POST".equals(ex.getRequestMethod())) {
+            send(ex, 405, "{\"error\":{\"message\":\"method not allowed\"}}");
+            return;
+        }
+        String text = new String(body, StandardCharsets.UTF_8);
+        String model = models.isEmpty() ? "unknown" : models.get(0);
+        int at = text.indexOf("\"model\"");
+        if (at >= 0) {
+            int q1 = text.indexOf('"', text.indexOf(':', at) + 1);
+            int q2 = q1 < 0 ? -1 : text.indexOf('"', q1 + 1);
+            if (q1 >= 0 && q2 > q1) {
+                model = text.substring(q1 + 1, q2);
+            }
+        }
+        int prompt = Math.max(1, body.length / 4);
+        int completion = 16;
+        send(ex, 200, "{\"id\":\"chatcmpl-standin-" + completionRequests.get() + "\",\"object\":\"chat.completion\","
+                + "\"created\":" + (System.currentTimeMillis() / 1000) + ",\"model\":\"" + escape(model) + "\","
+                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello from the FOMO stand-in.\"},"
+                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":"
+                + completion + ",\"total_tokens\":" + (prompt + completion) + "}}");
+    }
+
+    private void pause() {
+        long ms = delayMillis.get();
+        if (ms > 0) {
+            try {
+                Thread.sleep(ms); // simulating a slow host is this stand-in's job
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void send(HttpExchange ex, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,204 @@
+package io.fomo.billing.grpc;
+
+import static io.fomo.billing.BillingFixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+
+import io.fomo.billing.catalog.Catalog;
+import io.fomo.grpc.billing.v1.AuthorizeRequest;
+import io.fomo.grpc.billing.v1.AuthorizeResponse;
+import io.fomo.grpc.billing.v1.CaptureRequest;
+import io.fomo.grpc.billing.v1.CreditsReconciliationGrpc;
+import io.fomo.grpc.billing.v1.CreditsSummary;
+import io.fomo.grpc.billing.v1.GetCreditsSummaryRequest;
+import io.fomo.grpc.billing.v1.ReleaseRequest;
+import io.fomo.testkit.KeycloakTokens;
+import io.fomo.testkit.TestDatabase;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+
+/**
+ * {@code CreditsReconciliation.GetCreditsSummary}: billing's side of SPEC §5's USDC reconciliation. The totals are
+ * of one snapshot (available + held + captured_unsettled = topped_up_total − settled_charged_total, also while
+ * captures and settlements run), the counts match the events published, and only treasury-service may ask.
+ */
+@QuarkusTest
+@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
+class CreditsReconciliationTest {
+
+    @Inject
+    Catalog catalog;
+
+    static CreditsReconciliationGrpc.CreditsReconciliationBlockingStub reconciliation(String token) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return CreditsReconciliationGrpc.newBlockingStub(channel()).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    static CreditsSummary summary() {
+        return reconciliation(KeycloakTokens.service("treasury-service")).getCreditsSummary(GetCreditsSummaryRequest.getDefaultInstance());
+    }
+
+    static BigInteger units(String usdc) {
+        return new BigDecimal(usdc).movePointRight(6).toBigIntegerExact();
+    }
+
+    /** available + held + captured_unsettled = topped_up_total − settled_charged_total, to the base unit. */
+    static void assertBalanced(CreditsSummary s) {
+        assertThat(units(s.getAvailable()).add(units(s.getHeld())).add(units(s.getCapturedUnsettled())))
+                .as("available + held + captured_unsettled of %s", s)
+                .isEqualTo(units(s.getToppedUpTotal()).subtract(units(s.getSettledChargedTotal())));
+    }
+
+    static long count(String sql, Object... params) {
+        return query(() -> Panache.getSession().flatMap(s -> {
+            var q = s.createNativeQuery(sql, Long.class);
+            for (int i = 0; i < params.length; i++) {
+                q.setParameter(i + 1, params[i]);
+            }
+            return q.getSingleResult();
+        }));
+    }
+
+    static AuthorizeResponse authorize(String user, String dep, long in, long out) {
+        return platform().authorize(AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID()).setUserId(user)
+                .setDeploymentId(dep).setMaxInputTokens(in).setMaxOutputTokens(out).build());
+    }
+
+    static BigInteger capture(AuthorizeResponse hold, long in, long out) {
+        return units(platform().capture(CaptureRequest.newBuilder().setRequestId("c-" + UUID.randomUUID())
+                .setHoldId(hold.getHoldId()).setInputTokens(in).setOutputTokens(out).build()).getCharged());
+    }
+
+    @Test
+    void totalsOfOneSnapshotBalanceAfterTopUpsCapturesReleasesAndSettlement() {
+        String dep = deployment(catalog, "alice");
+        String u1 = newUser();
+        String u2 = newUser();
+        CreditsSummary before = summary();
+        assertBalanced(before);
+
+        topUp(u1, "5");
+        topUp(u2, "3.25");
+        CreditsSummary toppedUp = summary();
+        assertBalanced(toppedUp);
+        assertThat(units(toppedUp.getToppedUpTotal()).subtract(units(before.getToppedUpTotal()))).isEqualTo(BigInteger.valueOf(8_250_000));
+        assertThat(toppedUp.getTopupsCount() - before.getTopupsCount()).isEqualTo(2);
+
+        // captures (one above its hold: the extra comes from free credits), a release, and a hold left open
+        AuthorizeResponse h1 = authorize(u1, dep, 10_000, 2_000);
+        AuthorizeResponse h2 = authorize(u1, dep, 1_000, 100);
+        AuthorizeResponse h3 = authorize(u2, dep, 50_000, 5_000);
+        AuthorizeResponse h4 = authorize(u2, dep, 7_000, 700);
+        BigInteger charged = capture(h1, 9_000, 1_500).add(capture(h2, 3_000, 400));
+        platform().release(ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID()).setHoldId(h3.getHoldId()).build());
+        CreditsSummary open = summary();
+        assertBalanced(open);
+        assertThat(units(open.getHeld())).isGreaterThanOrEqualTo(units(h4.getHeld()));
+        assertThat(units(open.getAvailable()).add(units(open.getHeld())).add(units(open.getCapturedUnsettled()))
+                .subtract(units(before.getAvailable()).add(units(before.getHeld())).add(units(before.getCapturedUnsettled()))))
+                .as("what my top-ups add, less what settled meanwhile")
+                .isEqualTo(BigInteger.valueOf(8_250_000).subtract(units(open.getSettledChargedTotal()).subtract(units(before.getSettledChargedTotal()))));
+
+        // both captures' windows settle: their charge moves from captured_unsettled to settled_charged_total
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM capture c WHERE deployment_id = ?1 AND NOT EXISTS "
+                + "(SELECT 1 FROM window_settlement w WHERE w.window_idx = c.window_idx AND w.deployment_id = c.deployment_id)", dep) == 0);
+        CreditsSummary settled = summary();
+        assertBalanced(settled);
+        assertThat(units(settled.getSettledChargedTotal()).subtract(units(before.getSettledChargedTotal()))).isGreaterThanOrEqualTo(charged);
+
+        // the counts are those of the events published (one CreditsToppedUp per top-up, one WindowSettled per row),
+        // compared while no settlement runs in between
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            long windowsBefore = count("SELECT count(*) FROM fomo_outbox WHERE type = 'WindowSettled'");
+            CreditsSummary s = summary();
+            long windowsAfter = count("SELECT count(*) FROM fomo_outbox WHERE type = 'WindowSettled'");
+            return windowsBefore == windowsAfter && s.getSettledWindowsCount() == windowsAfter
+                    && s.getTopupsCount() == count("SELECT count(*) FROM fomo_outbox WHERE type = 'CreditsToppedUp'")
+                    && s.getTopupsCount() == count("SELECT count(*) FROM topup");
+        });
+        assertThat(settled.hasAsOf()).isTrue();
+    }
+
+    @Test
+    void everySnapshotBalancesWhileCapturesAndSettlementsRun() throws Exception {
+        String dep = deployment(catalog, "alice");
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String u = newUser();
+            topUp(u, "2");
+            users.add(u);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(9);
+        AtomicBoolean done = new AtomicBoolean();
+        List<Future<?>> work = new ArrayList<>();
+        for (String u : users) {
+            work.add(pool.submit(() -> {
+                for (int i = 0; i < 25; i++) {
+                    AuthorizeResponse h = authorize(u, dep, 10_000, 2_000);
+                    if (i % 5 == 4) {
+                        platform().release(ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID()).setHoldId(h.getHoldId()).build());
+                    } else {
+                        capture(h, 1_000 * i, 100 * i);
+                    }
+                }
+            }));
+        }
+        Future<Integer> snapshots = pool.submit(() -> {
+            int n = 0;
+            while (!done.get()) {
+                assertBalanced(summary());
+                n++;
+            }
+            return n;
+        });
+        for (Future<?> f : work) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        done.set(true);
+        assertThat(snapshots.get(30, TimeUnit.SECONDS)).isPositive();
+        pool.shutdown();
+        assertBalanced(summary());
+    }
+
+    @Test
+    void onlyTreasuryServiceMayAsk() {
+        GetCreditsSummaryRequest r = GetCreditsSummaryRequest.getDefaultInstance();
+        assertThat(code(() -> CreditsReconciliationGrpc.newBlockingStub(channel()).getCreditsSummary(r))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(code(() -> reconciliation("not-a-token").getCreditsSummary(r))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(code(() -> reconciliation(KeycloakTokens.service("api-platform")).getCreditsSummary(r))).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(code(() -> reconciliation(KeycloakTokens.service("staking-service")).getCreditsSummary(r))).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(code(() -> reconciliation(KeycloakTokens.user("op")).getCreditsSummary(r))).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(code(() -> reconciliation(KeycloakTokens.service("treasury-service")).getCreditsSummary(r))).isEqualTo(Status.Code.OK);
+    }
+
+    static Status.Code code(Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+        return Status.Code.OK;
+    }
+}

@@ -1,0 +1,63 @@
+package io.fomo.rmo;
+
+import java.math.BigInteger;
+import java.net.URI;
+
+import io.fomo.shared.money.Amount;
+import io.fomo.shared.money.InvalidAmountException;
+import io.fomo.shared.money.Token;
+import io.fomo.shared.web.IdempotencyKeys;
+import io.fomo.shared.web.ProblemException;
+
+/** Input checks shared by the REST resources: every refusal is a 400 problem before anything is written. */
+public final class Requests {
+
+    private Requests() {
+    }
+
+    public static String text(String field, String value, int max) {
+        if (value == null || value.isBlank() || value.length() > max) {
+            throw ProblemException.badRequest("INVALID_" + snake(field), field + " is required (1-" + max + " characters)");
+        }
+        return value;
+    }
+
+    /** The idempotency key from the body field or the {@code Idempotency-Key} header (SPEC §9). */
+    public static String key(String bodyKey, String headerKey) {
+        String k = bodyKey != null ? bodyKey : headerKey;
+        if (bodyKey != null && headerKey != null && !bodyKey.equals(headerKey)) {
+            throw ProblemException.badRequest("INVALID_IDEMPOTENCY_KEY", "idempotencyKey and the Idempotency-Key header differ");
+        }
+        return IdempotencyKeys.requireKey(k);
+    }
+
+    public static BigInteger amount(Token token, String field, String value, boolean positive) {
+        if (value == null) {
+            throw new InvalidAmountException(token.symbol(), null, field + " is required");
+        }
+        return (positive ? Amount.parsePositive(token, value) : Amount.parse(token, value)).units();
+    }
+
+    public static BigInteger optionalAmount(Token token, String field, String value) {
+        return value == null ? null : amount(token, field, value, true);
+    }
+
+    /** An http(s) URL without query or fragment; a trailing slash is dropped. */
+    public static String baseUrl(String value) {
+        text("baseUrl", value, 512);
+        try {
+            URI u = URI.create(value);
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+                    || u.getRawQuery() != null || u.getRawFragment() != null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("INVALID_BASE_URL", "baseUrl must be an http(s) URL without query");
+        }
+        return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    }
+
+    private static String snake(String camel) {
+        return camel.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase();
+    }
+}

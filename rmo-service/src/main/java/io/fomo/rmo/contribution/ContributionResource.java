@@ -1,0 +1,55 @@
+package io.fomo.rmo.contribution;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.fomo.rmo.Requests;
+import io.fomo.shared.money.Token;
+import io.fomo.shared.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** SPEC §9: {@code POST /api/v1/offerings/{id}/contributions} (user), {@code GET .../contributions/me}. */
+@Path("/api/v1/offerings/{offeringId}/contributions")
+@Produces(MediaType.APPLICATION_JSON)
+public class ContributionResource {
+
+    public record ContributeRequest(String amount, String idempotencyKey) {
+    }
+
+    @Inject
+    ContributionService contributions;
+
+    @Inject
+    JsonWebToken jwt;
+
+    @POST
+    @RolesAllowed("user")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> contribute(@PathParam("offeringId") String offeringId, ContributeRequest body,
+            @HeaderParam("Idempotency-Key") String header) {
+        if (body == null) {
+            throw ProblemException.badRequest("MALFORMED_REQUEST", "a JSON body {amount, idempotencyKey} is required");
+        }
+        String key = Requests.key(body.idempotencyKey(), header);
+        var amount = Requests.amount(Token.FLOCK, "amount", body.amount(), true);
+        return contributions.contribute(jwt.getSubject(), offeringId, amount, key)
+                .map(v -> Response.status(201).entity(v).build());
+    }
+
+    @GET
+    @Path("/me")
+    @RolesAllowed("user")
+    public Uni<ContributionService.MyContributions> mine(@PathParam("offeringId") String offeringId) {
+        return contributions.mine(jwt.getSubject(), offeringId);
+    }
+}

@@ -1,0 +1,127 @@
+package io.fomo.rmo.deployment;
+
+import java.math.BigInteger;
+import java.util.List;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.fomo.rmo.Requests;
+import io.fomo.shared.money.Token;
+import io.fomo.shared.web.IdempotencyKeys;
+import io.fomo.shared.web.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * SPEC §9 deployments: {@code POST /api/v1/deployments} (rma-owner), {@code GET /api/v1/deployments[/{id}]} (public),
+ * {@code POST /api/v1/deployments/{id}/hosting-checks} (its owner, operator).
+ */
+@Path("/api/v1/deployments")
+@Produces(MediaType.APPLICATION_JSON)
+public class DeploymentResource {
+
+    public record RegisterRequest(String displayName, String modelId, String baseUrl, String inputPricePerMillion,
+            String outputPricePerMillion, String inputCostPerMillion, String outputCostPerMillion,
+            String idempotencyKey) {
+    }
+
+    @Inject
+    DeploymentService deployments;
+
+    @Inject
+    HostingChecker checker;
+
+    @Inject
+    IdempotencyKeys idempotency;
+
+    @Inject
+    JsonWebToken jwt;
+
+    @Inject
+    SecurityIdentity identity;
+
+    @POST
+    @RolesAllowed("rma-owner")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> register(RegisterRequest body, @HeaderParam("Idempotency-Key") String header) {
+        if (body == null) {
+            throw ProblemException.badRequest("MALFORMED_REQUEST", "a JSON body is required");
+        }
+        String key = Requests.key(body.idempotencyKey(), header);
+        DeploymentService.Registration r = validate(body);
+        String owner = jwt.getSubject();
+        RegisterRequest fingerprint = new RegisterRequest(body.displayName(), body.modelId(), body.baseUrl(),
+                body.inputPricePerMillion(), body.outputPricePerMillion(), body.inputCostPerMillion(),
+                body.outputCostPerMillion(), null);
+        return Panache.withTransaction(() -> idempotency.once("deployment:" + owner, key, fingerprint,
+                DeploymentView.class, () -> Panache.getSession().flatMap(s -> deployments.register(s, owner, r))))
+                .map(v -> Response.status(201).entity(v).build());
+    }
+
+    static DeploymentService.Registration validate(RegisterRequest b) {
+        String name = Requests.text("displayName", b.displayName(), 200);
+        String model = Requests.text("modelId", b.modelId(), 200);
+        String url = Requests.baseUrl(b.baseUrl());
+        BigInteger inPrice = Requests.amount(Token.USDC, "inputPricePerMillion", b.inputPricePerMillion(), false);
+        BigInteger outPrice = Requests.amount(Token.USDC, "outputPricePerMillion", b.outputPricePerMillion(), false);
+        BigInteger inCost = Requests.amount(Token.USDC, "inputCostPerMillion", b.inputCostPerMillion(), false);
+        BigInteger outCost = Requests.amount(Token.USDC, "outputCostPerMillion", b.outputCostPerMillion(), false);
+        // SPEC §3: "Price below compute cost is rejected."
+        if (inPrice.compareTo(inCost) < 0 || outPrice.compareTo(outCost) < 0) {
+            throw ProblemException.badRequest("PRICE_BELOW_COST", "a price below its compute cost is rejected");
+        }
+        if (inPrice.signum() == 0 && outPrice.signum() == 0) {
+            throw ProblemException.badRequest("PRICE_BELOW_COST", "inference never goes free: a price must be > 0");
+        }
+        return new DeploymentService.Registration(name, model, url, inPrice, outPrice, inCost, outCost);
+    }
+
+    @GET
+    @PermitAll
+    public Uni<List<DeploymentView>> list(@QueryParam("owner") String owner, @QueryParam("state") String state,
+            @QueryParam("after") String after, @QueryParam("limit") @DefaultValue("100") int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw ProblemException.badRequest("INVALID_LIMIT", "limit must be 1..1000");
+        }
+        String o = "me".equals(owner) ? (identity.isAnonymous() ? "" : jwt.getSubject()) : owner;
+        return deployments.list(o, state, after, limit);
+    }
+
+    @GET
+    @Path("/{id}")
+    @PermitAll
+    public Uni<DeploymentView> get(@PathParam("id") String id) {
+        return deployments.find(id);
+    }
+
+    /**
+     * Runs a hosting check now and records it ({@code 201} with the check, whether it passed or not). Its owner or
+     * an operator; anyone else 403.
+     */
+    @POST
+    @Path("/{id}/hosting-checks")
+    @RolesAllowed({"rma-owner", "operator"})
+    public Uni<Response> check(@PathParam("id") String id) {
+        return deployments.find(id).flatMap(d -> {
+            if (!identity.hasRole("operator") && !d.ownerId().equals(jwt.getSubject())) {
+                throw ProblemException.forbidden("only the deployment's owner or an operator may check its hosting");
+            }
+            return checker.check(d.baseUrl(), d.modelId()).flatMap(r -> deployments.recordCheck(id, r));
+        }).map(c -> Response.status(201).entity(c).build());
+    }
+}

@@ -1,0 +1,64 @@
+package io.fomo.rmo.ledger;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.fomo.grpc.treasury.v1.AccountKind;
+import io.fomo.grpc.treasury.v1.AccountRef;
+import io.fomo.grpc.treasury.v1.LedgerGrpc;
+import io.fomo.grpc.treasury.v1.MutinyLedgerGrpc;
+import io.fomo.shared.grpc.ServiceTokens;
+import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The treasury's {@code fomo.treasury.v1.Ledger} as this service calls it: every call carries this service's token
+ * (SPEC §8) and a deadline. The Mutiny form re-emits on the caller's Vert.x context, so a Hibernate Reactive
+ * transaction can continue after the call; the blocking form serves the close, which runs on a worker thread.
+ */
+@ApplicationScoped
+public class LedgerGateway {
+
+    @GrpcClient("ledger")
+    MutinyLedgerGrpc.MutinyLedgerStub mutiny;
+
+    @GrpcClient("ledger")
+    LedgerGrpc.LedgerBlockingStub blocking;
+
+    @Inject
+    ServiceTokens tokens;
+
+    @ConfigProperty(name = "fomo.rmo.ledger.timeout", defaultValue = "PT10S")
+    Duration timeout;
+
+    @ConfigProperty(name = "fomo.rmo.ledger.batch-timeout", defaultValue = "PT120S")
+    Duration batchTimeout;
+
+    /** One call; the answer arrives back on the caller's Vert.x context (if any). */
+    public <T> Uni<T> call(Function<MutinyLedgerGrpc.MutinyLedgerStub, Uni<T>> f) {
+        Context ctx = Vertx.currentContext();
+        Uni<T> u = Uni.createFrom().deferred(() -> f.apply(mutiny.withCallCredentials(tokens.callCredentials())
+                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)));
+        if (ctx != null) {
+            u = u.emitOn(r -> ctx.runOnContext(x -> r.run()));
+        }
+        return u;
+    }
+
+    /** A blocking stub for one call, with the batch deadline (for the close's batches of up to 10,000 operations). */
+    public LedgerGrpc.LedgerBlockingStub blocking() {
+        return blocking.withCallCredentials(tokens.callCredentials())
+                .withDeadlineAfter(batchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public static AccountRef account(String owner, AccountKind kind) {
+        return AccountRef.newBuilder().setOwner(owner).setKind(kind).build();
+    }
+}

@@ -1,0 +1,160 @@
+package io.fomo.rmo.offering;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.fomo.shared.money.RoundingRules;
+import io.fomo.shared.money.Token;
+import io.fomo.shared.split.BasisPointSplit;
+import io.fomo.shared.split.BasisPointSplit.Part;
+import io.fomo.shared.web.ProblemException;
+
+/**
+ * The terms of an offering (SPEC §3 "Offering"), validated in plain Java. Every amount is in base units.
+ *
+ * <ul>
+ * <li>"Symbol (3–12 upper-case letters/digits, unique), supply 1,000,000 MT (fixed, not configurable)."</li>
+ * <li>"Allocation in percent, sums to exactly 100, each ≥ 0: sale 40, liquidity 20, incentives 20, operator 10,
+ * treasury 10 (defaults)." The sale part must be &gt; 0 (an offering sells something).</li>
+ * <li>"Sale price P (FLOCK per MT), window opensAt/closesAt, soft cap M (minimum raise, default = hard cap), hard cap
+ * H = P × sale quantity S. Optional min and max contribution per user."</li>
+ * <li>"Use of raised funds, percent, sums to 100: liquidity 50, staking incentives 30, protocol costs 20."</li>
+ * <li>"Operator allocation vests linearly over 365 days after a 90-day cliff. LP shares of the seeded pool are locked
+ * for 365 days. Both configurable."</li>
+ * </ul>
+ *
+ * @param price           P in FLOCK base units per whole MT (&gt; 0)
+ * @param softCap         M in FLOCK base units, 0 &lt; M ≤ H
+ * @param minContribution smallest single contribution (FLOCK base units), or null
+ * @param maxContribution largest total per user (FLOCK base units), or null
+ */
+public record OfferingTerms(String symbol, BigInteger price, Instant opensAt, Instant closesAt, BigInteger softCap,
+        BigInteger minContribution, BigInteger maxContribution, Allocation allocation, UseOfFunds useOfFunds,
+        Duration vestingCliff, Duration vestingDuration, Duration lpLock) {
+
+    /** "supply 1,000,000 MT (fixed, not configurable)", in base units (18 decimals). */
+    public static final BigInteger SUPPLY = BigInteger.valueOf(1_000_000).multiply(RoundingRules.pow10(18));
+    public static final BigInteger ONE_MT = RoundingRules.pow10(Token.MODEL_TOKEN_DECIMALS);
+
+    /** MT allocation in whole percent. */
+    public record Allocation(int sale, int liquidity, int incentives, int operator, int treasury) {
+        /** SPEC §3 defaults (the sale's 40 is the seed's value). */
+        public static final Allocation DEFAULT = new Allocation(40, 20, 20, 10, 10);
+
+        /** The split of the supply; dust (there is none for whole percent of 10^24) to the treasury. */
+        public BasisPointSplit split() {
+            return BasisPointSplit.of(List.of(Part.percent("sale", sale), Part.percent("liquidity", liquidity),
+                    Part.percent("incentives", incentives), Part.percent("operator", operator),
+                    Part.percent("treasury", treasury)), "treasury");
+        }
+
+        void validate() {
+            int[] all = {sale, liquidity, incentives, operator, treasury};
+            int sum = 0;
+            for (int p : all) {
+                if (p < 0 || p > 100) {
+                    throw invalid("INVALID_ALLOCATION", "allocation percentages must be 0..100 each");
+                }
+                sum += p;
+            }
+            if (sum != 100) {
+                throw invalid("INVALID_ALLOCATION", "allocation percentages must sum to exactly 100, were " + sum);
+            }
+            if (sale == 0) {
+                throw invalid("INVALID_ALLOCATION", "the sale allocation must be greater than 0");
+            }
+        }
+    }
+
+    /** Use of the raised FLOCK in whole percent; the dust goes to protocol costs (SPEC §3). */
+    public record UseOfFunds(int liquidity, int staking, int protocol) {
+        public static final UseOfFunds DEFAULT = new UseOfFunds(50, 30, 20);
+
+        public BasisPointSplit split() {
+            return BasisPointSplit.of(List.of(Part.percent("liquidity", liquidity), Part.percent("staking", staking),
+                    Part.percent("protocol", protocol)), "protocol");
+        }
+
+        void validate() {
+            int[] all = {liquidity, staking, protocol};
+            int sum = 0;
+            for (int p : all) {
+                if (p < 0 || p > 100) {
+                    throw invalid("INVALID_USE_OF_FUNDS", "use-of-funds percentages must be 0..100 each");
+                }
+                sum += p;
+            }
+            if (sum != 100) {
+                throw invalid("INVALID_USE_OF_FUNDS", "use-of-funds percentages must sum to exactly 100, were " + sum);
+            }
+        }
+    }
+
+    /** S = supply × sale% (MT base units). */
+    public BigInteger saleQuantity() {
+        return SUPPLY.multiply(BigInteger.valueOf(allocation.sale())).divide(BigInteger.valueOf(100));
+    }
+
+    /** H = P × S (FLOCK base units): P is per whole MT, S in base units, so H = P × S / 10^18 (exact: S is whole MT). */
+    public BigInteger hardCap() {
+        return RoundingRules.mulDivCeil(price, saleQuantity(), ONE_MT);
+    }
+
+    /** M, defaulting to H. */
+    public BigInteger effectiveSoftCap() {
+        return softCap == null ? hardCap() : softCap;
+    }
+
+    /** The smallest contribution that buys at least one MT base unit at P: ceil(P / 10^18). */
+    public BigInteger smallestUsefulContribution() {
+        return RoundingRules.ceilDiv(price, ONE_MT);
+    }
+
+    /**
+     * Checks every rule; throws {@code 400} problems with stable codes and writes nothing.
+     *
+     * @param now the time of the request: closesAt must lie after it
+     */
+    public void validate(Instant now) {
+        if (!Token.isValidModelSymbol(symbol)) {
+            throw invalid("INVALID_SYMBOL", "symbol must be 3-12 upper-case letters/digits and not FLOCK or USDC");
+        }
+        if (price == null || price.signum() <= 0) {
+            throw invalid("INVALID_AMOUNT", "price must be greater than 0 FLOCK per MT");
+        }
+        if (opensAt == null || closesAt == null || !opensAt.isBefore(closesAt)) {
+            throw invalid("INVALID_WINDOW", "opensAt and closesAt are required and opensAt must be before closesAt");
+        }
+        if (!closesAt.isAfter(now)) {
+            throw invalid("INVALID_WINDOW", "closesAt must lie in the future");
+        }
+        allocation.validate();
+        useOfFunds.validate();
+        if ((allocation.liquidity() == 0) != (useOfFunds.liquidity() == 0)) {
+            throw invalid("INVALID_USE_OF_FUNDS",
+                    "a pool needs both sides: liquidity allocation and liquidity use of funds must both be 0 or both > 0");
+        }
+        BigInteger h = hardCap();
+        if (softCap != null && (softCap.signum() <= 0 || softCap.compareTo(h) > 0)) {
+            throw invalid("INVALID_SOFT_CAP", "softCap must be greater than 0 and at most the hard cap P x S");
+        }
+        if (minContribution != null && minContribution.signum() <= 0) {
+            throw invalid("INVALID_AMOUNT", "minContribution must be greater than 0");
+        }
+        if (maxContribution != null && maxContribution.signum() <= 0) {
+            throw invalid("INVALID_AMOUNT", "maxContribution must be greater than 0");
+        }
+        if (minContribution != null && maxContribution != null && minContribution.compareTo(maxContribution) > 0) {
+            throw invalid("INVALID_CONTRIBUTION_LIMITS", "minContribution must not exceed maxContribution");
+        }
+        if (vestingCliff.isNegative() || vestingDuration.isNegative() || lpLock.isNegative()) {
+            throw invalid("INVALID_DURATION", "vesting and LP-lock durations must not be negative");
+        }
+    }
+
+    static ProblemException invalid(String code, String detail) {
+        return ProblemException.badRequest(code, detail);
+    }
+}

@@ -1,0 +1,114 @@
+package io.fomo.staking.ledger;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.fomo.grpc.billing.v1.MutinyEpochUsageGrpc;
+import io.fomo.grpc.billing.v1.StreamEpochUsageRequest;
+import io.fomo.grpc.billing.v1.UserEpochUsage;
+import io.fomo.grpc.treasury.v1.Account;
+import io.fomo.grpc.treasury.v1.AccountKind;
+import io.fomo.grpc.treasury.v1.AccountRef;
+import io.fomo.grpc.treasury.v1.GetAccountRequest;
+import io.fomo.grpc.treasury.v1.MutinyLedgerGrpc;
+import io.fomo.grpc.treasury.v1.SubmitBatchRequest;
+import io.fomo.grpc.treasury.v1.SubmitBatchResult;
+import io.fomo.grpc.treasury.v1.TransferRequest;
+import io.fomo.grpc.treasury.v1.TransferResult;
+import io.fomo.shared.grpc.ServiceTokens;
+import io.fomo.shared.money.Amount;
+import io.fomo.shared.money.Token;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * This service's outgoing gRPC: the treasury ledger ({@code ledger}) and billing's epoch usage ({@code epoch-usage}),
+ * each call with this service's own token (SPEC §8). Results are handed back on the caller's Vert.x context, so the
+ * caller can continue with a database transaction. A transient ABORTED from the ledger is retried with the same id.
+ */
+@ApplicationScoped
+public class LedgerClient {
+
+    public static final String PROTOCOL = "protocol";
+
+    @GrpcClient("ledger")
+    MutinyLedgerGrpc.MutinyLedgerStub ledger;
+
+    @GrpcClient("epoch-usage")
+    MutinyEpochUsageGrpc.MutinyEpochUsageStub epochUsage;
+
+    @Inject
+    ServiceTokens tokens;
+
+    private MutinyLedgerGrpc.MutinyLedgerStub ledger() {
+        return ledger.withCallCredentials(tokens.callCredentials()).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    public Uni<TransferResult> transfer(TransferRequest request) {
+        return onContext(() -> ledger().transfer(request));
+    }
+
+    public Uni<SubmitBatchResult> submitBatch(SubmitBatchRequest request) {
+        return onContext(() -> ledger().submitBatch(request));
+    }
+
+    /** The account's available balance in base units. */
+    public Uni<BigInteger> available(String owner, AccountKind kind, Token token) {
+        return onContext(() -> ledger().getAccount(GetAccountRequest.newBuilder()
+                .setAccount(ref(owner, kind)).setToken(token.symbol()).build()))
+                .map((Account a) -> Amount.parse(token, a.getAvailable()).units());
+    }
+
+    /** Billing's per-user gross usage of a closed epoch for one deployment, as a stream (never held whole). */
+    public Multi<UserEpochUsage> epochUsage(long epoch, String deploymentId) {
+        return Multi.createFrom().deferred(() -> {
+            Context ctx = Vertx.currentContext();
+            Multi<UserEpochUsage> stream = epochUsage.withCallCredentials(tokens.callCredentials())
+                    .withDeadlineAfter(10, TimeUnit.MINUTES)
+                    .streamEpochUsage(StreamEpochUsageRequest.newBuilder().setEpoch(epoch).setDeploymentId(deploymentId).build());
+            return ctx == null ? stream : stream.emitOn(cmd -> ctx.runOnContext(v -> cmd.run()));
+        });
+    }
+
+    public static AccountRef ref(String owner, AccountKind kind) {
+        return AccountRef.newBuilder().setOwner(owner).setKind(kind).build();
+    }
+
+    public static String whole(Token token, BigInteger units) {
+        return Amount.ofUnits(token, units).toDecimalString();
+    }
+
+    public static TransferRequest transfer(String id, AccountRef debit, AccountRef credit, Token token, BigInteger units,
+            String code, String reference) {
+        return TransferRequest.newBuilder().setId(id).setDebit(debit).setCredit(credit).setToken(token.symbol())
+                .setAmount(whole(token, units)).setCode(code).setReference(reference).build();
+    }
+
+    /** True for a ledger refusal that a retry with the same id cannot change (bad input, insufficient balance). */
+    public static boolean definitive(Throwable t) {
+        if (t instanceof StatusRuntimeException sre) {
+            Status.Code c = sre.getStatus().getCode();
+            return c == Status.Code.INVALID_ARGUMENT || c == Status.Code.FAILED_PRECONDITION
+                    || c == Status.Code.ALREADY_EXISTS || c == Status.Code.NOT_FOUND;
+        }
+        return false;
+    }
+
+    private static <T> Uni<T> onContext(java.util.function.Supplier<Uni<T>> call) {
+        return Uni.createFrom().deferred(() -> {
+            Context ctx = Vertx.currentContext();
+            Uni<T> uni = call.get()
+                    .onFailure(t -> t instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.ABORTED)
+                    .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1)).atMost(5);
+            return ctx == null ? uni : uni.emitOn(cmd -> ctx.runOnContext(v -> cmd.run()));
+        });
+    }
+}

@@ -1,0 +1,41 @@
+package io.fomo.staking.it;
+
+import java.time.Instant;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fomo.shared.events.EventEnvelope;
+import io.fomo.shared.events.FomoEvent;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** Publishes event envelopes to the test exchange {@code fomo.events.test.staking} (routing key = type), as a producer's relay would. */
+@ApplicationScoped
+public class TestEvents {
+
+    @Inject
+    @Channel("test-raw-out")
+    MutinyEmitter<String> raw;
+
+    @Inject
+    ObjectMapper mapper;
+
+    public void publish(String eventId, FomoEvent event) {
+        var envelope = new EventEnvelope(eventId, event.eventType(), event.eventVersion(), Instant.now(), "test",
+                mapper.valueToTree(event));
+        String json;
+        try {
+            json = mapper.writeValueAsString(envelope);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        raw.sendMessageAndAwait(Message.of(json).addMetadata(OutgoingRabbitMQMetadata.builder()
+                .withRoutingKey(event.eventType()).withContentType("application/json").withMessageId(eventId).build()));
+    }
+}

@@ -1,0 +1,227 @@
+package io.fomo.treasury.market;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.fomo.shared.money.Amount;
+import io.fomo.shared.money.InvalidAmountException;
+import io.fomo.shared.web.IdempotencyKeys;
+import io.fomo.shared.web.ProblemException;
+import io.fomo.treasury.ledger.LedgerService;
+import io.fomo.treasury.ledger.LedgerToken;
+import io.fomo.treasury.market.MarketService.PoolView;
+import io.fomo.treasury.market.MarketService.SwapDone;
+import io.fomo.treasury.market.MarketService.SwapOrder;
+import io.fomo.treasury.market.MarketService.SwapQuote;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * SPEC §9 markets: {@code GET /api/v1/markets}, {@code GET /api/v1/markets/{poolId}/quote?tokenIn=&amountIn=}
+ * (public), {@code POST /api/v1/markets/{poolId}/swaps} (user) {@code {tokenIn, amountIn, minAmountOut,
+ * idempotencyKey}} and optionally {@code deadline} (ISO-8601). Amounts are whole-token decimal strings.
+ */
+@Path("/api/v1/markets")
+@Produces(MediaType.APPLICATION_JSON)
+public class MarketResource {
+
+    /** A pool as listed. Prices are quote tokens per whole base token (decimal strings, 18 decimals, floored). */
+    public record Market(String id, String poolId, String baseToken, String quoteToken, String deploymentId,
+            int feeBps, List<Reserve> reserves, String price, String twap, String twapWindow, String lpShares,
+            String lpOwner, Instant lpLockedUntil, Instant createdAt) {
+    }
+
+    public record Reserve(String token, String amount) {
+    }
+
+    public record Quote(String poolId, String tokenIn, String amountIn, String tokenOut, String amountOut, String fee,
+            int feeBps, String priceImpactBps, String priceBefore, String priceAfter) {
+    }
+
+    public record SwapRequest(String tokenIn, JsonNode amountIn, JsonNode minAmountOut, String idempotencyKey,
+            String deadline) {
+    }
+
+    public record Swap(String id, String poolId, String userId, String tokenIn, String amountIn, String tokenOut,
+            String amountOut, String minAmountOut, String fee, List<Reserve> reservesAfter, String state,
+            Instant createdAt) {
+    }
+
+    @Inject
+    MarketService markets;
+
+    @Inject
+    LedgerService ledger;
+
+    @Inject
+    IdempotencyKeys idempotency;
+
+    @Inject
+    JsonWebToken jwt;
+
+    @Inject
+    io.fomo.treasury.TreasuryConfig config;
+
+    private String window() {
+        return config.market().twapWindow().toString();
+    }
+
+    @GET
+    @PermitAll
+    public Uni<List<Market>> list() {
+        return markets.pools(null).flatMap(pools -> {
+            Set<String> symbols = new java.util.HashSet<>();
+            pools.forEach(p -> {
+                symbols.add(p.pool().baseToken());
+                symbols.add(p.pool().quoteToken());
+            });
+            return ledger.tokens(symbols).map(tokens -> {
+                List<Market> list = new ArrayList<>();
+                for (PoolView p : pools) {
+                    list.add(market(p, tokens.get(p.pool().baseToken()), tokens.get(p.pool().quoteToken()), window()));
+                }
+                return list;
+            });
+        });
+    }
+
+    @GET
+    @Path("{poolId}")
+    @PermitAll
+    public Uni<Market> one(@PathParam("poolId") String poolId) {
+        return markets.pool(poolId).flatMap(p -> ledger.tokens(Set.of(p.pool().baseToken(), p.pool().quoteToken()))
+                .map(tokens -> market(p, tokens.get(p.pool().baseToken()), tokens.get(p.pool().quoteToken()), window())));
+    }
+
+    @GET
+    @Path("{poolId}/quote")
+    @PermitAll
+    public Uni<Quote> quote(@PathParam("poolId") String poolId, @QueryParam("tokenIn") String tokenIn,
+            @QueryParam("amountIn") String amountIn) {
+        return markets.pool(poolId).flatMap(p -> {
+            requirePoolToken(p.pool(), tokenIn);
+            String tokenOut = p.pool().other(tokenIn);
+            return ledger.tokens(Set.of(tokenIn, tokenOut)).map(tokens -> {
+                LedgerToken in = tokens.get(tokenIn);
+                LedgerToken out = tokens.get(tokenOut);
+                BigInteger amount = Amount.parsePositive(in.money(), amountIn).units();
+                SwapQuote q = markets.compute(p.reserveOf(tokenIn), p.reserveOf(tokenOut), amount, p.pool().feeBps());
+                boolean inIsBase = p.pool().baseToken().equals(tokenIn);
+                BigInteger after = inIsBase ? PoolSnapshot.spot(q.reserveInAfter(), q.reserveOutAfter())
+                        : PoolSnapshot.spot(q.reserveOutAfter(), q.reserveInAfter());
+                LedgerToken base = tokens.get(p.pool().baseToken());
+                LedgerToken quote = tokens.get(p.pool().quoteToken());
+                return new Quote(poolId, tokenIn, fmt(in, amount), tokenOut, fmt(out, q.amountOut()), fmt(in, q.fee()),
+                        p.pool().feeBps(), q.impactBps().toString(), price(p.spot(), base, quote),
+                        price(after, base, quote));
+            });
+        });
+    }
+
+    @POST
+    @Path("{poolId}/swaps")
+    @RolesAllowed("user")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> swap(@PathParam("poolId") String poolId, SwapRequest body) {
+        if (body == null) {
+            throw ProblemException.badRequest("MALFORMED_REQUEST",
+                    "a JSON body {tokenIn, amountIn, minAmountOut, idempotencyKey} is required");
+        }
+        String userId = jwt.getSubject();
+        String key = IdempotencyKeys.requireKey(body.idempotencyKey());
+        Instant deadline = null;
+        if (body.deadline() != null) {
+            try {
+                deadline = Instant.parse(body.deadline());
+            } catch (DateTimeParseException e) {
+                throw ProblemException.badRequest("INVALID_DEADLINE", "deadline must be an ISO-8601 UTC time");
+            }
+        }
+        Instant due = deadline;
+        return markets.pool(poolId).flatMap(p -> {
+            requirePoolToken(p.pool(), body.tokenIn());
+            String tokenOut = p.pool().other(body.tokenIn());
+            return ledger.tokens(Set.of(body.tokenIn(), tokenOut)).flatMap(tokens -> {
+                BigInteger amountIn = Amount.parsePositive(tokens.get(body.tokenIn()).money(),
+                        text(body.tokenIn(), body.amountIn(), "amountIn")).units();
+                BigInteger minOut = Amount.parse(tokens.get(tokenOut).money(),
+                        text(tokenOut, body.minAmountOut(), "minAmountOut")).units();
+                SwapOrder order = new SwapOrder(userId, key, poolId, body.tokenIn(), amountIn, minOut, due);
+                return Panache.withTransaction(() -> idempotency.once("swap:" + userId, key, body, Swap.class,
+                        () -> markets.swap(order, p.pool()).map(done -> swap(done, tokens.get(body.tokenIn()),
+                                tokens.get(tokenOut)))));
+            });
+        }).map(s -> Response.status(Response.Status.CREATED).entity(s).build());
+    }
+
+    private static Swap swap(SwapDone d, LedgerToken in, LedgerToken out) {
+        return new Swap(d.swapId(), d.poolId(), d.userId(), d.tokenIn(), fmt(in, d.amountIn()), d.tokenOut(),
+                fmt(out, d.amountOut()), fmt(out, d.minAmountOut()), fmt(in, d.fee()),
+                List.of(new Reserve(d.tokenIn(), fmt(in, d.reserveInAfter())),
+                        new Reserve(d.tokenOut(), fmt(out, d.reserveOutAfter()))),
+                "EXECUTED", d.createdAt());
+    }
+
+    private static String text(String symbol, JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            throw ProblemException.badRequest("MALFORMED_REQUEST", field + " is required (a decimal string)");
+        }
+        if (!node.isTextual()) {
+            throw new InvalidAmountException(symbol, node.toString(),
+                    "an amount is a decimal string such as \"0.25\", never a JSON number");
+        }
+        return node.asText();
+    }
+
+    private static void requirePoolToken(PoolSnapshot pool, String token) {
+        if (token == null || !pool.holds(token)) {
+            throw ProblemException.badRequest("INVALID_TOKEN", "tokenIn must be " + pool.baseToken() + " or "
+                    + pool.quoteToken() + " for pool " + pool.poolId());
+        }
+    }
+
+    static Market market(PoolView p, LedgerToken base, LedgerToken quote, String window) {
+        PoolSnapshot s = p.pool();
+        return new Market(s.poolId(), s.poolId(), s.baseToken(), s.quoteToken(), s.deploymentId(), s.feeBps(),
+                List.of(new Reserve(s.baseToken(), fmt(base, p.baseReserve())),
+                        new Reserve(s.quoteToken(), fmt(quote, p.quoteReserve()))),
+                price(p.spot(), base, quote), price(p.twap(), base, quote), window, s.lpShares().toString(),
+                s.lpOwner(), s.lpLockedUntil(), s.createdAt());
+    }
+
+    static String fmt(LedgerToken token, BigInteger units) {
+        return Amount.ofUnits(token.money(), units).toDecimalString();
+    }
+
+    /**
+     * A fixed-point price (quote base units per base base unit × 10^36) as quote tokens per whole base token with
+     * 18 decimals (floored): × 10^baseDecimals / 10^quoteDecimals / 10^36.
+     */
+    static String price(BigInteger scaled, LedgerToken base, LedgerToken quote) {
+        BigInteger perWhole = scaled.multiply(BigInteger.TEN.pow(base.decimals()))
+                .multiply(BigInteger.TEN.pow(18))
+                .divide(BigInteger.TEN.pow(quote.decimals()))
+                .divide(Twap.SCALE);
+        return Amount.ofUnits(new io.fomo.shared.money.Token("PRICE", 18), perWhole).toDecimalString();
+    }
+}

@@ -1,0 +1,231 @@
+package io.fomo.treasury.market;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.fomo.shared.money.Amount;
+import io.fomo.shared.web.ProblemException;
+import io.fomo.treasury.TreasuryConfig;
+import io.fomo.treasury.ledger.AccountKey;
+import io.fomo.treasury.ledger.AccountKind;
+import io.fomo.treasury.ledger.AccountState;
+import io.fomo.treasury.ledger.LedgerErrors;
+import io.fomo.treasury.ledger.LedgerService;
+import io.fomo.treasury.ledger.LedgerStore.Plan;
+import io.fomo.treasury.ledger.LedgerStore.Planned;
+import io.fomo.treasury.ledger.LedgerStore.Statement;
+import io.fomo.treasury.ledger.LedgerToken;
+import io.fomo.treasury.ledger.Operation;
+import io.fomo.treasury.ledger.OperationMapper;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Quotes and swaps on the constant-product pools (SPEC §5). A swap is one ledger transaction (a planned
+ * execution, see {@code LedgerStore.executePlanned}): the user's two accounts and the pool's two reserve accounts
+ * are locked in id order, the output is computed from the locked reserves by {@link SwapMath}, the two transfers
+ * (input → reserve, reserve → user) are written with the swap's row and the pool's TWAP update, and committed.
+ * Nothing is held across a network call; a refused swap writes nothing.
+ */
+@ApplicationScoped
+public class MarketService {
+
+    public static final String GENESIS_POOL = "FLOCK-USDC";
+
+    /** A pool with its reserves (base units) and prices, as listed and quoted. */
+    public record PoolView(PoolSnapshot pool, BigInteger baseReserve, BigInteger quoteReserve, BigInteger spot,
+            BigInteger twap) {
+        public BigInteger reserveOf(String token) {
+            return pool.baseToken().equals(token) ? baseReserve : quoteReserve;
+        }
+    }
+
+    /** A computed swap. */
+    public record SwapQuote(BigInteger amountIn, BigInteger amountOut, BigInteger fee, BigInteger reserveInAfter,
+            BigInteger reserveOutAfter, BigInteger impactBps) {
+    }
+
+    private static final String POOLS_WITH_RESERVES = PoolSnapshot.SELECT_POOL.replace("FROM market_pool",
+            """
+            , COALESCE((SELECT b.credits_posted - b.debits_posted FROM ledger_account b
+                        WHERE b.owner = market_pool.pool_id AND b.token = market_pool.base_token
+                          AND b.kind = 'POOL_RESERVE'), 0) AS base_reserve,
+              COALESCE((SELECT q.credits_posted - q.debits_posted FROM ledger_account q
+                        WHERE q.owner = market_pool.pool_id AND q.token = market_pool.quote_token
+                          AND q.kind = 'POOL_RESERVE'), 0) AS quote_reserve,
+              (SELECT o.observed_at FROM market_observation o WHERE o.pool_id = market_pool.pool_id
+                 AND o.observed_at <= $1 ORDER BY o.observed_at DESC LIMIT 1) AS before_at,
+              (SELECT o.price_cumulative FROM market_observation o WHERE o.pool_id = market_pool.pool_id
+                 AND o.observed_at <= $1 ORDER BY o.observed_at DESC LIMIT 1) AS before_cum,
+              (SELECT o.observed_at FROM market_observation o WHERE o.pool_id = market_pool.pool_id
+                 ORDER BY o.observed_at LIMIT 1) AS first_at,
+              (SELECT o.price_cumulative FROM market_observation o WHERE o.pool_id = market_pool.pool_id
+                 ORDER BY o.observed_at LIMIT 1) AS first_cum
+            FROM market_pool""");
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    LedgerService ledger;
+
+    @Inject
+    TreasuryConfig config;
+
+    // ---------------------------------------------------------------- reads
+
+    /** Every pool (or one), with reserves, spot and TWAP, ordered by id. */
+    public Uni<List<PoolView>> pools(String poolId) {
+        Instant now = LedgerService.now();
+        String sql = POOLS_WITH_RESERVES + (poolId == null ? "" : " WHERE pool_id = $2") + " ORDER BY pool_id";
+        Tuple params = poolId == null ? Tuple.of(PoolSnapshot.utc(now.minus(config.market().twapWindow())))
+                : Tuple.of(PoolSnapshot.utc(now.minus(config.market().twapWindow())), poolId);
+        return pool.preparedQuery(sql).execute(params).map(rows -> {
+            List<PoolView> list = new ArrayList<>();
+            for (Row row : rows) {
+                boolean before = row.getValue("before_at") != null;
+                Instant obsAt = before ? row.getOffsetDateTime("before_at").toInstant()
+                        : row.getValue("first_at") == null ? null : row.getOffsetDateTime("first_at").toInstant();
+                BigInteger obsCum = PoolSnapshot.units(row, before ? "before_cum" : "first_cum");
+                PoolSnapshot snapshot = PoolSnapshot.fromRow(row, obsAt, obsCum, before);
+                BigInteger base = PoolSnapshot.units(row, "base_reserve");
+                BigInteger quote = PoolSnapshot.units(row, "quote_reserve");
+                BigInteger spot = base.signum() > 0 && quote.signum() > 0 ? PoolSnapshot.spot(base, quote) : BigInteger.ZERO;
+                list.add(new PoolView(snapshot, base, quote, spot, snapshot.twap(spot, now)));
+            }
+            return list;
+        });
+    }
+
+    public Uni<PoolView> pool(String poolId) {
+        return pools(poolId).map(list -> {
+            if (list.isEmpty()) {
+                throw ProblemException.notFound("POOL_NOT_FOUND", "no pool " + poolId);
+            }
+            return list.get(0);
+        });
+    }
+
+    /** Swap math on given reserves, with the checks every swap passes (a quote answers exactly what a swap does). */
+    public SwapQuote compute(BigInteger reserveIn, BigInteger reserveOut, BigInteger amountIn, int feeBps) {
+        if (reserveIn.signum() <= 0 || reserveOut.signum() <= 0) {
+            throw LedgerErrors.failed("POOL_EMPTY", "the pool has no liquidity");
+        }
+        int maxImpact = config.market().maxSwapImpactBps();
+        if (!SwapMath.withinImpact(reserveIn, amountIn, feeBps, maxImpact)) {
+            throw LedgerErrors.failed("PRICE_IMPACT_TOO_HIGH", "the swap would move the price by more than "
+                    + maxImpact + " bps (fomo.treasury.market.max-swap-impact-bps)");
+        }
+        BigInteger out = SwapMath.amountOut(reserveIn, reserveOut, amountIn, feeBps);
+        if (out.compareTo(reserveOut) >= 0) {
+            throw LedgerErrors.failed("RESERVE_EXHAUSTED", "the swap would empty the pool's reserve");
+        }
+        if (out.signum() == 0) {
+            throw LedgerErrors.failed("ZERO_OUTPUT", "the input is too small to buy a single base unit");
+        }
+        BigInteger fee = amountIn.multiply(BigInteger.valueOf(feeBps)).divide(BigInteger.valueOf(SwapMath.BPS));
+        BigInteger inAfterFee = amountIn.multiply(BigInteger.valueOf(SwapMath.BPS - feeBps));
+        BigInteger impact = inAfterFee.multiply(BigInteger.valueOf(SwapMath.BPS))
+                .divide(reserveIn.multiply(BigInteger.valueOf(SwapMath.BPS)).add(inAfterFee));
+        return new SwapQuote(amountIn, out, fee, reserveIn.add(amountIn), reserveOut.subtract(out), impact);
+    }
+
+    // ---------------------------------------------------------------- swaps
+
+    /** A swap request, validated and in base units. */
+    public record SwapOrder(String userId, String idempotencyKey, String poolId, String tokenIn, BigInteger amountIn,
+            BigInteger minAmountOut, Instant deadline) {
+        List<String> canonical() {
+            return List.of("SWAP", userId, idempotencyKey, poolId, tokenIn, amountIn.toString(),
+                    minAmountOut.toString(), deadline == null ? "" : deadline.toString());
+        }
+    }
+
+    /** A swap as applied (all amounts base units; the resource formats them). */
+    public record SwapDone(String swapId, String poolId, String userId, String tokenIn, BigInteger amountIn,
+            String tokenOut, BigInteger amountOut, BigInteger minAmountOut, BigInteger fee, BigInteger reserveInAfter,
+            BigInteger reserveOutAfter, Instant createdAt) {
+    }
+
+    public Uni<SwapDone> swap(SwapOrder order, PoolSnapshot known) {
+        String tokenOut = known.other(order.tokenIn());
+        String swapId = OperationMapper.INTERNAL_ID_PREFIX + "swap:" + order.userId() + ":" + order.idempotencyKey();
+        Instant now = LedgerService.now();
+        if (order.deadline() != null && now.isAfter(order.deadline())) {
+            throw LedgerErrors.failed("DEADLINE_EXCEEDED", "the swap's deadline " + order.deadline() + " has passed");
+        }
+        AccountKey userIn = new AccountKey(order.userId(), order.tokenIn(), AccountKind.USER);
+        AccountKey userOut = new AccountKey(order.userId(), tokenOut, AccountKind.USER);
+        AccountKey reserveIn = known.reserve(order.tokenIn());
+        AccountKey reserveOut = known.reserve(tokenOut);
+        Set<AccountKey> lock = new TreeSet<>(List.of(userIn, userOut, reserveIn, reserveOut));
+        return ledger.tokens(Set.of(order.tokenIn(), tokenOut)).flatMap(tokens -> ledger.store().executePlanned(
+                new Planned(swapId, Operation.hash(order.canonical()), lock,
+                        PoolSnapshot.reads(known.poolId(), now, config.market().twapWindow()), tokens, now,
+                        (accounts, reads) -> {
+                            PoolSnapshot pool = PoolSnapshot.of(reads.get(0), reads.get(1));
+                            BigInteger x = accounts.get(reserveIn).balance();
+                            BigInteger y = accounts.get(reserveOut).balance();
+                            SwapQuote q = compute(x, y, order.amountIn(), pool.feeBps());
+                            if (q.amountOut().compareTo(order.minAmountOut()) < 0) {
+                                throw LedgerErrors.failed("SLIPPAGE_EXCEEDED", "the swap would pay "
+                                        + format(tokens, tokenOut, q.amountOut()) + " " + tokenOut
+                                        + ", less than minAmountOut " + format(tokens, tokenOut, order.minAmountOut()));
+                            }
+                            AccountState payer = accounts.get(userIn);
+                            if (!payer.canDebit(order.amountIn())) {
+                                throw LedgerErrors.failed("INSUFFICIENT_BALANCE", "you have "
+                                        + format(tokens, order.tokenIn(), payer.available().max(BigInteger.ZERO)) + " "
+                                        + order.tokenIn() + " available, the swap needs "
+                                        + format(tokens, order.tokenIn(), order.amountIn()));
+                            }
+                            List<Operation> ops = List.of(
+                                    new Operation.Transfer(swapId + ":in", userIn, reserveIn, order.amountIn(), "SWAP",
+                                            swapId),
+                                    new Operation.Transfer(swapId + ":out", reserveOut, userOut, q.amountOut(), "SWAP",
+                                            swapId));
+                            BigInteger spotBefore = pool.baseToken().equals(order.tokenIn())
+                                    ? PoolSnapshot.spot(x, y) : PoolSnapshot.spot(y, x);
+                            List<Statement> writes = new ArrayList<>(pool.accumulate(spotBefore, now));
+                            writes.add(new Statement("""
+                                    INSERT INTO market_swap (swap_id, pool_id, user_id, token_in, amount_in, token_out,
+                                      amount_out, min_amount_out, fee, reserve_in_after, reserve_out_after, created_at)
+                                    VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7::text::numeric, $8::text::numeric,
+                                      $9::text::numeric, $10::text::numeric, $11::text::numeric, $12)""",
+                                    Tuple.from(List.of(swapId, pool.poolId(), order.userId(), order.tokenIn(),
+                                            order.amountIn().toString(), tokenOut, q.amountOut().toString(),
+                                            order.minAmountOut().toString(), q.fee().toString(),
+                                            q.reserveInAfter().toString(), q.reserveOutAfter().toString(),
+                                            PoolSnapshot.utc(now)))));
+                            return new Plan(ops, writes, new SwapDone(swapId, pool.poolId(), order.userId(),
+                                    order.tokenIn(), order.amountIn(), tokenOut, q.amountOut(), order.minAmountOut(),
+                                    q.fee(), q.reserveInAfter(), q.reserveOutAfter(), now));
+                        })))
+                .flatMap(applied -> applied.replayed() ? swapRecord(swapId) : Uni.createFrom().item((SwapDone) applied.result()));
+    }
+
+    private Uni<SwapDone> swapRecord(String swapId) {
+        return pool.preparedQuery("SELECT * FROM market_swap WHERE swap_id = $1").execute(Tuple.of(swapId))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new SwapDone(swapId, r.getString("pool_id"), r.getString("user_id"), r.getString("token_in"),
+                            PoolSnapshot.units(r, "amount_in"), r.getString("token_out"),
+                            PoolSnapshot.units(r, "amount_out"), PoolSnapshot.units(r, "min_amount_out"),
+                            PoolSnapshot.units(r, "fee"), PoolSnapshot.units(r, "reserve_in_after"),
+                            PoolSnapshot.units(r, "reserve_out_after"), r.getOffsetDateTime("created_at").toInstant());
+                });
+    }
+
+    static String format(Map<String, LedgerToken> tokens, String symbol, BigInteger units) {
+        return Amount.ofUnits(tokens.get(symbol).money(), units).toDecimalString();
+    }
+}

@@ -1,0 +1,97 @@
+package io.fomo.treasury.split;
+
+import java.math.BigInteger;
+
+import io.fomo.treasury.market.SwapMath;
+
+/**
+ * How much of a buyback budget is bought now (SPEC §5): "A buyback whose price impact would exceed a bound
+ * (default 2%) buys only up to the bound and carries the rest to the next window, so buybacks cannot be
+ * sandwiched into bad prices. [...] On the two-hop MT buyback (USDC → FLOCK → MT) the bound holds on each hop.
+ * A buyback also waits (carries) while the pool's spot price is more than the bound away from its 1-hour
+ * time-weighted average". Plain integer math; {@code spent + carried = budget} always.
+ */
+public final class Buybacks {
+
+    /** Why a buyback bought less than its budget. */
+    public enum Limit {
+        /** Bought the whole budget. */
+        NONE,
+        /** Bought up to the impact bound on a hop; the rest carries. */
+        IMPACT_BOUND,
+        /** A pool's spot price is too far from its TWAP: nothing bought, all carries. */
+        TWAP_GUARD,
+        /** The budget is too small to buy a single base unit (or zero): all carries. */
+        DUST
+    }
+
+    /** One buyback: USDC spent, FLOCK routed (MT buyback only), token bought, USDC carried. */
+    public record Result(BigInteger budget, BigInteger spent, BigInteger routed, BigInteger bought,
+            BigInteger carried, Limit limit) {
+    }
+
+    private Buybacks() {
+    }
+
+    /** USDC → FLOCK on the FLOCK/USDC pool with reserves {@code usdcReserve}, {@code flockReserve}. */
+    public static Result flock(BigInteger budget, BigInteger usdcReserve, BigInteger flockReserve, int feeBps,
+            int impactBps, boolean priceSettled) {
+        if (budget.signum() == 0) {
+            return none(budget, Limit.DUST);
+        }
+        if (!priceSettled) {
+            return none(budget, Limit.TWAP_GUARD);
+        }
+        BigInteger spend = budget;
+        Limit limit = Limit.NONE;
+        BigInteger cap = SwapMath.maxInputForImpact(usdcReserve, feeBps, impactBps);
+        if (cap != null && spend.compareTo(cap) > 0) {
+            spend = cap;
+            limit = Limit.IMPACT_BOUND;
+        }
+        BigInteger out = spend.signum() == 0 ? BigInteger.ZERO : SwapMath.amountOut(usdcReserve, flockReserve, spend, feeBps);
+        if (out.signum() == 0) {
+            return none(budget, limit == Limit.NONE ? Limit.DUST : limit);
+        }
+        return new Result(budget, spend, BigInteger.ZERO, out, budget.subtract(spend), limit);
+    }
+
+    /**
+     * USDC → FLOCK on the FLOCK/USDC pool, then FLOCK → MT on the model's pool; the bound holds on each hop: the
+     * USDC spent is capped by hop 1's bound, and further so that the FLOCK it yields stays within hop 2's bound.
+     */
+    public static Result modelToken(BigInteger budget, BigInteger usdcReserve, BigInteger flockReserve1, int fee1,
+            BigInteger flockReserve2, BigInteger mtReserve, int fee2, int impactBps, boolean priceSettled) {
+        if (budget.signum() == 0) {
+            return none(budget, Limit.DUST);
+        }
+        if (!priceSettled) {
+            return none(budget, Limit.TWAP_GUARD);
+        }
+        BigInteger spend = budget;
+        Limit limit = Limit.NONE;
+        BigInteger cap1 = SwapMath.maxInputForImpact(usdcReserve, fee1, impactBps);
+        if (cap1 != null && spend.compareTo(cap1) > 0) {
+            spend = cap1;
+            limit = Limit.IMPACT_BOUND;
+        }
+        BigInteger flock = spend.signum() == 0 ? BigInteger.ZERO
+                : SwapMath.amountOut(usdcReserve, flockReserve1, spend, fee1);
+        BigInteger cap2 = SwapMath.maxInputForImpact(flockReserve2, fee2, impactBps);
+        if (cap2 != null && flock.compareTo(cap2) > 0) {
+            BigInteger capped = SwapMath.maxInputForOutput(usdcReserve, flockReserve1, cap2, fee1);
+            spend = capped == null ? spend : spend.min(capped);
+            flock = spend.signum() == 0 ? BigInteger.ZERO : SwapMath.amountOut(usdcReserve, flockReserve1, spend, fee1);
+            limit = Limit.IMPACT_BOUND;
+        }
+        BigInteger mt = flock.signum() == 0 ? BigInteger.ZERO : SwapMath.amountOut(flockReserve2, mtReserve, flock, fee2);
+        if (mt.signum() == 0) {
+            return none(budget, limit == Limit.NONE ? Limit.DUST : limit);
+        }
+        return new Result(budget, spend, flock, mt, budget.subtract(spend), limit);
+    }
+
+    private static Result none(BigInteger budget, Limit limit) {
+        return new Result(budget, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO, budget, limit);
+    }
+}

@@ -1,0 +1,97 @@
+package io.fomo.treasury.split;
+
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fomo.shared.events.Inbox;
+import io.fomo.shared.events.types.CreditsToppedUp;
+import io.fomo.shared.events.types.WindowSettled;
+import io.fomo.shared.money.Amount;
+import io.fomo.shared.money.Token;
+import io.fomo.treasury.ledger.AccountKey;
+import io.fomo.treasury.ledger.AccountKind;
+import io.fomo.treasury.ledger.LedgerService;
+import io.fomo.treasury.ledger.LedgerStore.Plan;
+import io.fomo.treasury.ledger.LedgerStore.PlannedApplied;
+import io.fomo.treasury.ledger.LedgerStore.Planned;
+import io.fomo.treasury.ledger.LedgerStore.Statement;
+import io.fomo.treasury.ledger.Operation;
+import io.fomo.treasury.ledger.OperationMapper;
+import io.fomo.treasury.market.PoolSnapshot;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The treasury's consumers of inference-billing's events (SPEC §5 "How USDC moves"), each through the inbox and
+ * each effect idempotent in the ledger as well (so a crash between the ledger's commit and the inbox's changes
+ * nothing on the retry):
+ * <ul>
+ *   <li>{@code CreditsToppedUp} ({@value #TOPUPS}): mints {@code amount} USDC from (protocol, USDC, ISSUER) into
+ *       (protocol, USDC, PREPAID_CREDITS), ledger transfer id {@code topup:<topupId>}, with its
+ *       {@code credits_topup} row in the same transaction (the reconciliation counts them);</li>
+ *   <li>{@code WindowSettled} ({@value #SPLITS}): the revenue split ({@link SplitService}).</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class SplitConsumers {
+
+    public static final String TOPUPS = "treasury.credits";
+    public static final String SPLITS = "treasury.splits";
+
+    @Inject
+    Inbox inbox;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    SplitService splits;
+
+    @Inject
+    LedgerService ledger;
+
+    @Incoming("window-settled")
+    public Uni<Void> windowSettled(JsonObject body) {
+        return inbox.handle(SPLITS, body,
+                envelope -> splits.apply(envelope.payloadAs(mapper, WindowSettled.class)).replaceWithVoid());
+    }
+
+    @Incoming("credits-topped-up")
+    public Uni<Void> creditsToppedUp(JsonObject body) {
+        return inbox.handle(TOPUPS, body,
+                envelope -> topUp(envelope.payloadAs(mapper, CreditsToppedUp.class)).replaceWithVoid());
+    }
+
+    /** Mints the top-up into the prepaid-credits account, once per topupId. */
+    public Uni<PlannedApplied> topUp(CreditsToppedUp t) {
+        if (t.topupId() == null || t.topupId().isBlank()) {
+            throw new IllegalArgumentException("CreditsToppedUp without topupId");
+        }
+        BigInteger amount = Amount.parsePositive(Token.USDC, t.amount()).units();
+        String transferId = "topup:" + t.topupId();
+        AccountKey issuer = AccountKey.protocol("USDC", AccountKind.ISSUER);
+        AccountKey prepaid = AccountKey.protocol("USDC", AccountKind.PREPAID_CREDITS);
+        return ledger.tokens(Set.of("USDC")).flatMap(tokens -> ledger.store().executePlanned(new Planned(
+                OperationMapper.INTERNAL_ID_PREFIX + transferId,
+                Operation.hash(List.of("TOPUP", t.topupId(), amount.toString())),
+                new TreeSet<>(List.of(issuer, prepaid)), List.of(), tokens, LedgerService.now(),
+                (accounts, reads) -> new Plan(
+                        List.of(new Operation.Transfer(transferId, issuer, prepaid, amount, "CREDITS_TOPUP",
+                                t.userId())),
+                        List.of(new Statement("""
+                                INSERT INTO credits_topup (topup_id, user_id, amount, applied_at)
+                                VALUES ($1, $2, $3::text::numeric, $4)""", Tuple.of(t.topupId(),
+                                t.userId() == null ? "" : t.userId(), amount.toString(),
+                                PoolSnapshot.utc(LedgerService.now())))),
+                        null))));
+    }
+}

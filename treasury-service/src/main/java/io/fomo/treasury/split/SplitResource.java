@@ -1,0 +1,120 @@
+package io.fomo.treasury.split;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.fomo.shared.money.Amount;
+import io.fomo.shared.money.Token;
+import io.fomo.shared.web.ProblemException;
+import io.fomo.treasury.market.Twap;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * {@code GET /api/v1/splits?deploymentId=} (public, SPEC §9): every revenue split of a deployment, oldest first,
+ * with its parts, what each buyback spent, bought and burned at what price, and the carries.
+ */
+@Path("/api/v1/splits")
+@Produces(MediaType.APPLICATION_JSON)
+public class SplitResource {
+
+    private static final Token PRICE = new Token("PRICE", 18);
+
+    public record Parts(String flockBuyback, String mtBuyback, String owner, String treasury) {
+    }
+
+    /** One buyback. {@code price}: USDC paid per whole token bought (18 decimals, floored); null if nothing bought. */
+    public record Buyback(String token, String share, String carriedIn, String budget, String spent, String routedFlock,
+            String bought, String burned, String price, String carriedOut, String limit, String spotBefore,
+            String twapBefore) {
+    }
+
+    public record Split(String id, long window, String deploymentId, Instant windowStart, Instant windowEnd,
+            String charged, String compute, String net, Parts parts, Buyback flockBuyback, Buyback mtBuyback,
+            String carry, Instant settledAt, String state) {
+    }
+
+    @Inject
+    Pool pool;
+
+    @GET
+    @PermitAll
+    public Uni<List<Split>> list(@QueryParam("deploymentId") String deploymentId) {
+        if (deploymentId == null || deploymentId.isBlank() || deploymentId.length() > 128) {
+            throw ProblemException.badRequest("MALFORMED_REQUEST", "the query parameter deploymentId is required");
+        }
+        return pool.preparedQuery("SELECT * FROM revenue_split WHERE deployment_id = $1 ORDER BY seq")
+                .execute(Tuple.of(deploymentId)).map(rows -> {
+                    List<Split> list = new ArrayList<>();
+                    for (Row r : rows) {
+                        list.add(split(r));
+                    }
+                    return list;
+                });
+    }
+
+    static Split split(Row r) {
+        BigInteger flockCarryIn = u(r, "flock_carry_in");
+        BigInteger mtCarryIn = u(r, "mt_carry_in");
+        Token mt = new Token(r.getString("mt_symbol"), 18);
+        Buyback flock = new Buyback("FLOCK", usdc(u(r, "flock_buyback")), usdc(flockCarryIn),
+                usdc(u(r, "flock_buyback").add(flockCarryIn)), usdc(u(r, "flock_spent")), null,
+                amount(Token.FLOCK, u(r, "flock_bought")), amount(Token.FLOCK, u(r, "flock_bought")),
+                paid(u(r, "flock_spent"), u(r, "flock_bought")), usdc(u(r, "flock_carry_out")),
+                r.getString("flock_limit"), price(u(r, "flock_pool_spot"), 18, 6), price(u(r, "flock_pool_twap"), 18, 6));
+        Buyback model = new Buyback(mt.symbol(), usdc(u(r, "mt_buyback")), usdc(mtCarryIn),
+                usdc(u(r, "mt_buyback").add(mtCarryIn)), usdc(u(r, "mt_spent")),
+                amount(Token.FLOCK, u(r, "mt_flock_routed")), amount(mt, u(r, "mt_bought")),
+                amount(mt, u(r, "mt_bought")), paid(u(r, "mt_spent"), u(r, "mt_bought")), usdc(u(r, "mt_carry_out")),
+                r.getString("mt_limit"), price(u(r, "mt_pool_spot"), 18, 18), price(u(r, "mt_pool_twap"), 18, 18));
+        return new Split(r.getString("split_id"), r.getLong("window_no"), r.getString("deployment_id"),
+                instant(r, "window_start"), instant(r, "window_end"), usdc(u(r, "charged")), usdc(u(r, "compute")),
+                usdc(u(r, "net")), new Parts(usdc(u(r, "flock_buyback")), usdc(u(r, "mt_buyback")),
+                        usdc(u(r, "owner_part")), usdc(u(r, "treasury_part"))),
+                flock, model, usdc(u(r, "flock_carry_out").add(u(r, "mt_carry_out"))),
+                instant(r, "settled_at"), "SETTLED");
+    }
+
+    /** USDC paid per whole token (18 decimals): spent (10^-6) × 10^18 × 10^18 / (bought × 10^6). */
+    private static String paid(BigInteger spentUsdc, BigInteger bought) {
+        if (bought.signum() == 0) {
+            return null;
+        }
+        BigInteger v = spentUsdc.multiply(BigInteger.TEN.pow(30)).divide(bought);
+        return Amount.ofUnits(PRICE, v).toDecimalString();
+    }
+
+    /** A pool price (quote base units per base base unit × 10^36) as quote tokens per whole base token. */
+    private static String price(BigInteger scaled, int baseDecimals, int quoteDecimals) {
+        BigInteger v = scaled.multiply(BigInteger.TEN.pow(baseDecimals + 18)).divide(BigInteger.TEN.pow(quoteDecimals))
+                .divide(Twap.SCALE);
+        return Amount.ofUnits(PRICE, v).toDecimalString();
+    }
+
+    private static String usdc(BigInteger v) {
+        return Amount.ofUnits(Token.USDC, v).toDecimalString();
+    }
+
+    private static String amount(Token t, BigInteger v) {
+        return Amount.ofUnits(t, v).toDecimalString();
+    }
+
+    private static BigInteger u(Row r, String c) {
+        return SplitService.units(r, c);
+    }
+
+    private static Instant instant(Row r, String c) {
+        return r.getOffsetDateTime(c) == null ? null : r.getOffsetDateTime(c).toInstant();
+    }
+}

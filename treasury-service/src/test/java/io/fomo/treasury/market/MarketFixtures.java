@@ -1,0 +1,164 @@
+package io.fomo.treasury.market;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fomo.shared.events.EventEnvelope;
+import io.fomo.shared.events.FomoEvent;
+import io.fomo.shared.events.types.CreditsToppedUp;
+import io.fomo.shared.events.types.DeploymentLive;
+import io.fomo.shared.events.types.WindowSettled;
+import io.fomo.shared.money.Amount;
+import io.fomo.shared.money.Token;
+import io.fomo.treasury.ledger.AccountKey;
+import io.fomo.treasury.ledger.AccountKind;
+import io.fomo.treasury.ledger.AccountState;
+import io.fomo.treasury.ledger.LedgerRules;
+import io.fomo.treasury.ledger.LedgerService;
+import io.fomo.treasury.ledger.Operation;
+import io.fomo.treasury.split.SplitConsumers;
+import io.fomo.treasury.split.SplitService;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Test fixtures for markets and splits: a model launched the way rmo's launch batch does it (token registered,
+ * 1,000,000 minted, the pool's seed in its reserve accounts), funding, events, balances.
+ */
+public final class MarketFixtures {
+
+    public record Model(String deploymentId, String symbol, String ownerId, String poolId) {
+    }
+
+    private final LedgerService ledger;
+    private final PoolRegistry registry;
+    private final SplitConsumers consumers;
+    private final SplitService splits;
+    private final Pool pool;
+    private final ObjectMapper mapper;
+
+    public MarketFixtures(LedgerService ledger, PoolRegistry registry, SplitConsumers consumers, SplitService splits,
+            Pool pool, ObjectMapper mapper) {
+        this.ledger = ledger;
+        this.registry = registry;
+        this.consumers = consumers;
+        this.splits = splits;
+        this.pool = pool;
+        this.mapper = mapper;
+    }
+
+    public static BigInteger units(Token token, String amount) {
+        return Amount.parse(token, amount).units();
+    }
+
+    public static BigInteger flock(String amount) {
+        return units(Token.FLOCK, amount);
+    }
+
+    public static BigInteger usdc(String amount) {
+        return units(Token.USDC, amount);
+    }
+
+    public static String symbol() {
+        return "T" + UUID.randomUUID().toString().replace("-", "").substring(0, 8).toUpperCase();
+    }
+
+    /** The ledger side of a launch (as rmo's batch does): MT registered and minted, the pool's seed in its reserves. */
+    public Model launch(String mtSeed, String flockSeed) {
+        String deploymentId = "dep-" + UUID.randomUUID();
+        String symbol = symbol();
+        String poolId = DeploymentLive.poolIdOf(symbol);
+        AccountKey escrow = new AccountKey("off-" + deploymentId, symbol, AccountKind.OFFERING_ESCROW);
+        String id = "ledger:test-launch:" + deploymentId;
+        ledger.internalBatch(id, List.of(new Operation.RegisterModelToken(symbol, deploymentId),
+                new Operation.MintSupply(id + ":mint", escrow, LedgerRules.MODEL_TOKEN_SUPPLY, "test"),
+                new Operation.Transfer(id + ":mt", escrow, new AccountKey(poolId, symbol, AccountKind.POOL_RESERVE),
+                        flock(mtSeed), "LAUNCH", "test"),
+                new Operation.Transfer(id + ":flock", AccountKey.protocol("FLOCK", AccountKind.BRIDGE),
+                        new AccountKey(poolId, "FLOCK", AccountKind.POOL_RESERVE), flock(flockSeed), "LAUNCH", "test")))
+                .await().indefinitely();
+        return new Model(deploymentId, symbol, "owner-" + UUID.randomUUID(), poolId);
+    }
+
+    public DeploymentLive live(Model m, Instant liveAt) {
+        return new DeploymentLive(m.deploymentId(), m.symbol(), m.ownerId(), "model-" + m.symbol(), "0.5", "1.5",
+                "0.2", "0.6", liveAt, m.poolId(), "off-" + m.deploymentId(), liveAt.plusSeconds(365L * 86400));
+    }
+
+    /** A launched and registered model whose pool has existed since {@code liveAt}. */
+    public Model model(String mtSeed, String flockSeed, Instant liveAt) {
+        Model m = launch(mtSeed, flockSeed);
+        registry.apply(live(m, liveAt)).await().indefinitely();
+        return m;
+    }
+
+    /** Gives a user FLOCK from the bridge float or minted USDC. */
+    public void fund(String userId, String token, String amount) {
+        AccountKey from = "USDC".equals(token) ? AccountKey.protocol("USDC", AccountKind.ISSUER)
+                : AccountKey.protocol("FLOCK", AccountKind.BRIDGE);
+        String id = "ledger:test-fund:" + UUID.randomUUID();
+        ledger.internalBatch(id, List.of(new Operation.Transfer(id + ":0", from,
+                new AccountKey(userId, token, AccountKind.USER), units(new Token(token, "USDC".equals(token) ? 6 : 18),
+                        amount), "TEST", "test"))).await().indefinitely();
+    }
+
+    public void topUp(String amount) {
+        String topupId = "topup-" + UUID.randomUUID();
+        consumers.topUp(new CreditsToppedUp(topupId, "user-" + topupId, amount, "OPERATOR", topupId, Instant.now()))
+                .await().indefinitely();
+    }
+
+    public static WindowSettled settled(Model m, long window, String charged, String compute, String net) {
+        Instant start = Instant.now().minusSeconds(3600);
+        return new WindowSettled(window, start, start.plusSeconds(3600), m.deploymentId(), 10, 1000, 1000, charged,
+                charged, compute, net);
+    }
+
+    public static long window() {
+        return Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000_000L);
+    }
+
+    public void settle(WindowSettled e) {
+        splits.apply(e).await().indefinitely();
+    }
+
+    public BigInteger balance(AccountKey key) {
+        AccountState s = ledger.store().account(key).await().indefinitely();
+        return s == null ? BigInteger.ZERO : s.balance();
+    }
+
+    public BigInteger burned(String token) {
+        return balance(AccountKey.protocol(token, AccountKind.BURN));
+    }
+
+    public BigInteger reserve(String poolId, String token) {
+        return balance(new AccountKey(poolId, token, AccountKind.POOL_RESERVE));
+    }
+
+    public long count(String sql, Object... params) {
+        return pool.preparedQuery(sql).execute(Tuple.from(List.of(params))).await().indefinitely().iterator().next()
+                .getLong(0);
+    }
+
+    /** Publishes an event's envelope to the test exchange {@code times} times (same event id). */
+    public void publish(MutinyEmitter<String> raw, String eventId, FomoEvent event, int times) {
+        try {
+            EventEnvelope envelope = new EventEnvelope(eventId, event.eventType(), 1, Instant.now(), "test",
+                    mapper.valueToTree(event));
+            String json = mapper.writeValueAsString(envelope);
+            for (int i = 0; i < times; i++) {
+                raw.sendMessageAndAwait(org.eclipse.microprofile.reactive.messaging.Message.of(json).addMetadata(
+                        OutgoingRabbitMQMetadata.builder().withRoutingKey(event.eventType())
+                                .withContentType("application/json").withMessageId(eventId).build()));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
