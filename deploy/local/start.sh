@@ -5,7 +5,7 @@
 #                                     (left alone when it already runs healthy)
 #   3. ./mvnw -B -q -DskipTests package
 #   4. the five services as background java processes, each waited for until /q/health/ready is UP
-#   5. the OpenAI-compatible model stand-in on 8090 (fomo-demo standin), then the demo story
+#   5. the OpenAI-compatible model stand-in on 8090 (fomo-standin), then the demo story
 #      (deploy/local/demo.sh): SPEC §1 walked through the public interfaces, with a report
 #
 #   deploy/local/start.sh [--no-build] [--no-demo]
@@ -61,7 +61,7 @@ for entry in "${FOMO_SERVICES[@]}"; do
   read -r svc _ http grpc <<<"$entry"
   stop_pidfile "$SVC_STATE/$svc.pid" "$svc" 30 "$(svc_run_jar "$svc")" &
 done
-stop_pidfile "$SVC_STATE/standin.pid" "model stand-in" 10 "$(svc_run_jar fomo-demo)" &
+stop_pidfile "$SVC_STATE/standin.pid" "model stand-in" 10 "$SVC_STATE/fomo-standin.jar" &
 wait
 
 if [ "$BUILD" = 1 ]; then
@@ -93,15 +93,17 @@ for entry in "${FOMO_SERVICES[@]}"; do
   log "$svc: started pid $pid (HTTP $http, gRPC $grpc), log $SVC_STATE/$svc.log"
 done
 
-# The demo's model host: an OpenAI-compatible stand-in (fomo-demo) that rmo's hosting check and the API-platform
-# client call; it runs with the suite so the live deployment's base URL keeps answering.
+# The demo's model host: an OpenAI-compatible stand-in (fomo-standin) that rmo's hosting check and the API-platform
+# client call; it runs with the suite so the live deployment's base URL keeps answering. The demo client runs from
+# its own copy too.
 rm -rf "$(svc_run_dir fomo-demo)"
 cp -a "$FOMO_ROOT/fomo-demo/target/quarkus-app" "$(svc_run_dir fomo-demo)"
+cp "$FOMO_ROOT"/fomo-standin/target/fomo-standin-*.jar "$SVC_STATE/fomo-standin.jar"
 if port_in_use "$STANDIN_PORT"; then
   die "port $STANDIN_PORT (the model stand-in) is already in use; set FOMO_STANDIN_PORT to another port"
 fi
 pid="$(start_bg "$SVC_STATE/standin.pid" "$SVC_STATE/standin.log" \
-  java -Xmx64m -jar "$(svc_run_jar fomo-demo)" standin "$STANDIN_PORT")"
+  java -Xmx64m -jar "$SVC_STATE/fomo-standin.jar" "$STANDIN_PORT" "Qwen/Qwen3-32B")"
 log "model stand-in: started pid $pid on http://127.0.0.1:$STANDIN_PORT/v1"
 
 failed=()

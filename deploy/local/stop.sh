@@ -12,7 +12,7 @@ for entry in "${FOMO_SERVICES[@]}"; do
   read -r svc _ _ _ <<<"$entry"
   stop_pidfile "$SVC_STATE/$svc.pid" "$svc" 30 "$(svc_run_jar "$svc")" &
 done
-stop_pidfile "$SVC_STATE/standin.pid" "model stand-in" 10 "$(svc_run_jar fomo-demo)" &
+stop_pidfile "$SVC_STATE/standin.pid" "model stand-in" 10 "$SVC_STATE/fomo-standin.jar" &
 wait
 "$FOMO_LOCAL_DIR/keycloak.sh" stop
 log "stopped"

@@ -2,7 +2,6 @@ package io.fomo.demo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 
 import io.fomo.grpc.billing.v1.BillingGrpc;
 import io.fomo.grpc.rmo.v1.CatalogGrpc;
@@ -11,12 +10,9 @@ import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
- * {@code java -jar fomo-demo/target/quarkus-app/quarkus-run.jar [story [--summary FILE] | standin [PORT]]}
- * <ul>
- * <li>{@code story} (default): walks SPEC §1's story against a running suite and prints a report; exit code 0 when
- * the treasury's audit says ok. {@code --summary FILE} also writes the ids and numbers as JSON (system tests).</li>
- * <li>{@code standin [PORT]}: runs the OpenAI-compatible model host (default port 8090) until killed.</li>
- * </ul>
+ * {@code java -jar fomo-demo/target/quarkus-app/quarkus-run.jar [story] [--summary FILE]}: walks SPEC §1's story
+ * against a running suite and its model host (fomo-standin) and prints a report; exit code 0 when the treasury's
+ * audit says ok. {@code --summary FILE} also writes the ids and numbers as JSON (system tests).
  */
 @QuarkusMain
 public class DemoMain implements QuarkusApplication {
@@ -30,16 +26,8 @@ public class DemoMain implements QuarkusApplication {
     @Override
     public int run(String... args) throws Exception {
         String command = args.length > 0 ? args[0] : "story";
-        if ("standin".equals(command)) {
-            int port = args.length > 1 ? Integer.parseInt(args[1]) : 8090;
-            try (OpenAiStandIn standIn = new OpenAiStandIn(port, Story.MODEL)) {
-                System.out.println("OpenAI-compatible stand-in for " + Story.MODEL + " at " + standIn.baseUrl());
-                new CountDownLatch(1).await();
-            }
-            return 0;
-        }
         if (!"story".equals(command)) {
-            System.err.println("usage: story [--summary FILE] | standin [PORT]");
+            System.err.println("usage: story [--summary FILE]");
             return 2;
         }
         DemoConfig cfg = DemoConfig.fromEnvironment();
