@@ -97,6 +97,7 @@ done
 # client call; it runs with the suite so the live deployment's base URL keeps answering. The demo client runs from
 # its own copy too.
 rm -rf "$(svc_run_dir fomo-demo)"
+mkdir -p "$(dirname "$(svc_run_dir fomo-demo)")"
 cp -a "$FOMO_ROOT/fomo-demo/target/quarkus-app" "$(svc_run_dir fomo-demo)"
 cp "$FOMO_ROOT"/fomo-standin/target/fomo-standin-*.jar "$SVC_STATE/fomo-standin.jar"
 if port_in_use "$STANDIN_PORT"; then
