@@ -54,7 +54,7 @@ final class Report {
         for (int i = 0; i < header.size(); i++) {
             w[i] = header.get(i).length();
             for (List<String> row : cells) {
-                w[i] = Math.max(w[i], Math.min(60, row.get(i).length()));
+                w[i] = Math.max(w[i], Math.min(90, row.get(i).length()));
             }
         }
         out.println("   " + line(header, w));
@@ -78,8 +78,8 @@ final class Report {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < cells.size(); i++) {
             String c = cells.get(i);
-            if (c.length() > 60) {
-                c = c.substring(0, 57) + "...";
+            if (c.length() > 90) {
+                c = c.substring(0, 87) + "...";
             }
             b.append(String.format("%-" + w[i] + "s  ", c));
         }

@@ -71,18 +71,40 @@ final class Story {
         }
         String offeringId = offering.path("id").asText();
         summary.put("offeringId", offeringId);
-        report.fields(offering, "id", "symbol", "state", "price", "softCap", "hardCap", "totalContributed", "raised");
+        report.fields(offering, "id", "symbol", "state", "price", "softCap", "hardCap", "totalContributed");
         for (String who : new String[] {"bob", "carol"}) {
             JsonNode c = Rest.get(cfg.rmo() + "/api/v1/offerings/" + offeringId + "/contributions/me", tokens.user(who));
             report.say("%s's contribution: %s", who, c);
         }
         balances(op, "after the launch", aliceId, bobId, carolId);
         supply();
+        await("the treasury to open the " + SYMBOL + "-FLOCK pool", Duration.ofSeconds(60), () -> {
+            try {
+                return Optional.of(Rest.get(cfg.treasury() + "/api/v1/markets/" + SYMBOL + "-FLOCK/quote?tokenIn=FLOCK&amountIn=1",
+                        null));
+            } catch (Rest.RestException e) {
+                if (e.status == 404) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
         markets();
 
         report.step("Bob stakes 10,000 " + SYMBOL + " for a 10% inference discount");
-        Rest.post(cfg.staking() + "/api/v1/stakes", bob,
-                Rest.obj("deploymentId", deploymentId, "amount", "10000", "idempotencyKey", "demo-stake-" + offeringId));
+        // Every service learns that the model is live from rmo's DeploymentLive event (outbox -> RabbitMQ -> inbox):
+        // until staking has it, a stake is refused with DEPLOYMENT_NOT_LIVE and nothing is written, so retry.
+        await("staking to learn that " + SYMBOL + " is live", Duration.ofSeconds(60), () -> {
+            try {
+                return Optional.of(Rest.post(cfg.staking() + "/api/v1/stakes", bob, Rest.obj("deploymentId", deploymentId,
+                        "amount", "10000", "idempotencyKey", "demo-stake-" + offeringId)));
+            } catch (Rest.RestException e) {
+                if ("DEPLOYMENT_NOT_LIVE".equals(e.code())) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
         JsonNode stakes = Rest.get(cfg.staking() + "/api/v1/stakes/me", bob);
         report.say("bob's stakes: %s", stakes);
 
@@ -100,14 +122,27 @@ final class Story {
         receipts.add(Rest.JSON.valueToTree(platform.chat("carol", carolId, SYMBOL, 15_000, 3_000)));
         report.table(receipts, "user", "inputTokens", "outputTokens", "gross", "discountBps", "charged", "compute", "net");
         summary.set("receipts", receipts);
+        // What this run captured lands in windows and an epoch that end after now (a re-run waits for its own).
+        Instant served = Instant.now().minusSeconds(1);
 
         report.step("The settlement window closes: the treasury splits the net revenue, buys back and burns");
         JsonNode splits = await("a revenue split of " + SYMBOL, cfg.settleTimeout(), () -> {
             JsonNode s = Rest.get(cfg.treasury() + "/api/v1/splits?deploymentId=" + deploymentId, null);
-            JsonNode list = s.isArray() ? s : s.path("splits");
-            return list.size() > 0 ? Optional.of(list) : Optional.empty();
+            ArrayNode mine = Rest.JSON.createArrayNode();
+            for (JsonNode split : s.isArray() ? s : s.path("splits")) {
+                if (Instant.parse(split.path("windowEnd").asText()).isAfter(served)) {
+                    mine.add(split);
+                }
+            }
+            return mine.size() > 0 ? Optional.of(mine) : Optional.empty();
         });
-        report.table(splits);
+        report.table(splits, "window", "windowEnd", "charged", "compute", "net", "carry", "state");
+        for (JsonNode split : splits) {
+            report.say("parts of N = %s: %s", split.path("net").asText(), split.path("parts"));
+            report.say("FLOCK buyback: %s", split.path("flockBuyback"));
+            report.say("MT buyback:    %s", split.path("mtBuyback"));
+        }
+        summary.set("splits", splits);
         supply();
 
         report.step("The epoch closes: the FLOCK emission by deployment score, then the stakers' rewards");
@@ -115,6 +150,9 @@ final class Story {
             JsonNode list = Rest.get(cfg.emission() + "/api/v1/epochs", null);
             JsonNode arr = list.isArray() ? list : list.path("epochs");
             for (JsonNode e : arr) {
+                if (!e.hasNonNull("epochEnd") || !Instant.parse(e.path("epochEnd").asText()).isAfter(served)) {
+                    continue;
+                }
                 JsonNode detail = Rest.get(cfg.emission() + "/api/v1/epochs/" + e.path("epoch").asText(e.path("n").asText()), null);
                 for (JsonNode m : detail.path("models")) {
                     if (deploymentId.equals(m.path("deploymentId").asText())) {
@@ -127,12 +165,19 @@ final class Story {
         report.fields(epoch, "epoch", "perEpoch", "reserveBefore", "reserveAfter");
         report.table(epoch.path("models"));
         summary.set("emissionEpoch", epoch);
-        JsonNode rewards = await("bob's staking rewards", cfg.epochTimeout(), () -> {
+        long epochNumber = epoch.path("epoch").asLong();
+        JsonNode rewards = await("bob's staking rewards of epoch " + epochNumber, cfg.epochTimeout(), () -> {
             JsonNode r = Rest.get(cfg.staking() + "/api/v1/rewards/me", bob);
-            JsonNode arr = r.isArray() ? r : r.path("rewards");
-            return arr.size() > 0 ? Optional.of(arr) : Optional.empty();
+            ArrayNode mine = Rest.JSON.createArrayNode();
+            for (JsonNode row : r.isArray() ? r : r.path("rewards")) {
+                if (row.path("epoch").asLong() == epochNumber) {
+                    mine.add(row);
+                }
+            }
+            return mine.size() > 0 ? Optional.of(mine) : Optional.empty();
         });
-        report.table(rewards);
+        report.table(rewards, "epoch", "symbol", "weight", "emissionFlock", "sliceFlock", "flock", "mt");
+        summary.set("rewards", rewards);
 
         report.step("Bob claims his rewards");
         JsonNode claim = Rest.post(cfg.staking() + "/api/v1/rewards/claims", bob,
@@ -263,7 +308,7 @@ final class Story {
     private void markets() {
         report.say("markets:");
         JsonNode m = Rest.get(cfg.treasury() + "/api/v1/markets", null);
-        report.table(m.isArray() ? m : m.path("markets"));
+        report.table(m.isArray() ? m : m.path("markets"), "poolId", "reserves", "price", "twap", "lpShares", "lpLockedUntil");
     }
 
     private void awaitTime(Instant t) {
