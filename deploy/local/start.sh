@@ -5,7 +5,8 @@
 #                                     (left alone when it already runs healthy)
 #   3. ./mvnw -B -q -DskipTests package
 #   4. the five services as background java processes, each waited for until /q/health/ready is UP
-#   5. the demo story (deploy/local/demo.sh), once it exists
+#   5. the OpenAI-compatible model stand-in on 8090 (fomo-standin), then the demo story
+#      (deploy/local/demo.sh): SPEC §1 walked through the public interfaces, with a report
 #
 #   deploy/local/start.sh [--no-build] [--no-demo]
 #
@@ -35,6 +36,17 @@ SVC_STATE="$FOMO_STATE_DIR/services"
 SERVICE_TIMEOUT="${FOMO_SERVICE_START_TIMEOUT:-120}"
 read -r -a JAVA_OPTS_ARR <<<"${FOMO_JAVA_OPTS:--Xmx512m}"
 mkdir -p "$SVC_STATE"
+# The local suite runs at demo pace: settlement windows and epochs of seconds, so the story of SPEC §1 ends in
+# minutes (SPEC §4 "seconds in tests and demo"). Set any of these in the environment to run at another pace,
+# e.g. FOMO_BILLING_WINDOW=PT1H FOMO_BILLING_EPOCH=P1D for the production defaults.
+PACE_ENV=(
+  "FOMO_BILLING_WINDOW=${FOMO_BILLING_WINDOW:-PT15S}"
+  "FOMO_BILLING_EPOCH=${FOMO_BILLING_EPOCH:-PT45S}"
+  "FOMO_BILLING_EPOCH_GRACE=${FOMO_BILLING_EPOCH_GRACE:-PT5S}"
+  "FOMO_BILLING_SETTLE_DELAY=${FOMO_BILLING_SETTLE_DELAY:-PT2S}"
+  "FOMO_BILLING_SETTLE_INTERVAL=${FOMO_BILLING_SETTLE_INTERVAL:-2s}"
+)
+STANDIN_PORT="${FOMO_STANDIN_PORT:-8090}"
 
 svc_jar() { echo "$FOMO_ROOT/$1/target/quarkus-app/quarkus-run.jar"; }  # the build's output
 
@@ -49,6 +61,7 @@ for entry in "${FOMO_SERVICES[@]}"; do
   read -r svc _ http grpc <<<"$entry"
   stop_pidfile "$SVC_STATE/$svc.pid" "$svc" 30 "$(svc_run_jar "$svc")" &
 done
+stop_pidfile "$SVC_STATE/standin.pid" "model stand-in" 10 "$SVC_STATE/fomo-standin.jar" &
 wait
 
 if [ "$BUILD" = 1 ]; then
@@ -76,9 +89,23 @@ for entry in "${FOMO_SERVICES[@]}"; do
   mkdir -p "$(dirname "$(svc_run_dir "$svc")")"
   cp -a "$FOMO_ROOT/$svc/target/quarkus-app" "$(svc_run_dir "$svc")"
   pid="$(cd "$FOMO_ROOT" && start_bg "$SVC_STATE/$svc.pid" "$SVC_STATE/$svc.log" \
-    env FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" java "${JAVA_OPTS_ARR[@]}" -jar "$(svc_run_jar "$svc")")"
+    env FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" "${PACE_ENV[@]}" java "${JAVA_OPTS_ARR[@]}" -jar "$(svc_run_jar "$svc")")"
   log "$svc: started pid $pid (HTTP $http, gRPC $grpc), log $SVC_STATE/$svc.log"
 done
+
+# The demo's model host: an OpenAI-compatible stand-in (fomo-standin) that rmo's hosting check and the API-platform
+# client call; it runs with the suite so the live deployment's base URL keeps answering. The demo client runs from
+# its own copy too.
+rm -rf "$(svc_run_dir fomo-demo)"
+mkdir -p "$(dirname "$(svc_run_dir fomo-demo)")"
+cp -a "$FOMO_ROOT/fomo-demo/target/quarkus-app" "$(svc_run_dir fomo-demo)"
+cp "$FOMO_ROOT"/fomo-standin/target/fomo-standin-*.jar "$SVC_STATE/fomo-standin.jar"
+if port_in_use "$STANDIN_PORT"; then
+  die "port $STANDIN_PORT (the model stand-in) is already in use; set FOMO_STANDIN_PORT to another port"
+fi
+pid="$(start_bg "$SVC_STATE/standin.pid" "$SVC_STATE/standin.log" \
+  java -Xmx64m -jar "$SVC_STATE/fomo-standin.jar" "$STANDIN_PORT" "Qwen/Qwen3-32B")"
+log "model stand-in: started pid $pid on http://127.0.0.1:$STANDIN_PORT/v1"
 
 failed=()
 for entry in "${FOMO_SERVICES[@]}"; do
@@ -131,6 +158,6 @@ log "suite up in $(fmt_duration $(( $(now_s) - T0 )))"
 #    the public interfaces against the suite started above. It gets the URLs in the environment.
 if [ "$DEMO" = 1 ] && [ -x "$FOMO_LOCAL_DIR/demo.sh" ]; then
   log "running the demo story: deploy/local/demo.sh"
-  FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" "$FOMO_LOCAL_DIR/demo.sh"
+  FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" FOMO_STANDIN_URL="http://127.0.0.1:$STANDIN_PORT/v1" "$FOMO_LOCAL_DIR/demo.sh"
 fi
 # ==== END DEMO HOOK ===========================================================================

@@ -18,7 +18,7 @@ import io.fomo.grpc.rmo.v1.GetDeploymentRequest;
 import io.fomo.grpc.rmo.v1.ListLiveDeploymentsRequest;
 import io.fomo.grpc.rmo.v1.ListLiveDeploymentsResponse;
 import io.fomo.testkit.KeycloakTokens;
-import io.fomo.testkit.OpenAiStandIn;
+import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
 import io.grpc.ManagedChannel;

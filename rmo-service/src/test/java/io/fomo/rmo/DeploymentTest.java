@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.testkit.KeycloakTokens;
-import io.fomo.testkit.OpenAiStandIn;
+import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
 import io.quarkus.test.common.ResourceArg;

@@ -18,7 +18,7 @@ import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.GetTokenRequest;
 import io.fomo.rmo.close.CloseRunner;
 import io.fomo.rmo.ledger.LedgerGateway;
-import io.fomo.testkit.OpenAiStandIn;
+import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
 import io.quarkus.test.common.ResourceArg;

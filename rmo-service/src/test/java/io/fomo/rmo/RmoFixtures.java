@@ -21,7 +21,7 @@ import io.fomo.rmo.ledger.LedgerGateway;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.testkit.KeycloakTokens;
-import io.fomo.testkit.OpenAiStandIn;
+import io.fomo.standin.OpenAiStandIn;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;

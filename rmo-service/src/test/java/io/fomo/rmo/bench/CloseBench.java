@@ -28,7 +28,7 @@ import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.grpc.treasury.v1.SubmitBatchRequest;
 import io.fomo.grpc.treasury.v1.TransferRequest;
 import io.fomo.testkit.KeycloakTokens;
-import io.fomo.testkit.OpenAiStandIn;
+import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.ServiceProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;

@@ -1,4 +1,4 @@
-package io.fomo.testkit;
+package io.fomo.standin;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,10 +17,15 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A tiny OpenAI-compatible model host for tests and the demo (JDK {@code com.sun.net.httpserver} on a free port):
- * {@code GET {baseUrl}/models} lists the configured model ids in OpenAI's form {@code {"object":"list","data":[{"id":
- * ...,"object":"model"}]}}, {@code POST {baseUrl}/chat/completions} answers a fixed completion with a {@code usage}
- * block (prompt tokens = request bytes / 4, completion tokens 16). {@link #baseUrl()} ends in {@code /v1}.
+ * A tiny OpenAI-compatible model host (JDK {@code com.sun.net.httpserver} only) for tests, the demo and the local
+ * suite: {@code GET {baseUrl}/models} lists the configured model ids in OpenAI's form {@code {"object":"list","data":
+ * [{"id":...,"object":"model"}]}} (what rmo's hosting check asks, SPEC §3 "No model without real hosting"),
+ * {@code POST {baseUrl}/chat/completions} answers a fixed completion with a deterministic {@code usage} block, so a
+ * story's numbers are exact: {@code prompt_tokens} = the number of whitespace-separated words in the messages'
+ * {@code content} strings, {@code completion_tokens} = the request's {@code max_tokens} (16 without it).
+ * {@link #baseUrl()} ends in {@code /v1}.
+ *
+ * <p>Standalone: {@code java -jar fomo-standin.jar [port] [model-id ...]} (default 8090, {@code Qwen/Qwen3-32B}).
  *
  * <p>Failure modes for hosting-check tests: {@link #status(int)} (answer /models with another status),
  * {@link #delay(Duration)} (answer late), {@link #models(String...)} (list other ids); {@link #close()} makes it
@@ -40,10 +45,10 @@ public final class OpenAiStandIn implements AutoCloseable {
     private final AtomicInteger modelRequests = new AtomicInteger();
     private final AtomicInteger completionRequests = new AtomicInteger();
 
-    private OpenAiStandIn(String... modelIds) {
+    private OpenAiStandIn(int port, String... modelIds) {
         models.addAll(List.of(modelIds));
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -55,7 +60,21 @@ public final class OpenAiStandIn implements AutoCloseable {
 
     /** Starts a stand-in serving these model ids. */
     public static OpenAiStandIn start(String... modelIds) {
-        return new OpenAiStandIn(modelIds);
+        return new OpenAiStandIn(0, modelIds);
+    }
+
+    /** Starts a stand-in on a fixed port (0: a free one). */
+    public static OpenAiStandIn startOn(int port, String... modelIds) {
+        return new OpenAiStandIn(port, modelIds);
+    }
+
+    /** {@code java -jar fomo-standin.jar [port] [model-id ...]}: serves until killed. */
+    public static void main(String[] args) throws InterruptedException {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8090;
+        String[] ids = args.length > 1 ? java.util.Arrays.copyOfRange(args, 1, args.length) : new String[] {"Qwen/Qwen3-32B"};
+        OpenAiStandIn standIn = startOn(port, ids);
+        System.out.println("OpenAI-compatible stand-in for " + String.join(", ", ids) + " at " + standIn.baseUrl());
+        Thread.currentThread().join();
     }
 
     /** {@code http://127.0.0.1:<port>/v1} */
@@ -124,13 +143,56 @@ public final class OpenAiStandIn implements AutoCloseable {
                 model = text.substring(q1 + 1, q2);
             }
         }
-        int prompt = Math.max(1, body.length / 4);
-        int completion = 16;
+        long prompt = promptWords(text);
+        long completion = longField(text, "max_tokens", 16);
         send(ex, 200, "{\"id\":\"chatcmpl-standin-" + completionRequests.get() + "\",\"object\":\"chat.completion\","
                 + "\"created\":" + (System.currentTimeMillis() / 1000) + ",\"model\":\"" + escape(model) + "\","
                 + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello from the FOMO stand-in.\"},"
                 + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":"
                 + completion + ",\"total_tokens\":" + (prompt + completion) + "}}");
+    }
+
+    /** Words of every {@code "content": "..."} string (a naive reading of the JSON, enough for a stand-in). */
+    static long promptWords(String json) {
+        long words = 0;
+        int at = 0;
+        while ((at = json.indexOf("\"content\"", at)) >= 0) {
+            int colon = json.indexOf(':', at);
+            int q1 = colon < 0 ? -1 : json.indexOf('"', colon + 1);
+            if (q1 < 0) {
+                break;
+            }
+            StringBuilder value = new StringBuilder();
+            int i = q1 + 1;
+            for (; i < json.length() && json.charAt(i) != '"'; i++) {
+                char c = json.charAt(i);
+                if (c == '\\' && i + 1 < json.length()) {
+                    i++;
+                    c = json.charAt(i) == 'n' || json.charAt(i) == 't' ? ' ' : json.charAt(i);
+                }
+                value.append(c);
+            }
+            String v = value.toString().trim();
+            words += v.isEmpty() ? 0 : v.split("\\s+").length;
+            at = i + 1;
+        }
+        return words;
+    }
+
+    static long longField(String json, String name, long fallback) {
+        int at = json.indexOf("\"" + name + "\"");
+        if (at < 0) {
+            return fallback;
+        }
+        int i = json.indexOf(':', at) + 1;
+        while (i < json.length() && Character.isWhitespace(json.charAt(i))) {
+            i++;
+        }
+        int j = i;
+        while (j < json.length() && Character.isDigit(json.charAt(j))) {
+            j++;
+        }
+        return j > i ? Long.parseLong(json.substring(i, j)) : fallback;
     }
 
     private void pause() {

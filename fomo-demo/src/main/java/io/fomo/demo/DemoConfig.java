@@ -1,0 +1,30 @@
+package io.fomo.demo;
+
+import java.time.Duration;
+
+/**
+ * Where the services are and how long the story waits, from the environment (defaults: the local suite of
+ * deploy/local/start.sh on the SPEC §9 ports).
+ */
+record DemoConfig(String treasury, String rmo, String billing, String staking, String emission, String keycloak,
+        String standInUrl, Duration offeringWindow, Duration settleTimeout, Duration epochTimeout) {
+
+    static DemoConfig fromEnvironment() {
+        return new DemoConfig(
+                env("FOMO_TREASURY_URL", "http://localhost:8081"),
+                env("FOMO_RMO_URL", "http://localhost:8082"),
+                env("FOMO_BILLING_URL", "http://localhost:8083"),
+                env("FOMO_STAKING_URL", "http://localhost:8084"),
+                env("FOMO_EMISSION_URL", "http://localhost:8085"),
+                env("FOMO_KEYCLOAK_URL", "http://localhost:8180"),
+                env("FOMO_STANDIN_URL", "http://127.0.0.1:8090/v1"),
+                Duration.parse(env("FOMO_DEMO_OFFERING_WINDOW", "PT20S")),
+                Duration.parse(env("FOMO_DEMO_SETTLE_TIMEOUT", "PT3M")),
+                Duration.parse(env("FOMO_DEMO_EPOCH_TIMEOUT", "PT5M")));
+    }
+
+    static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
