@@ -41,6 +41,8 @@ final class ApiPlatform {
 
     private final BillingGrpc.BillingBlockingStub billing;
     private final CatalogGrpc.CatalogBlockingStub catalog;
+    /** Routing data per symbol, looked up once (a deployment's host and prices do not change once it is live). */
+    private final java.util.Map<String, Deployment> routes = new java.util.concurrent.ConcurrentHashMap<>();
 
     ApiPlatform(BillingGrpc.BillingBlockingStub billing, CatalogGrpc.CatalogBlockingStub catalog, Supplier<String> token) {
         CallCredentials credentials = bearer(token);
@@ -53,7 +55,7 @@ final class ApiPlatform {
      * and {@code maxTokens} of output (the stand-in reports exactly these as usage).
      */
     Receipt chat(String userName, String userId, String symbol, int promptWords, int maxTokens) {
-        Deployment d = catalog.getDeployment(GetDeploymentRequest.newBuilder().setSymbol(symbol).build());
+        Deployment d = route(symbol);
         String requestId = "demo-" + UUID.randomUUID();
         AuthorizeResponse hold = billing.authorize(AuthorizeRequest.newBuilder().setRequestId(requestId)
                 .setUserId(userId).setDeploymentId(d.getDeploymentId())
@@ -75,12 +77,17 @@ final class ApiPlatform {
 
     /** The discount billing applies to this user now: a 1-token hold, released at once. */
     int probeDiscount(String userId, String symbol) {
-        Deployment d = catalog.getDeployment(GetDeploymentRequest.newBuilder().setSymbol(symbol).build());
+        Deployment d = route(symbol);
         String requestId = "demo-probe-" + UUID.randomUUID();
         AuthorizeResponse hold = billing.authorize(AuthorizeRequest.newBuilder().setRequestId(requestId)
                 .setUserId(userId).setDeploymentId(d.getDeploymentId()).setMaxInputTokens(1).setMaxOutputTokens(1).build());
         billing.release(ReleaseRequest.newBuilder().setRequestId(requestId).setHoldId(hold.getHoldId()).build());
         return hold.getDiscountBps();
+    }
+
+    private Deployment route(String symbol) {
+        return routes.computeIfAbsent(symbol,
+                s -> catalog.getDeployment(GetDeploymentRequest.newBuilder().setSymbol(s).build()));
     }
 
     private static JsonNode callModel(Deployment d, int promptWords, int maxTokens) {
