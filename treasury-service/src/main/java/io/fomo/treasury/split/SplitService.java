@@ -43,7 +43,7 @@ import jakarta.inject.Inject;
  * of splitting twice):
  * <ol>
  *   <li>{@code charged} leaves (protocol, USDC, PREPAID_CREDITS): {@code compute} to (protocol, USDC,
- *       COMPUTE_PAYABLE), the owner's 10% to (owner, USDC, OWNER_YIELD), the treasury's 30% + dust to (protocol,
+ *       COMPUTE_PAYABLE), the owner's 10% to (owner, USDC, USER), their spendable balance, the treasury's 30% + dust to (protocol,
  *       USDC, TREASURY), both buyback shares to the model's carry account (deploymentId, USDC, BUYBACK_CARRY);</li>
  *   <li>the FLOCK buyback spends (its share + its carry) from the carry account into FLOCK-USDC's USDC reserve,
  *       and the FLOCK bought goes from the pool's FLOCK reserve straight to (protocol, FLOCK, BURN);</li>
@@ -129,7 +129,9 @@ public class SplitService {
         AccountKey prepaid = AccountKey.protocol("USDC", AccountKind.PREPAID_CREDITS);
         AccountKey payable = AccountKey.protocol("USDC", AccountKind.COMPUTE_PAYABLE);
         AccountKey treasury = AccountKey.protocol("USDC", AccountKind.TREASURY);
-        AccountKey ownerYield = new AccountKey(d.ownerId(), "USDC", AccountKind.OWNER_YIELD);
+        // The owner's yield is paid into their own spendable USDC balance (like the emission's owner part, SPEC §7
+        // "10% to the RMA owner directly"); the split's record and the journal (SPLIT_OWNER) keep it visible as yield.
+        AccountKey ownerYield = new AccountKey(d.ownerId(), "USDC", AccountKind.USER);
         AccountKey carry = new AccountKey(d.deploymentId(), "USDC", AccountKind.BUYBACK_CARRY);
         AccountKey usdc1 = new AccountKey(flockPool, "USDC", AccountKind.POOL_RESERVE);
         AccountKey flock1 = new AccountKey(flockPool, "FLOCK", AccountKind.POOL_RESERVE);

@@ -120,7 +120,7 @@ class SplitTest {
         assertThat(fx.burned(m.symbol())).isEqualTo(mtBought);
         assertThat(fx.reserve(m.poolId(), "FLOCK")).isEqualTo(x2.add(routed));
 
-        assertThat(fx.balance(new AccountKey(m.ownerId(), "USDC", AccountKind.OWNER_YIELD))).isEqualTo(usdc("100"));
+        assertThat(fx.balance(new AccountKey(m.ownerId(), "USDC", AccountKind.USER))).isEqualTo(usdc("100"));
         assertThat(fx.balance(TREASURY).subtract(treasury)).isEqualTo(usdc("300.000003"));
         assertThat(fx.balance(PAYABLE).subtract(payable)).isEqualTo(usdc("200"));
         assertThat(prepaid.subtract(fx.balance(PREPAID))).isEqualTo(usdc("1200.000007"));
@@ -161,7 +161,7 @@ class SplitTest {
         assertThat(fx.count("SELECT count(*) FROM ledger_batch WHERE batch_id = $1",
                 SplitService.splitId(e.window(), m.deploymentId()))).isEqualTo(1);
         assertThat(fx.balance(PREPAID).subtract(prepaid)).isEqualTo(usdc("40"));
-        assertThat(fx.balance(new AccountKey(m.ownerId(), "USDC", AccountKind.OWNER_YIELD))).isEqualTo(usdc("0.8"));
+        assertThat(fx.balance(new AccountKey(m.ownerId(), "USDC", AccountKind.USER))).isEqualTo(usdc("0.8"));
     }
 
     @Test
@@ -172,7 +172,7 @@ class SplitTest {
         WindowSettled e = MarketFixtures.settled(m, MarketFixtures.window(), "10", "2", "8");
         // The ledger transaction committed, then the process died before its inbox row and the acknowledgement:
         fx.settle(e);
-        BigInteger owner = fx.balance(new AccountKey(m.ownerId(), "USDC", AccountKind.OWNER_YIELD));
+        BigInteger owner = fx.balance(new AccountKey(m.ownerId(), "USDC", AccountKind.USER));
         BigInteger mtBurned = fx.burned(m.symbol());
         // ... so the broker delivers the event again.
         String eventId = "WindowSettled:" + e.window() + ":" + m.deploymentId();
@@ -182,7 +182,7 @@ class SplitTest {
                 eventId) == 1);
         assertThat(fx.count("SELECT count(*) FROM revenue_split WHERE deployment_id = $1", m.deploymentId()))
                 .isEqualTo(1);
-        assertThat(fx.balance(new AccountKey(m.ownerId(), "USDC", AccountKind.OWNER_YIELD))).isEqualTo(owner)
+        assertThat(fx.balance(new AccountKey(m.ownerId(), "USDC", AccountKind.USER))).isEqualTo(owner)
                 .isEqualTo(usdc("0.8"));
         assertThat(fx.burned(m.symbol())).isEqualTo(mtBurned);
     }
