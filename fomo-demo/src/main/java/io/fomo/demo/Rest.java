@@ -35,7 +35,20 @@ final class Rest {
         }
     }
 
+    /** No answer at all (connection refused or reset): the service is down or restarting. */
+    static final class Unreachable extends IllegalStateException {
+        Unreachable(String what, IOException cause) {
+            super(what + " failed: " + cause, cause);
+        }
+    }
+
     private Rest() {
+    }
+
+    /** True for an error that a later try may not meet: no answer, or 502/503/504 (a service starting or stopping). */
+    static boolean transientFailure(RuntimeException e) {
+        return e instanceof Unreachable
+                || e instanceof RestException r && (r.status == 502 || r.status == 503 || r.status == 504);
     }
 
     static ObjectNode obj(Object... keyValues) {
@@ -96,7 +109,7 @@ final class Rest {
             }
             return body;
         } catch (IOException e) {
-            throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
+            throw new Unreachable(what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -241,7 +241,12 @@ final class Story {
         try {
             Rest.post(cfg.rmo() + "/api/v1/offerings/" + offeringId + "/close", op, Rest.obj(), "demo-close-" + offeringId);
         } catch (Rest.RestException e) {
-            report.say("close: %s (the scheduler got there first)", e.code());
+            // Another close already ran it (the scheduler at closesAt), or this one stopped halfway (e.g. the ledger is
+            // unreachable): either way the close resumes on its own, so wait for its outcome.
+            report.say("close: %d %s; waiting for the close to finish", e.status, e.code());
+        } catch (Rest.Unreachable e) {
+            report.say("close: rmo is unreachable (%s); the scheduler closes the offering on its own, waiting for it",
+                    e.getMessage());
         }
         return await("the offering to go LIVE", Duration.ofSeconds(120), () -> {
             JsonNode o = Rest.get(cfg.rmo() + "/api/v1/offerings/" + offeringId, null);
@@ -323,7 +328,16 @@ final class Story {
         Instant deadline = Instant.now().plus(timeout);
         Instant nextSay = Instant.now().plusSeconds(10);
         while (true) {
-            Optional<T> r = probe.get();
+            Optional<T> r;
+            try {
+                r = probe.get();
+            } catch (RuntimeException e) {
+                // A service restarting (a crash, a rolling update) is waited for like any other condition.
+                if (!Rest.transientFailure(e)) {
+                    throw e;
+                }
+                r = Optional.empty();
+            }
             if (r.isPresent()) {
                 return r.get();
             }
