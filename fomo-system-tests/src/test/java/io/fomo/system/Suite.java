@@ -1,0 +1,187 @@
+package io.fomo.system;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+
+import io.fomo.standin.OpenAiStandIn;
+import io.fomo.testkit.ServiceProcess;
+
+/**
+ * The whole suite as real processes: the five services' built quarkus-apps (fomo-testkit {@link ServiceProcess}, profile
+ * {@code test}: random ports, their own databases {@code fomo_<service>_<suffix>}, fast schedulers), optionally a second
+ * replica of billing and of emission on the same database, and the model stand-in in this JVM.
+ *
+ * <p>Events: one exchange of the system tests, and <b>durable, shared</b> queues named after this run (not the test
+ * profile's exclusive auto-deleted ones), as in production: a service killed with {@code kill -9} finds what was
+ * published while it was down when it comes back, and two replicas compete for one queue. {@link #close()} deletes
+ * the queues and stops every process.
+ */
+final class Suite implements AutoCloseable {
+
+    static final String EXCHANGE = "fomo.events.test.system";
+    static final String MODEL = "Qwen/Qwen3-32B";
+
+    /** The incoming channels of each service (their application.properties), to give them this run's queues. */
+    private static final Map<String, List<String>> CHANNELS = Map.of(
+            "treasury", List.of("deployment-live", "window-settled", "credits-topped-up"),
+            "billing", List.of("deployment-live", "stake-changed"),
+            "staking", List.of("deployment-live", "emission-allocated"),
+            "emission", List.of("deployment-live", "epoch-closed"),
+            "rmo", List.of());
+
+    /** Billing's pace: windows and epochs short enough for a test, long enough that one request rarely straddles. */
+    static final Map<String, String> PACE = Map.of(
+            "%test.fomo.billing.window", "PT5S",
+            "%test.fomo.billing.epoch", "PT20S",
+            "%test.fomo.billing.epoch-grace", "PT2S",
+            "%test.fomo.billing.settle-delay", "PT1S");
+
+    private static int runs;
+
+    final String run;
+    final OpenAiStandIn standIn;
+    ServiceProcess treasury;
+    ServiceProcess rmo;
+    ServiceProcess billing;
+    ServiceProcess billing2;
+    ServiceProcess staking;
+    ServiceProcess emission;
+    ServiceProcess emission2;
+    private final List<String> queues = new ArrayList<>();
+
+    private Suite(String run) {
+        this.run = run;
+        this.standIn = OpenAiStandIn.start(MODEL);
+    }
+
+    /**
+     * Starts everything on fresh databases {@code fomo_<service>_<dbSuffix>}; with {@code replicas}, billing and
+     * emission run twice (same database, same queues).
+     */
+    static Suite start(String dbSuffix, boolean replicas) {
+        int n;
+        synchronized (Suite.class) {
+            n = ++runs;
+        }
+        Suite s = new Suite("system-" + ProcessHandle.current().pid() + "-" + n);
+        try {
+            s.billing = ServiceProcess.start("billing", dbSuffix, s.config("billing", PACE));
+            s.treasury = ServiceProcess.start("treasury", dbSuffix, s.config("treasury", client("billing", s.billing)));
+            Map<String, String> ledger = client("ledger", s.treasury);
+            Map<String, String> staking = new LinkedHashMap<>(ledger);
+            staking.putAll(client("epoch-usage", s.billing));
+            CompletableFuture<ServiceProcess> rmo = async(() -> ServiceProcess.start("rmo", dbSuffix, s.config("rmo", ledger)));
+            CompletableFuture<ServiceProcess> stk = async(() -> ServiceProcess.start("staking", dbSuffix, s.config("staking", staking)));
+            s.emission = ServiceProcess.start("emission", dbSuffix, s.config("emission", ledger));
+            if (replicas) {
+                CompletableFuture<ServiceProcess> b2 = async(
+                        () -> ServiceProcess.startOn("billing", s.billing.database(), s.config("billing", PACE)));
+                s.emission2 = ServiceProcess.startOn("emission", s.emission.database(), s.config("emission", ledger));
+                s.billing2 = b2.join();
+            }
+            s.rmo = rmo.join();
+            s.staking = stk.join();
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** The test profile plus this run's exchange and durable queues, plus {@code extra}. */
+    private Map<String, String> config(String service, Map<String, String> extra) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("fomo.events.exchange", EXCHANGE);
+        c.put("%test.fomo.events.exchange", EXCHANGE);
+        for (String channel : CHANNELS.get(service)) {
+            String queue = run + "." + service + "." + channel;
+            synchronized (queues) {
+                if (!queues.contains(queue)) {
+                    queues.add(queue);
+                }
+            }
+            String p = "%test.mp.messaging.incoming." + channel + ".queue.";
+            c.put(p + "name", queue);
+            c.put(p + "durable", "true");
+            c.put(p + "exclusive", "false");
+            c.put(p + "auto-delete", "false");
+        }
+        c.putAll(extra);
+        return c;
+    }
+
+    /** A gRPC client of the service pointed at {@code target}: NORMAL launch mode reads {@code port}, tests {@code test-port}. */
+    private static Map<String, String> client(String name, ServiceProcess target) {
+        Map<String, String> c = new LinkedHashMap<>();
+        for (String prefix : new String[] {"", "%test."}) {
+            String p = prefix + "quarkus.grpc.clients." + name + ".";
+            c.put(p + "host", "localhost");
+            c.put(p + "port", Integer.toString(target.grpcPort()));
+            c.put(p + "test-port", Integer.toString(target.grpcPort()));
+        }
+        c.put("fomo.it." + target.service() + ".grpc-port", Integer.toString(target.grpcPort()));
+        return c;
+    }
+
+    private static <T> CompletableFuture<T> async(Supplier<T> s) {
+        return CompletableFuture.supplyAsync(s);
+    }
+
+    /** The demo client's environment: where every service is (the first replica of each). */
+    Map<String, String> demoEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("FOMO_TREASURY_URL", treasury.url());
+        env.put("FOMO_RMO_URL", rmo.url());
+        env.put("FOMO_BILLING_URL", billing.url());
+        env.put("FOMO_STAKING_URL", staking.url());
+        env.put("FOMO_EMISSION_URL", emission.url());
+        env.put("FOMO_KEYCLOAK_URL", io.fomo.testkit.KeycloakTokens.baseUrl());
+        env.put("FOMO_STANDIN_URL", standIn.baseUrl());
+        env.put("FOMO_DEMO_OFFERING_WINDOW", "PT12S");
+        env.put("FOMO_DEMO_SETTLE_TIMEOUT", "PT3M");
+        env.put("FOMO_DEMO_EPOCH_TIMEOUT", "PT4M");
+        return env;
+    }
+
+    /** The demo's gRPC targets (system properties of its JVM). */
+    Map<String, String> demoProperties() {
+        return Map.of("fomo.billing.grpc-port", Integer.toString(billing.grpcPort()),
+                "fomo.rmo.grpc-port", Integer.toString(rmo.grpcPort()));
+    }
+
+    @Override
+    public void close() {
+        for (ServiceProcess p : new ServiceProcess[] {staking, emission2, emission, rmo, billing2, billing, treasury}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        standIn.close();
+        deleteQueues();
+    }
+
+    private void deleteQueues() {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setHost("127.0.0.1");
+        f.setPort(5672);
+        f.setUsername("guest");
+        f.setPassword("guest");
+        f.setVirtualHost("/");
+        try (Connection c = f.newConnection("fomo-system-tests"); Channel ch = c.createChannel()) {
+            for (String q : queues) {
+                ch.queueDelete(q);
+            }
+        } catch (IOException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not delete the system test's queues " + queues, e);
+        }
+    }
+}
