@@ -213,19 +213,7 @@ public class MarketResource {
         return Amount.ofUnits(token.money(), units).toDecimalString();
     }
 
-    /**
-     * A fixed-point price (quote base units per base base unit × 10^36) as quote tokens per whole base token with
-     * 18 decimals (floored): × 10^baseDecimals / 10^quoteDecimals / 10^36. Formatted like an amount (canonical
-     * decimal string) but without an amount's 39-digit bound: a pool drained to a few base units of one side has a
-     * price beyond it (1 FLOCK base unit against 1,000 USDC is 10^21 USDC per FLOCK), and its quote and listing must
-     * still answer.
-     */
     static String price(BigInteger scaled, LedgerToken base, LedgerToken quote) {
-        BigInteger perWhole = scaled.multiply(BigInteger.TEN.pow(base.decimals()))
-                .multiply(BigInteger.TEN.pow(18))
-                .divide(BigInteger.TEN.pow(quote.decimals()))
-                .divide(Twap.SCALE);
-        return perWhole.signum() == 0 ? "0"
-                : new java.math.BigDecimal(perWhole, 18).stripTrailingZeros().toPlainString();
+        return Twap.format(scaled, base.decimals(), quote.decimals());
     }
 }

@@ -55,4 +55,23 @@ public final class Twap {
         }
         return spot.subtract(twap).multiply(BigInteger.valueOf(SwapMath.BPS)).divide(twap);
     }
+
+    /**
+     * A fixed-point price (quote base units per base base unit × {@link #SCALE}) as quote tokens per whole base token
+     * with 18 decimals (floored): × 10^baseDecimals / 10^quoteDecimals / SCALE. Formatted like an amount (canonical
+     * decimal string) but without an amount's 39-digit bound: a pool drained to a few base units of one side has a
+     * price beyond it (1 FLOCK base unit against 1,000 USDC is 10^21 USDC per FLOCK), and its quote, listing and
+     * splits must still answer.
+     */
+    public static String format(BigInteger scaled, int baseDecimals, int quoteDecimals) {
+        BigInteger perWhole = scaled.multiply(BigInteger.TEN.pow(baseDecimals + 18))
+                .divide(BigInteger.TEN.pow(quoteDecimals))
+                .divide(SCALE);
+        return decimal18(perWhole);
+    }
+
+    /** A price with 18 decimals (an integer × 10^-18) as a canonical decimal string, with no bound on its digits. */
+    public static String decimal18(BigInteger v) {
+        return v.signum() == 0 ? "0" : new java.math.BigDecimal(v, 18).stripTrailingZeros().toPlainString();
+    }
 }

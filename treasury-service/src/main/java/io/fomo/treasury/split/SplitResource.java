@@ -29,7 +29,6 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 public class SplitResource {
 
-    private static final Token PRICE = new Token("PRICE", 18);
 
     public record Parts(String flockBuyback, String mtBuyback, String owner, String treasury) {
     }
@@ -91,15 +90,12 @@ public class SplitResource {
         if (bought.signum() == 0) {
             return null;
         }
-        BigInteger v = spentUsdc.multiply(BigInteger.TEN.pow(30)).divide(bought);
-        return Amount.ofUnits(PRICE, v).toDecimalString();
+        return Twap.decimal18(spentUsdc.multiply(BigInteger.TEN.pow(30)).divide(bought));
     }
 
     /** A pool price (quote base units per base base unit × 10^36) as quote tokens per whole base token. */
     private static String price(BigInteger scaled, int baseDecimals, int quoteDecimals) {
-        BigInteger v = scaled.multiply(BigInteger.TEN.pow(baseDecimals + 18)).divide(BigInteger.TEN.pow(quoteDecimals))
-                .divide(Twap.SCALE);
-        return Amount.ofUnits(PRICE, v).toDecimalString();
+        return Twap.format(scaled, baseDecimals, quoteDecimals);
     }
 
     private static String usdc(BigInteger v) {
