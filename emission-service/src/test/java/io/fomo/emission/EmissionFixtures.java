@@ -15,11 +15,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 
 import io.fomo.shared.events.EventEnvelope;
 import io.fomo.shared.events.FomoEvent;
 import io.fomo.shared.events.types.DeploymentLive;
+import io.fomo.testkit.TestBroker;
 
 /**
  * Test helpers: events written straight to the test exchange {@code fomo.events.test.emission} on vhost {@code /} (routing key
@@ -39,19 +39,13 @@ public final class EmissionFixtures {
     private static synchronized Channel channel() {
         try {
             if (channel == null || !channel.isOpen()) {
-                ConnectionFactory f = new ConnectionFactory();
-                f.setHost("127.0.0.1");
-                f.setPort(5672);
-                f.setUsername("guest");
-                f.setPassword("guest");
-                f.setVirtualHost("/");
-                connection = f.newConnection("emission-tests");
+                connection = TestBroker.connect("emission-tests");
                 channel = connection.createChannel();
                 channel.exchangeDeclare(EXCHANGE, "topic", true);
                 channel.confirmSelect();
             }
             return channel;
-        } catch (IOException | TimeoutException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot reach RabbitMQ at 127.0.0.1:5672", e);
         }
     }

@@ -10,10 +10,10 @@ import java.util.function.Supplier;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 
 import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.ServiceProcess;
+import io.fomo.testkit.TestBroker;
 
 /**
  * The whole suite as real processes: the five services' built quarkus-apps (fomo-testkit {@link ServiceProcess}, profile
@@ -170,17 +170,11 @@ final class Suite implements AutoCloseable {
     }
 
     private void deleteQueues() {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setHost("127.0.0.1");
-        f.setPort(5672);
-        f.setUsername("guest");
-        f.setPassword("guest");
-        f.setVirtualHost("/");
-        try (Connection c = f.newConnection("fomo-system-tests"); Channel ch = c.createChannel()) {
+        try (Connection c = TestBroker.connect("fomo-system-tests"); Channel ch = c.createChannel()) {
             for (String q : queues) {
                 ch.queueDelete(q);
             }
-        } catch (IOException | java.util.concurrent.TimeoutException e) {
+        } catch (IOException | java.util.concurrent.TimeoutException e) { // closing the channel
             throw new IllegalStateException("could not delete the system test's queues " + queues, e);
         }
     }
