@@ -153,11 +153,12 @@ if [ ${#failed[@]} -gt 0 ]; then
 fi
 log "suite up in $(fmt_duration $(( $(now_s) - T0 )))"
 
-# ==== DEMO HOOK ===============================================================================
-# 5. A later issue adds deploy/local/demo.sh: the Alice/Bob story of SPEC section 1, walked through
-#    the public interfaces against the suite started above. It gets the URLs in the environment.
+# 5. The Alice/Bob story of SPEC section 1 (deploy/local/demo.sh), walked through the public interfaces
+#    against the suite started above. It gets the URLs in the environment. The suite stays up either way.
 if [ "$DEMO" = 1 ] && [ -x "$FOMO_LOCAL_DIR/demo.sh" ]; then
   log "running the demo story: deploy/local/demo.sh"
-  FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" FOMO_STANDIN_URL="http://127.0.0.1:$STANDIN_PORT/v1" "$FOMO_LOCAL_DIR/demo.sh"
+  demo_rc=0
+  FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" FOMO_STANDIN_URL="http://127.0.0.1:$STANDIN_PORT/v1" "$FOMO_LOCAL_DIR/demo.sh" || demo_rc=$?
+  log "the suite keeps running (re-run the story: deploy/local/demo.sh; stop everything: deploy/local/stop.sh)"
+  exit "$demo_rc"
 fi
-# ==== END DEMO HOOK ===========================================================================
