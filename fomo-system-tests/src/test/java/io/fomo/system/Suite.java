@@ -100,23 +100,36 @@ final class Suite implements AutoCloseable {
     /** The test profile plus this run's exchange and durable queues, plus {@code extra}. */
     private Map<String, String> config(String service, Map<String, String> extra) {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put("fomo.events.exchange", EXCHANGE);
-        c.put("%test.fomo.events.exchange", EXCHANGE);
-        for (String channel : CHANNELS.get(service)) {
-            String queue = run + "." + service + "." + channel;
-            synchronized (queues) {
-                if (!queues.contains(queue)) {
-                    queues.add(queue);
+        synchronized (queues) {
+            for (String q : events(run, service, c)) {
+                if (!queues.contains(q)) {
+                    queues.add(q);
                 }
             }
-            String p = "%test.mp.messaging.incoming." + channel + ".queue.";
-            c.put(p + "name", queue);
-            c.put(p + "durable", "true");
-            c.put(p + "exclusive", "false");
-            c.put(p + "auto-delete", "false");
         }
         c.putAll(extra);
         return c;
+    }
+
+    /**
+     * Puts into {@code config} the system tests' exchange and, for each incoming channel of {@code service}, a durable
+     * shared queue {@code <run>.<service>.<channel>} (instead of the test profile's exclusive auto-deleted one);
+     * returns the queue names, which the caller deletes when done.
+     */
+    static List<String> events(String run, String service, Map<String, String> config) {
+        config.put("fomo.events.exchange", EXCHANGE);
+        config.put("%test.fomo.events.exchange", EXCHANGE);
+        List<String> names = new ArrayList<>();
+        for (String channel : CHANNELS.get(service)) {
+            String queue = run + "." + service + "." + channel;
+            names.add(queue);
+            String p = "%test.mp.messaging.incoming." + channel + ".queue.";
+            config.put(p + "name", queue);
+            config.put(p + "durable", "true");
+            config.put(p + "exclusive", "false");
+            config.put(p + "auto-delete", "false");
+        }
+        return names;
     }
 
     /** A gRPC client of the service pointed at {@code target}: NORMAL launch mode reads {@code port}, tests {@code test-port}. */
@@ -170,12 +183,16 @@ final class Suite implements AutoCloseable {
     }
 
     private void deleteQueues() {
+        deleteQueues(queues);
+    }
+
+    static void deleteQueues(List<String> names) {
         try (Connection c = TestBroker.connect("fomo-system-tests"); Channel ch = c.createChannel()) {
-            for (String q : queues) {
+            for (String q : names) {
                 ch.queueDelete(q);
             }
         } catch (IOException | java.util.concurrent.TimeoutException e) { // closing the channel
-            throw new IllegalStateException("could not delete the system test's queues " + queues, e);
+            throw new IllegalStateException("could not delete the system test's queues " + names, e);
         }
     }
 }
