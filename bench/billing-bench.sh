@@ -141,6 +141,13 @@ CHARGED_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT (SELECT coalesce(sum(charged)
 MEASURED_PAIRS="$(sed -n 's/^RESULT .* pairs=\([0-9]*\) .*/\1/p' "$WORK/billing.out" | awk '{s += $1} END {print s + 0}')"
 SERVICE_RSS="$(ps -o rss= -p "$SERVICE_PID" | awk '{printf "%d MB", $1/1024}')"
 
+# The stack's floor: the same closed loop at 64 callers, each "pair" two empty gRPC calls to the same server
+# (grpc.health.v1 Health/Check: no token check, no database, no billing code). No build of the service can serve
+# Authorize + Capture pairs faster than this on the same machine.
+log "floor: empty gRPC pairs (Health/Check x 2) at 64 callers, ${SECONDS_PER_PHASE}s"
+java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --mode floor \
+  --seconds "$SECONDS_PER_PHASE" --callers 64 --warmup-seconds 3 | tee -a "$WORK/billing.out" >&2
+
 log "stopping inference-billing before pgbench"
 kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""
 
@@ -155,6 +162,7 @@ read -r PG_P50 PG_P99 PG_N < <(cat "$WORK"/pgbench_log* | awk '{print $3}' | sor
   printf "%.2f %.2f %d\n", p50 / 1000, p99 / 1000, NR }')
 
 field() { sed -n "s/^RESULT callers=$1 .*$2=\([^ ]*\).*/\1/p" "$WORK/billing.out"; }
+floor_field() { sed -n "s/^FLOOR callers=64 .*$1=\([^ ]*\).*/\1/p" "$WORK/billing.out"; }
 GOAL_CALLERS=64
 if grep -q "^RESULT callers=$GOAL_CALLERS " "$WORK/billing.out"; then
   read -r RATIO VERDICT < <(python3 -c "
@@ -175,9 +183,12 @@ fi
     printf "| gRPC Authorize + Capture | %s | %s | %s | %s | %s |\n" "$c" "$(field "$c" pairs_per_s)" \
       "$(field "$c" p50_ms)" "$(field "$c" p99_ms)" "$(field "$c" failures)"
   done
+  printf "| empty gRPC pair (Health/Check × 2: the stack's floor) | 64 | %s | %s | %s | %s |\n" \
+    "$(floor_field pairs_per_s)" "$(floor_field p50_ms)" "$(floor_field p99_ms)" "$(floor_field failures)"
   printf "| pgbench -N (transactions) | %s | %.1f | %s | %s | - |\n" "$PGBENCH_CLIENTS" "$PG_TPS" "$PG_P50" "$PG_P99"
   echo
   echo "At $GOAL_CALLERS callers: pairs/s ÷ pgbench -N tps = **${RATIO}×**, goal ≥ 1.5× with p99 ≤ 25 ms: **${VERDICT//-/ }**."
+  echo "The stack's floor (two empty gRPC calls per pair, same machine, same callers): $(floor_field pairs_per_s) pairs/s = **$(python3 -c "print(f'{float(\"$(floor_field pairs_per_s)\" or 0) / float(\"$PG_TPS\"):.2f}')")×** pgbench -N tps."
   echo "Afterwards: $CAPTURES captures; wallets consistent (none negative, none held, available + held = topped up − charged): $WALLETS_OK; Σ wallet charged = Σ captures: $CHARGED_OK; service RSS at end $SERVICE_RSS."
   echo "The service used $SERVICE_CPU_S s of CPU for the $MEASURED_PAIRS pairs of the measured phases (after ${WARMUP_SECONDS}s of warm-up): $(python3 -c "print(f'{$SERVICE_CPU_S * 1000 / max(1, $MEASURED_PAIRS):.2f}')") ms of CPU per pair."
 } | tee "$ROOT/bench/last-billing-bench.md"

@@ -31,7 +31,8 @@ import io.grpc.stub.MetadataUtils;
  * (latency of the whole pair, Authorize sent to Capture answered).
  *
  * <p>Arguments ({@code --name value}): host, port, token, deployment, seconds (per phase, default 15),
- * callers (comma-separated, default 16,64,128), users (default 10000), warmup-seconds (default 5).
+ * callers (comma-separated, default 16,64,128), users (default 10000), warmup-seconds (default 5), mode ({@code pairs}, or
+ * {@code floor}: each "pair" is two empty Health/Check calls, the gRPC stack's own cost; prints {@code FLOOR} lines).
  */
 public final class BillingBench {
 
@@ -40,8 +41,15 @@ public final class BillingBench {
     private final int users;
     private final String run = Long.toString(System.currentTimeMillis(), 36);
 
-    private BillingBench(BillingGrpc.BillingBlockingStub billing, String deployment, int users) {
+    /** {@code --mode floor}: the same closed loop, each "pair" two empty gRPC calls (Health/Check, no auth, no database). */
+    private final grpc.health.v1.HealthGrpc.HealthBlockingStub health;
+    private final boolean floor;
+
+    private BillingBench(BillingGrpc.BillingBlockingStub billing, grpc.health.v1.HealthGrpc.HealthBlockingStub health,
+            boolean floor, String deployment, int users) {
         this.billing = billing;
+        this.health = health;
+        this.floor = floor;
         this.deployment = deployment;
         this.users = users;
     }
@@ -63,8 +71,10 @@ public final class BillingBench {
         ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        boolean floor = "floor".equals(a.getOrDefault("mode", "pairs"));
         BillingBench bench = new BillingBench(BillingGrpc.newBlockingStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)), deployment, users);
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)),
+                grpc.health.v1.HealthGrpc.newBlockingStub(channel), floor, deployment, users);
         try {
             bench.phase("warmup", callers[0], warmup);
             for (int c : callers) {
@@ -77,6 +87,11 @@ public final class BillingBench {
 
     /** One Authorize (worst case 2,000 in + 500 out) and its Capture (actual 1,500 in + 300 out). */
     private void pair() {
+        if (floor) {
+            health.check(grpc.health.v1.HealthOuterClass.HealthCheckRequest.getDefaultInstance());
+            health.check(grpc.health.v1.HealthOuterClass.HealthCheckRequest.getDefaultInstance());
+            return;
+        }
         String user = "bench-u" + ThreadLocalRandom.current().nextInt(users);
         String id = run + "-" + UUID.randomUUID();
         AuthorizeResponse hold = billing.authorize(AuthorizeRequest.newBuilder().setRequestId(id).setUserId(user)
@@ -122,7 +137,7 @@ public final class BillingBench {
         long[] merged = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         if (!"warmup".equals(name)) {
             System.out.printf(java.util.Locale.ROOT,
-                    "RESULT callers=%d pairs=%d seconds=%.1f pairs_per_s=%.1f p50_ms=%.2f p99_ms=%.2f failures=%d%n",
+                    (floor ? "FLOOR" : "RESULT") + " callers=%d pairs=%d seconds=%.1f pairs_per_s=%.1f p50_ms=%.2f p99_ms=%.2f failures=%d%n",
                     callers, merged.length, elapsed, merged.length / elapsed, percentile(merged, 0.50),
                     percentile(merged, 0.99), failures.get());
         } else {
