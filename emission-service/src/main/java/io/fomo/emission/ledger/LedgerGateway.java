@@ -12,6 +12,7 @@ import io.fomo.grpc.treasury.v1.GetAccountRequest;
 import io.fomo.grpc.treasury.v1.MutinyLedgerGrpc;
 import io.fomo.grpc.treasury.v1.SubmitBatchRequest;
 import io.fomo.grpc.treasury.v1.SubmitBatchResult;
+import io.fomo.shared.grpc.ServiceCalls;
 import io.fomo.shared.grpc.ServiceTokens;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
@@ -42,8 +43,7 @@ public class LedgerGateway {
     EmissionConfig config;
 
     private MutinyLedgerGrpc.MutinyLedgerStub ledger() {
-        return stub.withCallCredentials(serviceTokens.callCredentials())
-                .withDeadlineAfter(config.ledgerTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return ServiceCalls.authorized(stub, serviceTokens, config.ledgerTimeout());
     }
 
     /** The available FLOCK of {@code (protocol, FLOCK, EMISSION_RESERVE)}, base units. */

@@ -1,7 +1,6 @@
 package io.fomo.rmo.ledger;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -10,11 +9,10 @@ import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.AccountRef;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.grpc.treasury.v1.MutinyLedgerGrpc;
+import io.fomo.shared.grpc.ServiceCalls;
 import io.fomo.shared.grpc.ServiceTokens;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -43,19 +41,12 @@ public class LedgerGateway {
 
     /** One call; the answer arrives back on the caller's Vert.x context (if any). */
     public <T> Uni<T> call(Function<MutinyLedgerGrpc.MutinyLedgerStub, Uni<T>> f) {
-        Context ctx = Vertx.currentContext();
-        Uni<T> u = Uni.createFrom().deferred(() -> f.apply(mutiny.withCallCredentials(tokens.callCredentials())
-                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)));
-        if (ctx != null) {
-            u = u.emitOn(r -> ctx.runOnContext(x -> r.run()));
-        }
-        return u;
+        return ServiceCalls.onCallerContext(() -> f.apply(ServiceCalls.authorized(mutiny, tokens, timeout)));
     }
 
     /** A blocking stub for one call, with the batch deadline (for the close's batches of up to 10,000 operations). */
     public LedgerGrpc.LedgerBlockingStub blocking() {
-        return blocking.withCallCredentials(tokens.callCredentials())
-                .withDeadlineAfter(batchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        return ServiceCalls.authorized(blocking, tokens, batchTimeout);
     }
 
     public static AccountRef account(String owner, AccountKind kind) {

@@ -2,7 +2,6 @@ package io.fomo.staking.ledger;
 
 import java.math.BigInteger;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import io.fomo.grpc.billing.v1.MutinyEpochUsageGrpc;
 import io.fomo.grpc.billing.v1.StreamEpochUsageRequest;
@@ -16,16 +15,13 @@ import io.fomo.grpc.treasury.v1.SubmitBatchRequest;
 import io.fomo.grpc.treasury.v1.SubmitBatchResult;
 import io.fomo.grpc.treasury.v1.TransferRequest;
 import io.fomo.grpc.treasury.v1.TransferResult;
+import io.fomo.shared.grpc.ServiceCalls;
 import io.fomo.shared.grpc.ServiceTokens;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -38,6 +34,8 @@ import jakarta.inject.Inject;
 public class LedgerClient {
 
     public static final String PROTOCOL = "protocol";
+    private static final Duration LEDGER_DEADLINE = Duration.ofSeconds(30);
+    private static final Duration USAGE_DEADLINE = Duration.ofMinutes(10);
 
     @GrpcClient("ledger")
     MutinyLedgerGrpc.MutinyLedgerStub ledger;
@@ -49,7 +47,7 @@ public class LedgerClient {
     ServiceTokens tokens;
 
     private MutinyLedgerGrpc.MutinyLedgerStub ledger() {
-        return ledger.withCallCredentials(tokens.callCredentials()).withDeadlineAfter(30, TimeUnit.SECONDS);
+        return ServiceCalls.authorized(ledger, tokens, LEDGER_DEADLINE);
     }
 
     public Uni<TransferResult> transfer(TransferRequest request) {
@@ -69,13 +67,8 @@ public class LedgerClient {
 
     /** Billing's per-user gross usage of a closed epoch for one deployment, as a stream (never held whole). */
     public Multi<UserEpochUsage> epochUsage(long epoch, String deploymentId) {
-        return Multi.createFrom().deferred(() -> {
-            Context ctx = Vertx.currentContext();
-            Multi<UserEpochUsage> stream = epochUsage.withCallCredentials(tokens.callCredentials())
-                    .withDeadlineAfter(10, TimeUnit.MINUTES)
-                    .streamEpochUsage(StreamEpochUsageRequest.newBuilder().setEpoch(epoch).setDeploymentId(deploymentId).build());
-            return ctx == null ? stream : stream.emitOn(cmd -> ctx.runOnContext(v -> cmd.run()));
-        });
+        return ServiceCalls.streamOnCallerContext(() -> ServiceCalls.authorized(epochUsage, tokens, USAGE_DEADLINE)
+                .streamEpochUsage(StreamEpochUsageRequest.newBuilder().setEpoch(epoch).setDeploymentId(deploymentId).build()));
     }
 
     public static AccountRef ref(String owner, AccountKind kind) {
@@ -92,23 +85,8 @@ public class LedgerClient {
                 .setAmount(whole(token, units)).setCode(code).setReference(reference).build();
     }
 
-    /** True for a ledger refusal that a retry with the same id cannot change (bad input, insufficient balance). */
-    public static boolean definitive(Throwable t) {
-        if (t instanceof StatusRuntimeException sre) {
-            Status.Code c = sre.getStatus().getCode();
-            return c == Status.Code.INVALID_ARGUMENT || c == Status.Code.FAILED_PRECONDITION
-                    || c == Status.Code.ALREADY_EXISTS || c == Status.Code.NOT_FOUND;
-        }
-        return false;
-    }
-
+    /** On the caller's context; a transient ABORTED from the ledger is retried with the same id. */
     private static <T> Uni<T> onContext(java.util.function.Supplier<Uni<T>> call) {
-        return Uni.createFrom().deferred(() -> {
-            Context ctx = Vertx.currentContext();
-            Uni<T> uni = call.get()
-                    .onFailure(t -> t instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.ABORTED)
-                    .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1)).atMost(5);
-            return ctx == null ? uni : uni.emitOn(cmd -> ctx.runOnContext(v -> cmd.run()));
-        });
+        return ServiceCalls.onCallerContext(() -> ServiceCalls.retryAborted(call.get()));
     }
 }

@@ -14,6 +14,7 @@ import io.fomo.grpc.treasury.v1.TransferResult;
 import io.fomo.shared.events.Outbox;
 import io.fomo.shared.events.types.StakeChanged;
 import io.fomo.shared.grpc.GrpcErrors;
+import io.fomo.shared.grpc.ServiceCalls;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.IdempotencyKeys;
@@ -177,7 +178,7 @@ public class StakeService {
             var credit = LedgerClient.ref(op.userId(), op.kind() == Kind.STAKE ? AccountKind.ACCOUNT_KIND_STAKING_CUSTODY : AccountKind.ACCOUNT_KIND_UNBONDING);
             return ledger.transfer(LedgerClient.transfer(op.id(), debit, credit, op.token(), op.amount(), op.kind().name(),
                     "deployment:" + op.deploymentId()))
-                    .onFailure().call(e -> LedgerClient.definitive(e) ? forget(op) : Uni.createFrom().voidItem())
+                    .onFailure().call(e -> ServiceCalls.definitive(e) ? forget(op) : Uni.createFrom().voidItem())
                     .onFailure().transform(e -> {
                         ProblemException p = GrpcErrors.toProblem(e);
                         if (p.status() >= 500) {

@@ -2,12 +2,12 @@ package io.fomo.treasury.audit;
 
 import java.math.BigInteger;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 
 
 import io.fomo.grpc.billing.v1.CreditsSummary;
 import io.fomo.grpc.billing.v1.GetCreditsSummaryRequest;
 import io.fomo.grpc.billing.v1.MutinyCreditsReconciliationGrpc;
+import io.fomo.shared.grpc.ServiceCalls;
 import io.fomo.shared.grpc.ServiceTokens;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
@@ -40,8 +40,7 @@ public class CreditsReconciliationClient {
     io.fomo.treasury.TreasuryConfig config;
 
     public Uni<Summary> summary() {
-        return Uni.createFrom().deferred(() -> stub.withCallCredentials(tokens.callCredentials())
-                        .withDeadlineAfter(config.reconciliationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        return Uni.createFrom().deferred(() -> ServiceCalls.authorized(stub, tokens, config.reconciliationTimeout())
                         .getCreditsSummary(GetCreditsSummaryRequest.getDefaultInstance()))
                 .map(s -> new Summary(s, null))
                 .onFailure().recoverWithItem(e -> new Summary(null, "billing's CreditsReconciliation could not be"
