@@ -82,7 +82,10 @@ psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" -c "CREATE DATA
 
 HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"
 log "starting treasury-service on http $HTTP_PORT / grpc $GRPC_PORT against $BENCH_DB"
-java -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
+# SERVICE_JAVA_OPTS: extra JVM options for the service, e.g. a Java Flight Recorder profile:
+#   SERVICE_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/ledger.jfr,settings=profile"
+# shellcheck disable=SC2086
+java ${SERVICE_JAVA_OPTS:-} -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
   -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
   -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
   -jar "$JAR" >"$WORK/service.log" 2>&1 &
