@@ -166,7 +166,7 @@ public class LedgerStore {
 
     private static final String POST_TRANSFERS = """
             SELECT ledger_post_transfers($1, $2, $3, $4, $5, $6, $7, $8::text[]::numeric[], $9::text[]::numeric[], $10,
-                                         $11, $12, $13, $14::text[]::numeric[], $15, $16, $17)""";
+                                         $11, $12, $13, $14::text[]::numeric[], $15, $16, $17, $18)""";
 
     /** SQLSTATEs of ledger_post_transfers' refusals (V5) and of lost races: the general path then decides. */
     private static final Set<String> FAST_PATH_DECLINED = Set.of("LDG01", "LDG02", "LDG03", "23505", "23514", "40001",
@@ -374,7 +374,7 @@ public class LedgerStore {
                 accountIds, owners, accountTokens, kinds,
                 Arrays.stream(netDebits).map(BigInteger::toString).toArray(String[]::new),
                 Arrays.stream(netCredits).map(BigInteger::toString).toArray(String[]::new),
-                ids, seqs, debitAt, creditAt, amounts, codes, references, hashes});
+                ids, seqs, debitAt, creditAt, amounts, codes, references, hashes, m < 2 * n});
         return pool.preparedQuery(POST_TRANSFERS).execute(params).map(rows -> {
             Long[] found = rows.iterator().next().getArrayOfLongs(0);
             Map<AccountKey, Long> byKey = new HashMap<>();
