@@ -17,12 +17,11 @@
 --      point of the batch (running sums in the batch's order when an account has several legs, so the check is
 --      the rules' sequential one, not only on the net result); the table's CHECK constraint stays the second line
 --      of defence;
---   3. looks the ids up (after the locks are granted, in a fresh snapshot, so a concurrent twin's committed rows
---      are seen);
---   4. writes the journal rows (in id order, like the general path) and the batch row.
+--   3. writes the journal rows (in id order, like the general path) and the batch row, after the locks: an id
+--      used before (committed, or by a concurrent twin, which is waited for) violates their primary keys.
 -- Whenever the fast path cannot decide alone it raises, everything is rolled back, and the service runs the
 -- general path, which gives the precise answer (replay, IDEMPOTENCY_CONFLICT, INSUFFICIENT_BALANCE, ...):
---   LDG01  an id or the batch id exists already
+--   23505  an id or the batch id exists already (unique violation)
 --   LDG02  a constrained account would go below zero
 --   LDG03  an account does not exist (the general path creates it)
 CREATE FUNCTION ledger_post_transfers(
@@ -115,11 +114,9 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'LDG02',
             MESSAGE = format('ledger fast path: operation %s finds too little available', v_short);
     END IF;
-    IF EXISTS (SELECT 1 FROM ledger_transfer WHERE id = ANY (p_ids))
-       OR EXISTS (SELECT 1 FROM ledger_batch WHERE batch_id = p_batch_id) THEN
-        RAISE EXCEPTION USING ERRCODE = 'LDG01', MESSAGE = 'ledger fast path: an id was used before';
-    END IF;
-
+    -- An id or the batch id used before: the primary keys of the two inserts raise 23505 (after the locks, like
+    -- the general path's lookup, so a concurrent twin is waited for), and the general path replays or reports
+    -- the conflict. No separate lookup: measured, it cost ~0.12 ms per batch of 100 and only ever found replays.
     INSERT INTO ledger_transfer (id, batch_id, seq, kind, debit_account_id, credit_account_id, token, amount,
                                  pending_id, code, reference, expires_at, request_hash, created_at)
     SELECT t.id, p_batch_id, t.seq, 'TRANSFER', v_ids[t.debit_at], v_ids[t.credit_at], p_account_tokens[t.debit_at],

@@ -70,13 +70,14 @@ import jakarta.inject.Inject;
  *
  * <h2>The fast path: plain transfers in one statement</h2>
  * A batch of nothing but plain transfers (the hot path: SubmitBatch and Transfer between existing accounts) first
- * tries one call of the plpgsql function {@code ledger_post_transfers}
- * (migration V5), in autocommit: one round trip, no BEGIN / COMMIT, each account updated once with its net change
- * (in id order, the same lock order), the sequential no-overdraft check on the locked values, the idempotency
- * lookup after the locks, the journal and batch rows. {@link LedgerRules#apply} runs first in Java with every
- * balance taken as unbounded, so every other rule has been checked and the journal rows are the ones the general
- * path would write. When the function cannot decide alone (an id seen before, too little available, a lost race)
- * it raises, nothing is written, and the general path runs and gives the precise answer.
+ * tries one call of the plpgsql function {@code ledger_post_transfers} (migration V5), in autocommit: one round
+ * trip, no BEGIN / COMMIT, each account updated once with its net change (in id order, the same lock order), the
+ * sequential no-overdraft check on the locked values, then the journal and batch rows, whose primary keys refuse
+ * an id used before (after the locks, so a concurrent twin is waited for). {@link LedgerRules#apply} runs first in
+ * Java with every balance taken as unbounded, so every other rule has been checked and the journal rows are the
+ * ones the general path would write. When the function cannot decide alone (a new account, an id seen before, too
+ * little available, a lost race) it raises, nothing is written, and the general path runs and gives the precise
+ * answer (replay, IDEMPOTENCY_CONFLICT, INSUFFICIENT_BALANCE, ...).
  */
 @ApplicationScoped
 public class LedgerStore {
@@ -169,7 +170,7 @@ public class LedgerStore {
                                          $11, $12, $13, $14::text[]::numeric[], $15, $16, $17, $18)""";
 
     /** SQLSTATEs of ledger_post_transfers' refusals (V5) and of lost races: the general path then decides. */
-    private static final Set<String> FAST_PATH_DECLINED = Set.of("LDG01", "LDG02", "LDG03", "23505", "23514", "40001",
+    private static final Set<String> FAST_PATH_DECLINED = Set.of("LDG02", "LDG03", "23505", "23514", "40001",
             "40P01");
 
     /** The balance the fast path's rule check assumes: every debit is covered (the database checks the real one). */

@@ -149,7 +149,7 @@ class LedgerFastPathTest {
         assertThat(balance(b)).isEqualTo(UNIT.multiply(BigInteger.valueOf(0)));
         assertThat(balance(c)).isEqualTo(UNIT.multiply(BigInteger.valueOf(300)));
 
-        // The same batch again: declined (LDG01), replayed by the general path with the first results.
+        // The same batch again: declined (unique violation), replayed by the general path with the first results.
         Applied again = batch(batchId, ops);
         assertThat(again.replayed()).isTrue();
         assertThat(again.results()).extracting(r -> ((OperationResult.TransferDone) r).entry().id())
