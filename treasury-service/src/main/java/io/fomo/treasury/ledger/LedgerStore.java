@@ -284,6 +284,10 @@ public class LedgerStore {
         return fastPathDeclined.get();
     }
 
+    boolean accountIdKnown(AccountKey key) {
+        return knownAccounts.containsKey(key);
+    }
+
     /**
      * The fast path of a batch of plain transfers (see the class documentation), or null when it does not apply:
      * other operations, or a refusal by the rules (the general path then refuses it too, after its idempotency
@@ -382,6 +386,8 @@ public class LedgerStore {
             for (int i = 0; i < m; i++) {
                 byKey.put(keys.get(i), found[i]);
             }
+            // Committed (autocommit): ids found by address are cached like those of the general path.
+            knownAccounts(byKey);
             fastPathApplied.incrementAndGet();
             return new Applied(outcome.results(), ex.now(), false, List.of(), List.of(), byKey);
         });

@@ -213,6 +213,10 @@ class LedgerFastPathTest {
                 b, store.account(b).await().indefinitely().id()));
         assertThat(balance(a)).isEqualTo(UNIT.multiply(BigInteger.valueOf(100)));
         assertThat(balance(b)).isZero();
+        // Found once, then known: the next batch passes their ids.
+        batch(other, id(), List.of(move(a, b, 1)));
+        assertThat(fresh.fastPathApplied()).isEqualTo(2);
+        assertThat(fresh.accountIdKnown(a)).isTrue();
         assertAuditOk();
     }
 }
