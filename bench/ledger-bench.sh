@@ -61,14 +61,19 @@ for c in java psql pgbench curl python3; do command -v "$c" >/dev/null || die "$
 curl -fsS "$KEYCLOAK_URL/realms/fomo/.well-known/openid-configuration" >/dev/null \
   || die "no Keycloak with realm fomo at $KEYCLOAK_URL (start one: deploy/local/keycloak.sh start)"
 
-log "building treasury-service and the load generator (reactor, no install)"
-(cd "$ROOT" && ./mvnw -B -q -pl treasury-service -am package -DskipTests \
-  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2)
-CLASSPATH_FILE="$ROOT/treasury-service/target/bench-classpath.txt"
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  log "building treasury-service and the load generator (reactor, no install)"
+  (cd "$ROOT" && ./mvnw -B -q -pl treasury-service -am package -DskipTests \
+    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2)
+fi
+# TARGET_DIR: a treasury-service/target to benchmark (default this checkout's; e.g. a copy of an older build's,
+# to compare builds under the same conditions with SKIP_BUILD=1).
+TARGET="${TARGET_DIR:-$ROOT/treasury-service/target}"
+CLASSPATH_FILE="$TARGET/bench-classpath.txt"
 [ -s "$CLASSPATH_FILE" ] || die "no class path written to $CLASSPATH_FILE"
-BENCH_CP="$ROOT/treasury-service/target/test-classes:$ROOT/treasury-service/target/classes:$(cat "$CLASSPATH_FILE")"
-JAR="$ROOT/treasury-service/target/quarkus-app/quarkus-run.jar"
+BENCH_CP="$TARGET/test-classes:$TARGET/classes:$(cat "$CLASSPATH_FILE")"
+JAR="$TARGET/quarkus-app/quarkus-run.jar"
 [ -f "$JAR" ] || die "$JAR was not built"
 
 log "creating $BENCH_DB and $PGBENCH_DB"
@@ -77,7 +82,10 @@ psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" -c "CREATE DATA
 
 HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"
 log "starting treasury-service on http $HTTP_PORT / grpc $GRPC_PORT against $BENCH_DB"
-java -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
+# SERVICE_JAVA_OPTS: extra JVM options for the service, e.g. a Java Flight Recorder profile:
+#   SERVICE_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/ledger.jfr,settings=profile"
+# shellcheck disable=SC2086
+java ${SERVICE_JAVA_OPTS:-} -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
   -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
   -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
   -jar "$JAR" >"$WORK/service.log" 2>&1 &

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
@@ -25,6 +26,7 @@ import io.fomo.treasury.ledger.Operation.ExpirePending;
 import io.fomo.treasury.ledger.Operation.MintSupply;
 import io.fomo.treasury.ledger.Operation.PostPending;
 import io.fomo.treasury.ledger.Operation.RegisterModelToken;
+import io.fomo.treasury.ledger.Operation.Transfer;
 import io.fomo.treasury.ledger.Operation.VoidPending;
 import io.fomo.treasury.ledger.OperationResult.PendingDone;
 import io.fomo.treasury.ledger.OperationResult.TokenDone;
@@ -65,6 +67,17 @@ import jakarta.inject.Inject;
  * this database connection. A lost race on an idempotency id (unique violation), a serialization failure or a
  * deadlock retries the whole transaction, and the retry's lookup then decides: the same content replays, other
  * content is IDEMPOTENCY_CONFLICT. Accounts are cached as existing only after their creation committed.
+ *
+ * <h2>The fast path: plain transfers in one statement</h2>
+ * A batch of nothing but plain transfers (the hot path: SubmitBatch and Transfer between existing accounts) first
+ * tries one call of the plpgsql function {@code ledger_post_transfers} (migration V5), in autocommit: one round
+ * trip, no BEGIN / COMMIT, each account updated once with its net change (in id order, the same lock order), the
+ * sequential no-overdraft check on the locked values, then the journal and batch rows, whose primary keys refuse
+ * an id used before (after the locks, so a concurrent twin is waited for). {@link LedgerRules#apply} runs first in
+ * Java with every balance taken as unbounded, so every other rule has been checked and the journal rows are the
+ * ones the general path would write. When the function cannot decide alone (a new account, an id seen before, too
+ * little available, a lost race) it raises, nothing is written, and the general path runs and gives the precise
+ * answer (replay, IDEMPOTENCY_CONFLICT, INSUFFICIENT_BALANCE, ...).
  */
 @ApplicationScoped
 public class LedgerStore {
@@ -152,6 +165,17 @@ public class LedgerStore {
             )
             SELECT 1""";
 
+    private static final String POST_TRANSFERS = """
+            SELECT ledger_post_transfers($1, $2, $3, $4, $5, $6, $7, $8::text[]::numeric[], $9::text[]::numeric[], $10,
+                                         $11, $12, $13, $14::text[]::numeric[], $15, $16, $17, $18)""";
+
+    /** SQLSTATEs of ledger_post_transfers' refusals (V5) and of lost races: the general path then decides. */
+    private static final Set<String> FAST_PATH_DECLINED = Set.of("LDG02", "LDG03", "23505", "23514", "40001",
+            "40P01");
+
+    /** The balance the fast path's rule check assumes: every debit is covered (the database checks the real one). */
+    private static final BigInteger UNBOUNDED = BigInteger.TEN.pow(60);
+
     private static final String INSERT_TOKENS = """
             INSERT INTO ledger_token (symbol, decimals, kind, deployment_id, registered_at, minted_at)
             SELECT * FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
@@ -188,6 +212,9 @@ public class LedgerStore {
      * accounts need no creation statement and are locked by primary key. Never wrong, only incomplete.
      */
     private final Map<AccountKey, Long> knownAccounts = new ConcurrentHashMap<>();
+    /** Executions the fast path committed, and those it declined to the general path (for tests and profiling). */
+    private final AtomicLong fastPathApplied = new AtomicLong();
+    private final AtomicLong fastPathDeclined = new AtomicLong();
 
     @Inject
     public LedgerStore(Pool pool) {
@@ -237,7 +264,140 @@ public class LedgerStore {
 
     /** Runs the execution in one transaction, retrying lost races; see the class documentation. */
     public Uni<Applied> execute(Execution execution) {
-        return attempt(execution, 1);
+        Uni<Applied> fast = fastPath(execution);
+        if (fast == null) {
+            return attempt(execution, 1);
+        }
+        return fast.onFailure(failure -> failure instanceof PgException pg
+                && FAST_PATH_DECLINED.contains(pg.getSqlState()))
+                .recoverWithUni(failure -> {
+                    fastPathDeclined.incrementAndGet();
+                    return attempt(execution, 1);
+                });
+    }
+
+    long fastPathApplied() {
+        return fastPathApplied.get();
+    }
+
+    long fastPathDeclined() {
+        return fastPathDeclined.get();
+    }
+
+    boolean accountIdKnown(AccountKey key) {
+        return knownAccounts.containsKey(key);
+    }
+
+    /**
+     * The fast path of a batch of plain transfers (see the class documentation), or null when it does not apply:
+     * other operations, or a refusal by the rules (the general path then refuses it too, after its idempotency
+     * lookup, which decides first).
+     */
+    private Uni<Applied> fastPath(Execution ex) {
+        List<Operation> ops = ex.operations();
+        if (ex.claimDue() > 0 || ops.isEmpty()) {
+            return null;
+        }
+        // The accounts touched, each once, in order of first use (ids are known only if cached; the function finds
+        // the others by address).
+        Map<AccountKey, AccountState> unbounded = new LinkedHashMap<>();
+        for (Operation op : ops) {
+            if (!(op instanceof Transfer t)) {
+                return null;
+            }
+            unbounded.computeIfAbsent(t.debit(), this::unboundedAccount);
+            unbounded.computeIfAbsent(t.credit(), this::unboundedAccount);
+        }
+        LedgerRules.Outcome outcome;
+        try {
+            outcome = LedgerRules.apply(ex.batchId(), ops, new LedgerRules.View() {
+                @Override
+                public AccountState account(AccountKey key) {
+                    return unbounded.get(key);
+                }
+
+                @Override
+                public Pending pending(String pendingId) {
+                    return null;
+                }
+
+                @Override
+                public LedgerToken token(String symbol) {
+                    return ex.tokens().get(symbol);
+                }
+            }, ex.now());
+        } catch (ProblemException refused) {
+            return null;
+        }
+        int m = unbounded.size();
+        List<AccountKey> keys = new ArrayList<>(unbounded.keySet());
+        Map<AccountKey, Integer> position = new HashMap<>();
+        Long[] accountIds = new Long[m];
+        String[] owners = new String[m];
+        String[] accountTokens = new String[m];
+        String[] kinds = new String[m];
+        BigInteger[] netDebits = new BigInteger[m];
+        BigInteger[] netCredits = new BigInteger[m];
+        for (int i = 0; i < m; i++) {
+            AccountKey key = keys.get(i);
+            position.put(key, i + 1);
+            long id = unbounded.get(key).id();
+            accountIds[i] = id < 0 ? null : id;
+            owners[i] = key.owner();
+            accountTokens[i] = key.token();
+            kinds[i] = key.kind().name();
+            netDebits[i] = BigInteger.ZERO;
+            netCredits[i] = BigInteger.ZERO;
+        }
+        List<JournalEntry> journal = outcome.journal();
+        int n = journal.size();
+        String[] ids = new String[n];
+        Integer[] seqs = new Integer[n];
+        Integer[] debitAt = new Integer[n];
+        Integer[] creditAt = new Integer[n];
+        String[] amounts = new String[n];
+        String[] codes = new String[n];
+        String[] references = new String[n];
+        Buffer[] hashes = new Buffer[n];
+        for (int i = 0; i < n; i++) {
+            JournalEntry e = journal.get(i);
+            int debit = position.get(e.debit());
+            int credit = position.get(e.credit());
+            ids[i] = e.id();
+            seqs[i] = e.seq();
+            debitAt[i] = debit;
+            creditAt[i] = credit;
+            amounts[i] = e.amount().toString();
+            codes[i] = e.code();
+            references[i] = e.reference();
+            hashes[i] = Buffer.buffer(e.requestHash());
+            netDebits[debit - 1] = netDebits[debit - 1].add(e.amount());
+            netCredits[credit - 1] = netCredits[credit - 1].add(e.amount());
+        }
+        Tuple params = Tuple.from(new Object[] {ex.batchId(),
+                ex.batchId() == null ? null : Buffer.buffer(ex.batchHash()), utc(ex.now()),
+                accountIds, owners, accountTokens, kinds,
+                Arrays.stream(netDebits).map(BigInteger::toString).toArray(String[]::new),
+                Arrays.stream(netCredits).map(BigInteger::toString).toArray(String[]::new),
+                ids, seqs, debitAt, creditAt, amounts, codes, references, hashes, m < 2 * n});
+        return pool.preparedQuery(POST_TRANSFERS).execute(params).map(rows -> {
+            Long[] found = rows.iterator().next().getArrayOfLongs(0);
+            Map<AccountKey, Long> byKey = new HashMap<>();
+            for (int i = 0; i < m; i++) {
+                byKey.put(keys.get(i), found[i]);
+            }
+            // Committed (autocommit): ids found by address are cached like those of the general path.
+            knownAccounts(byKey);
+            fastPathApplied.incrementAndGet();
+            return new Applied(outcome.results(), ex.now(), false, List.of(), List.of(), byKey);
+        });
+    }
+
+    /** An account as the fast path's rule check sees it: its id if known (else -1), every debit covered. */
+    private AccountState unboundedAccount(AccountKey key) {
+        Long id = knownAccounts.get(key);
+        return new AccountState(id == null ? -1 : id, key, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO,
+                UNBOUNDED);
     }
 
     private Uni<Applied> attempt(Execution execution, int attempt) {
