@@ -42,11 +42,10 @@ PGBENCH_DB=fomo_pgbench_billing
 DEPLOYMENT=dep-bench
 WORK="$(mktemp -d /tmp/billing-bench.XXXXXX)"
 SERVICE_PID=""
+BENCH_NAME=billing-bench
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
-log() { printf '%s [billing-bench] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-psql_admin() { psql -h "$DB_HOST" -p "$DB_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 cleanup() {
   local status=$?
@@ -90,19 +89,12 @@ psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" -c "CREATE DATA
 
 HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"
 RUN_ID="$(date +%s)-$$"
+mapfile -t EVENTS_OPTS < <(isolated_events "$RUN_ID" deployment-live stake-changed)
 log "starting inference-billing on http $HTTP_PORT / grpc $GRPC_PORT against $BENCH_DB"
 java ${SERVICE_JAVA_OPTS:-} -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
   -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
   -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
-  -Drabbitmq-virtual-host=/ -Dfomo.events.exchange=fomo.events.bench -Dfomo.outbox.enabled=false \
-  -Dmp.messaging.incoming.deployment-live.queue.name="billing-bench-DeploymentLive-$RUN_ID" \
-  -Dmp.messaging.incoming.deployment-live.queue.durable=false \
-  -Dmp.messaging.incoming.deployment-live.queue.exclusive=true \
-  -Dmp.messaging.incoming.deployment-live.queue.auto-delete=true \
-  -Dmp.messaging.incoming.stake-changed.queue.name="billing-bench-StakeChanged-$RUN_ID" \
-  -Dmp.messaging.incoming.stake-changed.queue.durable=false \
-  -Dmp.messaging.incoming.stake-changed.queue.exclusive=true \
-  -Dmp.messaging.incoming.stake-changed.queue.auto-delete=true \
+  "${EVENTS_OPTS[@]}" \
   -jar "$JAR" >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 1 120); do

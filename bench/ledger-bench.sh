@@ -33,11 +33,10 @@ BENCH_DB=fomo_treasury_bench
 PGBENCH_DB=fomo_pgbench
 WORK="$(mktemp -d /tmp/ledger-bench.XXXXXX)"
 SERVICE_PID=""
+BENCH_NAME=ledger-bench
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
-log() { printf '%s [ledger-bench] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-psql_admin() { psql -h "$DB_HOST" -p "$DB_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 cleanup() {
   local status=$?
@@ -85,9 +84,12 @@ log "starting treasury-service on http $HTTP_PORT / grpc $GRPC_PORT against $BEN
 # SERVICE_JAVA_OPTS: extra JVM options for the service, e.g. a Java Flight Recorder profile:
 #   SERVICE_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/ledger.jfr,settings=profile"
 # shellcheck disable=SC2086
+# Events isolated from any running suite (vhost /, its own exchange and exclusive queues, no outbox relay).
+mapfile -t EVENTS_OPTS < <(isolated_events "$(date +%s)-$$" deployment-live window-settled credits-topped-up)
 java ${SERVICE_JAVA_OPTS:-} -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
   -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
   -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
+  "${EVENTS_OPTS[@]}" \
   -jar "$JAR" >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 1 120); do

@@ -213,7 +213,26 @@ ensure_rabbitmq() {
   log "RabbitMQ: vhost $RABBIT_VHOST with full permissions for guest is ready"
 }
 
+# Queues that a build from before dead-lettering (2026-11-25) declared in the suite's vhost lack the
+# x-dead-letter-exchange argument, and RabbitMQ refuses to declare them again with it (PRECONDITION_FAILED), so the
+# services would not start: delete such a consumer queue once when it is empty (its service declares it again, with
+# its dead-letter queue); a non-empty one is only reported, for an operator to drain first.
+migrate_queues() {
+  local name messages args
+  while IFS=$'\t' read -r name messages args; do
+    case "$name" in *.dlq|'') continue ;; esac
+    case "$name" in *-service.*|inference-billing.*) ;; *) continue ;; esac
+    case "$args" in *x-dead-letter-exchange*) continue ;; esac
+    if [ "$messages" = 0 ]; then
+      rmqctl -q delete_queue -p "$RABBIT_VHOST" "$name" >/dev/null </dev/null && log "RabbitMQ: deleted the empty queue $name of an older build (declared again with its dead-letter queue)"
+    else
+      log "RabbitMQ: WARNING: queue $name (vhost $RABBIT_VHOST) has no dead-letter exchange and $messages messages: drain it, then delete it"
+    fi
+  done < <(rmqctl -q list_queues -p "$RABBIT_VHOST" --no-table-headers name messages arguments 2>/dev/null || true)
+}
+
 ensure_tools
 ensure_postgres
 ensure_rabbitmq
+migrate_queues
 log "infrastructure ready in $(fmt_duration $(( $(now_s) - T0 )))"
