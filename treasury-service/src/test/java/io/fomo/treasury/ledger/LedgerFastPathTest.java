@@ -9,22 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.shared.web.ProblemException;
-import io.fomo.testkit.TestDatabase;
+import io.fomo.treasury.ScratchLedger;
 import io.fomo.treasury.audit.AuditService;
 import io.fomo.treasury.ledger.LedgerStore.Applied;
 import io.fomo.treasury.ledger.Operation.Transfer;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 
 /**
  * The fast path of plain transfers (one call of {@code ledger_post_transfers}, migration V5) against PostgreSQL:
@@ -35,57 +30,30 @@ import io.vertx.sqlclient.PoolOptions;
  */
 class LedgerFastPathTest {
 
-    static final String DATABASE = "fomo_treasury_fast_" + ProcessHandle.current().pid();
     static final BigInteger UNIT = BigInteger.valueOf(1_000_000);
     static final AccountKey ISSUER = AccountKey.protocol("USDC", AccountKind.ISSUER);
 
-    static Vertx vertx;
     static Pool pool;
     static LedgerStore store;
     static LedgerService ledger;
     static int ids;
 
+    static ScratchLedger scratch;
+
     @BeforeAll
     static void start() {
-        String host = env("FOMO_DB_HOST", "127.0.0.1");
-        int port = Integer.parseInt(env("FOMO_DB_PORT", "5432"));
-        TestDatabase.recreate(DATABASE, "fomo_treasury");
-        Flyway.configure()
-                .dataSource("jdbc:postgresql://" + host + ":" + port + "/" + DATABASE, "fomo_treasury", "fomo_treasury")
-                .locations("classpath:db/migration", "classpath:db/fomo-shared")
-                .load().migrate();
-        vertx = Vertx.vertx();
-        pool = PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(4))
-                .connectingTo(new PgConnectOptions().setHost(host).setPort(port).setDatabase(DATABASE)
-                        .setUser("fomo_treasury").setPassword("fomo_treasury").setCachePreparedStatements(true))
-                .using(vertx).build();
-        store = new LedgerStore(pool);
-        ledger = new LedgerService(store, new LedgerStoreProperties.TestConfig());
-        store.ensureBaseTokens(LedgerService.now()).await().indefinitely();
+        scratch = ScratchLedger.start("fastpath", 4, false, ScratchLedger.config());
+        pool = scratch.pool;
+        store = scratch.store;
+        ledger = scratch.ledger;
     }
 
     @AfterAll
     static void stop() {
-        if (pool != null) {
-            pool.close().await().indefinitely();
-        }
-        if (vertx != null) {
-            vertx.close().await().indefinitely();
-        }
-        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + env("FOMO_DB_HOST", "127.0.0.1") + ":"
-                + env("FOMO_DB_PORT", "5432") + "/postgres", "postgres", ""); var st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-        } catch (java.sql.SQLException e) {
-            System.err.println("could not drop " + DATABASE + ": " + e.getMessage());
+        if (scratch != null) {
+            scratch.close();
         }
     }
-
-    static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
-    }
-
     static String id() {
         return "fast:" + ProcessHandle.current().pid() + ":" + (ids++);
     }
@@ -204,7 +172,7 @@ class LedgerFastPathTest {
         batch(id(), List.of(move(ISSUER, a, 50), move(ISSUER, b, 50)));
         // A second instance (a restart, another replica): its cache is empty, the function finds the ids.
         LedgerStore fresh = new LedgerStore(pool);
-        LedgerService other = new LedgerService(fresh, new LedgerStoreProperties.TestConfig());
+        LedgerService other = new LedgerService(fresh, ScratchLedger.config());
         Applied applied = batch(other, id(), List.of(move(a, b, 20), move(b, a, 70)));
         assertThat(fresh.fastPathApplied()).isEqualTo(1);
         assertThat(fresh.fastPathDeclined()).isZero();

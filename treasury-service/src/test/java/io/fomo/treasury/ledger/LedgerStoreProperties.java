@@ -15,11 +15,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-import org.flywaydb.core.Flyway;
 
 import io.fomo.shared.web.ProblemException;
-import io.fomo.testkit.TestDatabase;
-import io.fomo.treasury.TreasuryConfig;
+import io.fomo.treasury.ScratchLedger;
 import io.fomo.treasury.audit.AuditReport;
 import io.fomo.treasury.audit.AuditService;
 import io.fomo.treasury.ledger.LedgerStore.Applied;
@@ -30,13 +28,9 @@ import io.fomo.treasury.ledger.Operation.RegisterModelToken;
 import io.fomo.treasury.ledger.Operation.Transfer;
 import io.fomo.treasury.ledger.Operation.VoidPending;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -65,54 +59,29 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class LedgerStoreProperties {
 
-    /** Unique per test JVM (two worktrees may run this at once) and dropped afterwards. */
-    static final String DATABASE = "fomo_treasury_prop_" + ProcessHandle.current().pid();
     static final BigInteger USDC_UNIT = BigInteger.valueOf(1_000_000);
     static final BigInteger MT_UNIT = BigInteger.TEN.pow(18);
     static final AccountKey USDC_ISSUER = AccountKey.protocol("USDC", AccountKind.ISSUER);
 
-    static Vertx vertx;
     static Pool pool;
     static LedgerService ledger;
     static AuditService audit;
     static final AtomicInteger sequences = new AtomicInteger();
 
+    static ScratchLedger scratch;
+
     @BeforeContainer
     static void startLedger() {
-        String host = env("FOMO_DB_HOST", "127.0.0.1");
-        int port = Integer.parseInt(env("FOMO_DB_PORT", "5432"));
-        TestDatabase.recreate(DATABASE, "fomo_treasury");
-        Flyway.configure()
-                .dataSource("jdbc:postgresql://" + host + ":" + port + "/" + DATABASE, "fomo_treasury", "fomo_treasury")
-                .locations("classpath:db/migration", "classpath:db/fomo-shared")
-                .load().migrate();
-        vertx = Vertx.vertx();
-        pool = PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(8))
-                .connectingTo(new PgConnectOptions().setHost(host).setPort(port).setDatabase(DATABASE)
-                        .setUser("fomo_treasury").setPassword("fomo_treasury").setCachePreparedStatements(true)
-                        // A scratch database: no need to wait for the WAL flush at each commit.
-                        .setProperties(Map.of("synchronous_commit", "off")))
-                .using(vertx).build();
-        LedgerStore store = new LedgerStore(pool);
-        ledger = new LedgerService(store, new TestConfig());
-        audit = new AuditService(pool);
-        store.ensureBaseTokens(LedgerService.now()).await().indefinitely();
+        scratch = ScratchLedger.start("prop", 8, true, ScratchLedger.config());
+        pool = scratch.pool;
+        ledger = scratch.ledger;
+        audit = scratch.audit;
     }
 
     @AfterContainer
     static void stopLedger() {
-        if (pool != null) {
-            pool.close().await().indefinitely();
-        }
-        if (vertx != null) {
-            vertx.close().await().indefinitely();
-        }
-        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + env("FOMO_DB_HOST", "127.0.0.1") + ":"
-                + env("FOMO_DB_PORT", "5432") + "/postgres", "postgres", ""); var st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-        } catch (java.sql.SQLException e) {
-            System.err.println("could not drop " + DATABASE + ": " + e.getMessage());
+        if (scratch != null) {
+            scratch.close();
         }
     }
 
@@ -610,56 +579,6 @@ class LedgerStoreProperties {
         @Override
         public String toString() {
             return "balances=" + balances + ", held=" + held;
-        }
-    }
-
-    static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
-    }
-
-    /** The defaults of {@link TreasuryConfig}. */
-    static final class TestConfig implements TreasuryConfig {
-        @Override
-        public String flockSupply() {
-            return "1000000000";
-        }
-
-        @Override
-        public int emissionReserveBps() {
-            return 1000;
-        }
-
-        @Override
-        public int maxBatchOperations() {
-            return 10_000;
-        }
-
-        @Override
-        public Duration pendingExpiryInterval() {
-            return Duration.ofSeconds(1);
-        }
-
-        @Override
-        public int pendingExpiryBatch() {
-            return 500;
-        }
-
-        @Override
-        public Duration reconciliationTimeout() {
-            return Duration.ofSeconds(5);
-        }
-
-        /** Not used by the ledger. */
-        @Override
-        public Market market() {
-            return null;
-        }
-
-        /** Not used by the ledger. */
-        @Override
-        public Split split() {
-            return null;
         }
     }
 }

@@ -13,13 +13,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.flywaydb.core.Flyway;
 
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.InvalidAmountException;
 import io.fomo.shared.web.ProblemException;
-import io.fomo.testkit.TestDatabase;
+import io.fomo.treasury.ScratchLedger;
+import io.fomo.treasury.TreasuryConfig;
 import io.fomo.treasury.TreasuryConfig;
 import io.fomo.treasury.audit.AuditReport;
 import io.fomo.treasury.audit.AuditService;
@@ -27,7 +27,6 @@ import io.fomo.treasury.ledger.AccountKey;
 import io.fomo.treasury.ledger.AccountKind;
 import io.fomo.treasury.ledger.LedgerRules;
 import io.fomo.treasury.ledger.LedgerService;
-import io.fomo.treasury.ledger.LedgerStore;
 import io.fomo.treasury.ledger.LedgerStore.Plan;
 import io.fomo.treasury.ledger.LedgerStore.Planned;
 import io.fomo.treasury.ledger.LedgerToken;
@@ -40,13 +39,9 @@ import io.fomo.treasury.market.MarketService.PoolView;
 import io.fomo.treasury.market.MarketService.SwapDone;
 import io.fomo.treasury.market.MarketService.SwapOrder;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -95,8 +90,6 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class MarketStoreProperties {
 
-    /** Unique per test JVM (two worktrees may run this at once) and dropped afterwards. */
-    static final String DATABASE = "fomo_treasury_market_prop_" + ProcessHandle.current().pid();
     /** FLOCK minted to the bridge float of the scratch ledger: enough for every pool and user of the run. */
     static final BigInteger FLOCK_FLOAT = BigInteger.TEN.pow(37);
     static final BigInteger HUGE_CAP = BigInteger.TEN.pow(36);
@@ -106,33 +99,19 @@ class MarketStoreProperties {
             "INSUFFICIENT_BALANCE");
     static final int USERS = 4;
 
-    static Vertx vertx;
     static Pool pool;
     static LedgerService ledger;
     static AuditService audit;
     static final AtomicInteger tries = new AtomicInteger();
 
+    static ScratchLedger scratch;
+
     @BeforeContainer
     static void startLedger() {
-        String host = env("FOMO_DB_HOST", "127.0.0.1");
-        int port = Integer.parseInt(env("FOMO_DB_PORT", "5432"));
-        TestDatabase.recreate(DATABASE, "fomo_treasury");
-        Flyway.configure()
-                .dataSource("jdbc:postgresql://" + host + ":" + port + "/" + DATABASE, "fomo_treasury", "fomo_treasury")
-                .locations("classpath:db/migration", "classpath:db/fomo-shared")
-                .load().migrate();
-        vertx = Vertx.vertx();
-        pool = PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(8))
-                .connectingTo(new PgConnectOptions().setHost(host).setPort(port).setDatabase(DATABASE)
-                        .setUser("fomo_treasury").setPassword("fomo_treasury").setCachePreparedStatements(true)
-                        // A scratch database: no need to wait for the WAL flush at each commit.
-                        .setProperties(Map.of("synchronous_commit", "off")))
-                .using(vertx).build();
-        LedgerStore store = new LedgerStore(pool);
-        ledger = new LedgerService(store, new TestConfig(30, 10_000));
-        audit = new AuditService(pool);
-        store.ensureBaseTokens(LedgerService.now()).await().indefinitely();
+        scratch = ScratchLedger.start("market_prop", 8, true, ScratchLedger.config(30, 10_000));
+        pool = scratch.pool;
+        ledger = scratch.ledger;
+        audit = scratch.audit;
         ledger.tokens(Set.of("FLOCK", "USDC")).await().indefinitely();
         ledger.internalBatch("ledger:test:flock-float", List.of(new MintSupply("ledger:test:flock-float:mint", BRIDGE,
                 FLOCK_FLOAT, "test"))).await().indefinitely();
@@ -140,20 +119,10 @@ class MarketStoreProperties {
 
     @AfterContainer
     static void stopLedger() {
-        if (pool != null) {
-            pool.close().await().indefinitely();
-        }
-        if (vertx != null) {
-            vertx.close().await().indefinitely();
-        }
-        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + env("FOMO_DB_HOST", "127.0.0.1") + ":"
-                + env("FOMO_DB_PORT", "5432") + "/postgres", "postgres", ""); var st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-        } catch (java.sql.SQLException e) {
-            System.err.println("could not drop " + DATABASE + ": " + e.getMessage());
+        if (scratch != null) {
+            scratch.close();
         }
     }
-
     // ---------------------------------------------------------------- generated cases
 
     /**
@@ -295,7 +264,7 @@ class MarketStoreProperties {
         PoolTry(int number, PoolCase c) {
             this.ns = "m" + number;
             this.c = c;
-            TestConfig config = new TestConfig(c.feeBps(), c.maxImpactBps());
+            TreasuryConfig config = ScratchLedger.config(c.feeBps(), c.maxImpactBps());
             markets.pool = pool;
             markets.ledger = ledger;
             markets.config = config;
@@ -719,103 +688,6 @@ class MarketStoreProperties {
             AuditReport report = audit.audit(c.kind() == 0 ? List.of(base) : List.of(base, quote)).await()
                     .indefinitely();
             assertThat(report.ok()).as("audit %s", report).isTrue();
-        }
-    }
-
-    static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
-    }
-
-    /** The defaults of {@link TreasuryConfig}, with a pool fee and a swap-impact bound of the try's choosing. */
-    static final class TestConfig implements TreasuryConfig {
-        private final int feeBps;
-        private final int maxSwapImpactBps;
-
-        TestConfig(int feeBps, int maxSwapImpactBps) {
-            this.feeBps = feeBps;
-            this.maxSwapImpactBps = maxSwapImpactBps;
-        }
-
-        @Override
-        public String flockSupply() {
-            return "1000000000";
-        }
-
-        @Override
-        public int emissionReserveBps() {
-            return 1000;
-        }
-
-        @Override
-        public int maxBatchOperations() {
-            return 10_000;
-        }
-
-        @Override
-        public Duration pendingExpiryInterval() {
-            return Duration.ofSeconds(1);
-        }
-
-        @Override
-        public int pendingExpiryBatch() {
-            return 500;
-        }
-
-        @Override
-        public Duration reconciliationTimeout() {
-            return Duration.ofSeconds(5);
-        }
-
-        @Override
-        public Market market() {
-            return new Market() {
-                @Override
-                public int feeBps() {
-                    return feeBps;
-                }
-
-                @Override
-                public int buybackImpactBps() {
-                    return 200;
-                }
-
-                @Override
-                public int twapGuardBps() {
-                    return 200;
-                }
-
-                @Override
-                public int maxSwapImpactBps() {
-                    return maxSwapImpactBps;
-                }
-
-                @Override
-                public Duration twapWindow() {
-                    return Duration.ofHours(1);
-                }
-
-                @Override
-                public String genesisPoolFlock() {
-                    return "10000000";
-                }
-
-                @Override
-                public String genesisPoolUsdc() {
-                    return "5000000";
-                }
-
-                @Override
-                public Duration modelLpLock() {
-                    return Duration.ofDays(365);
-                }
-            };
-        }
-
-        /** Not used by markets. */
-        @Override
-        public Split split() {
-            return null;
         }
     }
 }

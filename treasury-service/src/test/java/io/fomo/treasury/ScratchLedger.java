@@ -1,0 +1,174 @@
+package io.fomo.treasury;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.flywaydb.core.Flyway;
+
+import io.fomo.testkit.TestDatabase;
+import io.fomo.treasury.audit.AuditService;
+import io.fomo.treasury.ledger.LedgerService;
+import io.fomo.treasury.ledger.LedgerStore;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgBuilder;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
+
+/**
+ * The real ledger ({@link LedgerStore}, {@link LedgerService}, {@link AuditService}) outside Quarkus, for the property
+ * tests that drive it through PostgreSQL many thousands of times: a scratch database {@code <name>} (unique per test
+ * JVM: two checkouts may run at once) migrated by the service's Flyway scripts, a Vert.x pool on it, the base tokens;
+ * {@link #close()} closes the pool and drops the database.
+ */
+public final class ScratchLedger implements AutoCloseable {
+
+    public final String database;
+    public final Vertx vertx;
+    public final Pool pool;
+    public final LedgerStore store;
+    public final LedgerService ledger;
+    public final AuditService audit;
+
+    private ScratchLedger(String database, Vertx vertx, Pool pool, TreasuryConfig config) {
+        this.database = database;
+        this.vertx = vertx;
+        this.pool = pool;
+        this.store = new LedgerStore(pool);
+        this.ledger = new LedgerService(store, config);
+        this.audit = new AuditService(pool);
+    }
+
+    /**
+     * Creates {@code fomo_treasury_<name>_<pid>} afresh and migrates it. {@code fastCommits}: commits do not wait for
+     * the WAL flush (a scratch database; never the service's setting).
+     */
+    public static ScratchLedger start(String name, int poolSize, boolean fastCommits, TreasuryConfig config) {
+        String database = "fomo_treasury_" + name + "_" + ProcessHandle.current().pid();
+        String host = env("FOMO_DB_HOST", "127.0.0.1");
+        int port = Integer.parseInt(env("FOMO_DB_PORT", "5432"));
+        TestDatabase.recreate(database, "fomo_treasury");
+        Flyway.configure()
+                .dataSource("jdbc:postgresql://" + host + ":" + port + "/" + database, "fomo_treasury", "fomo_treasury")
+                .locations("classpath:db/migration", "classpath:db/fomo-shared")
+                .load().migrate();
+        PgConnectOptions connect = new PgConnectOptions().setHost(host).setPort(port).setDatabase(database)
+                .setUser("fomo_treasury").setPassword("fomo_treasury").setCachePreparedStatements(true);
+        if (fastCommits) {
+            connect.setProperties(Map.of("synchronous_commit", "off"));
+        }
+        Vertx vertx = Vertx.vertx();
+        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
+        ScratchLedger s = new ScratchLedger(database, vertx, pool, config);
+        s.store.ensureBaseTokens(LedgerService.now()).await().indefinitely();
+        return s;
+    }
+
+    @Override
+    public void close() {
+        pool.close().await().indefinitely();
+        vertx.close().await().indefinitely();
+        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + env("FOMO_DB_HOST", "127.0.0.1") + ":"
+                + env("FOMO_DB_PORT", "5432") + "/postgres", "postgres", ""); var st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        } catch (java.sql.SQLException e) {
+            System.err.println("could not drop " + database + ": " + e.getMessage());
+        }
+    }
+
+    public static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    /** The defaults of {@link TreasuryConfig} (the ledger's part). */
+    public static TreasuryConfig config() {
+        return config(30, 10_000);
+    }
+
+    /** The defaults of {@link TreasuryConfig}, with a pool fee and a swap-impact bound of the test's choosing. */
+    public static TreasuryConfig config(int feeBps, int maxSwapImpactBps) {
+        return new TreasuryConfig() {
+            @Override
+            public String flockSupply() {
+                return "1000000000";
+            }
+
+            @Override
+            public int emissionReserveBps() {
+                return 1000;
+            }
+
+            @Override
+            public int maxBatchOperations() {
+                return 10_000;
+            }
+
+            @Override
+            public Duration pendingExpiryInterval() {
+                return Duration.ofSeconds(1);
+            }
+
+            @Override
+            public int pendingExpiryBatch() {
+                return 500;
+            }
+
+            @Override
+            public Duration reconciliationTimeout() {
+                return Duration.ofSeconds(5);
+            }
+
+            @Override
+            public Market market() {
+                return new Market() {
+                    @Override
+                    public int feeBps() {
+                        return feeBps;
+                    }
+
+                    @Override
+                    public int buybackImpactBps() {
+                        return 200;
+                    }
+
+                    @Override
+                    public int twapGuardBps() {
+                        return 200;
+                    }
+
+                    @Override
+                    public int maxSwapImpactBps() {
+                        return maxSwapImpactBps;
+                    }
+
+                    @Override
+                    public Duration twapWindow() {
+                        return Duration.ofHours(1);
+                    }
+
+                    @Override
+                    public String genesisPoolFlock() {
+                        return "10000000";
+                    }
+
+                    @Override
+                    public String genesisPoolUsdc() {
+                        return "5000000";
+                    }
+
+                    @Override
+                    public Duration modelLpLock() {
+                        return Duration.ofDays(365);
+                    }
+                };
+            }
+
+            /** Not used by the ledger and the markets. */
+            @Override
+            public Split split() {
+                return null;
+            }
+        };
+    }
+}
