@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The same story with two replicas of billing and of emission running side by side (same databases, competing for the
+ * The same story with two replicas of billing, staking and emission running side by side (same databases, competing for the
  * same queues), and services killed with {@code kill -9} in the middle of the offering's close and of the window's
  * settlement, then restarted: the end state must be exactly the one the rules give ({@link StoryExpectations}), the
  * same as the undisturbed run of {@link StorySystemTest}.
@@ -61,6 +61,7 @@ class CrashAndReplicasSystemTest {
             assertThat(happened.get(1)).isEqualTo("splits before the kill: 0");
             assertThat(suite.billing2.isAlive()).isTrue();
             assertThat(suite.emission2.isAlive()).isTrue();
+            assertThat(suite.staking2.isAlive()).isTrue();
             StoryExpectations.assertStory(suite, outcome);
         }
     }

@@ -18,7 +18,7 @@ import io.fomo.testkit.TestBroker;
 /**
  * The whole suite as real processes: the five services' built quarkus-apps (fomo-testkit {@link ServiceProcess}, profile
  * {@code test}: random ports, their own databases {@code fomo_<service>_<suffix>}, fast schedulers), optionally a second
- * replica of billing and of emission on the same database, and the model stand-in in this JVM.
+ * replica of billing, staking and emission on the same database, and the model stand-in in this JVM.
  *
  * <p>Events: one exchange of the system tests, and <b>durable, shared</b> queues named after this run (not the test
  * profile's exclusive auto-deleted ones), as in production: a service killed with {@code kill -9} finds what was
@@ -54,6 +54,7 @@ final class Suite implements AutoCloseable {
     ServiceProcess billing;
     ServiceProcess billing2;
     ServiceProcess staking;
+    ServiceProcess staking2;
     ServiceProcess emission;
     ServiceProcess emission2;
     private final List<String> queues = new ArrayList<>();
@@ -64,8 +65,8 @@ final class Suite implements AutoCloseable {
     }
 
     /**
-     * Starts everything on fresh databases {@code fomo_<service>_<dbSuffix>}; with {@code replicas}, billing and
-     * emission run twice (same database, same queues).
+     * Starts everything on fresh databases {@code fomo_<service>_<dbSuffix>}; with {@code replicas}, billing, staking
+     * and emission run twice (same database, same queues).
      */
     static Suite start(String dbSuffix, boolean replicas) {
         int n;
@@ -82,14 +83,17 @@ final class Suite implements AutoCloseable {
             CompletableFuture<ServiceProcess> rmo = async(() -> ServiceProcess.start("rmo", dbSuffix, s.config("rmo", ledger)));
             CompletableFuture<ServiceProcess> stk = async(() -> ServiceProcess.start("staking", dbSuffix, s.config("staking", staking)));
             s.emission = ServiceProcess.start("emission", dbSuffix, s.config("emission", ledger));
+            s.rmo = rmo.join();
+            s.staking = stk.join();
             if (replicas) {
                 CompletableFuture<ServiceProcess> b2 = async(
                         () -> ServiceProcess.startOn("billing", s.billing.database(), s.config("billing", PACE)));
+                CompletableFuture<ServiceProcess> st2 = async(
+                        () -> ServiceProcess.startOn("staking", s.staking.database(), s.config("staking", staking)));
                 s.emission2 = ServiceProcess.startOn("emission", s.emission.database(), s.config("emission", ledger));
                 s.billing2 = b2.join();
+                s.staking2 = st2.join();
             }
-            s.rmo = rmo.join();
-            s.staking = stk.join();
             return s;
         } catch (RuntimeException e) {
             s.close();
@@ -173,7 +177,7 @@ final class Suite implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ServiceProcess p : new ServiceProcess[] {staking, emission2, emission, rmo, billing2, billing, treasury}) {
+        for (ServiceProcess p : new ServiceProcess[] {staking2, staking, emission2, emission, rmo, billing2, billing, treasury}) {
             if (p != null) {
                 p.close();
             }
