@@ -34,31 +34,12 @@ PGBENCH_DB=fomo_pgbench
 WORK="$(mktemp -d /tmp/ledger-bench.XXXXXX)"
 SERVICE_PID=""
 BENCH_NAME=ledger-bench
+SERVICE=treasury-service
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-
-cleanup() {
-  local status=$?
-  if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2>/dev/null; then
-    log "stopping treasury-service (pid $SERVICE_PID)"
-    kill "$SERVICE_PID" 2>/dev/null || true
-    for _ in $(seq 1 30); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 1; done
-    kill -9 "$SERVICE_PID" 2>/dev/null || true
-  fi
-  psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
-  psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
-  if [ $status -ne 0 ] && [ -f "$WORK/service.log" ]; then
-    log "service log (last 40 lines):"; tail -n 40 "$WORK/service.log" >&2 || true
-  fi
-  rm -rf "$WORK"
-  exit $status
-}
-trap cleanup EXIT INT TERM
-
-for c in java psql pgbench curl python3; do command -v "$c" >/dev/null || die "$c is not installed"; done
-curl -fsS "$KEYCLOAK_URL/realms/fomo/.well-known/openid-configuration" >/dev/null \
-  || die "no Keycloak with realm fomo at $KEYCLOAK_URL (start one: deploy/local/keycloak.sh start)"
+trap bench_cleanup EXIT INT TERM
+bench_preflight
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building treasury-service and the load generator (reactor, no install)"

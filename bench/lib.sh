@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Shared by the bench/*.sh scripts (sourced; each sets BENCH_NAME, DB_HOST and DB_PORT first).
+# Shared by the bench/*.sh scripts that start one service against a scratch database and run pgbench beside it
+# (sourced; each sets BENCH_NAME, SERVICE, DB_HOST, DB_PORT, KEYCLOAK_URL, BENCH_DB, PGBENCH_DB, WORK, SERVICE_PID first).
 
 log() { printf '%s [%s] %s\n' "$(date +%H:%M:%S)" "$BENCH_NAME" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -22,4 +23,31 @@ isolated_events() {
       "-Dmp.messaging.incoming.$ch.queue.exclusive=true" \
       "-Dmp.messaging.incoming.$ch.queue.auto-delete=true"
   done
+}
+
+# On every exit: stops the service it started (by pid), drops both scratch databases, shows the service's log when
+# the run failed, removes the work directory. Install with: trap bench_cleanup EXIT INT TERM
+bench_cleanup() {
+  local status=$?
+  if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2>/dev/null; then
+    log "stopping $SERVICE (pid $SERVICE_PID)"
+    kill "$SERVICE_PID" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 1; done
+    kill -9 "$SERVICE_PID" 2>/dev/null || true
+  fi
+  psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ $status -ne 0 ] && [ -f "$WORK/service.log" ]; then
+    log "service log (last 40 lines):"; tail -n 40 "$WORK/service.log" >&2 || true
+  fi
+  rm -rf "$WORK"
+  exit $status
+}
+
+# The tools and the Keycloak (realm fomo) a benchmark needs, or a clear message.
+bench_preflight() {
+  local c
+  for c in java psql pgbench curl python3; do command -v "$c" >/dev/null || die "$c is not installed"; done
+  curl -fsS "$KEYCLOAK_URL/realms/fomo/.well-known/openid-configuration" >/dev/null \
+    || die "no Keycloak with realm fomo at $KEYCLOAK_URL (start one: deploy/local/keycloak.sh start)"
 }

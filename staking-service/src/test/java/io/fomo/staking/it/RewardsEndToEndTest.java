@@ -154,7 +154,7 @@ class RewardsEndToEndTest {
         // Re-delivery x3 of both consumed events changes nothing.
         String doneAt = pool.preparedQuery("SELECT done_at::text FROM reward_job WHERE epoch = $1 AND deployment_id = $2")
                 .execute(Tuple.of(epoch, dep)).await().indefinitely().iterator().next().getString(0);
-        double duplicatesBefore = duplicates();
+        long duplicatesBefore = duplicates();
         for (int i = 0; i < 3; i++) {
             events.publish(eventId, allocated);
             events.publish("DeploymentLive:" + dep, live);
@@ -232,12 +232,13 @@ class RewardsEndToEndTest {
                 io.fomo.shared.money.Token.modelToken(mt), remaining.subtract(slice)).toDecimalString());
     }
 
-    static double duplicates() {
+    /** The inbox's re-delivered-and-skipped counter (a count, read exactly: Prometheus prints it as e.g. {@code 6.0}). */
+    static long duplicates() {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        double total = 0;
+        long total = 0;
         for (String line : metrics.split("\n")) {
             if (line.startsWith("fomo_inbox_duplicates_total")) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                total += new java.math.BigDecimal(line.substring(line.lastIndexOf(' ') + 1)).longValueExact();
             }
         }
         return total;
