@@ -96,23 +96,42 @@ psql_admin -d "$BENCH_DB" -c "
 TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=api-platform -d client_secret=api-platform-secret \
   "$KEYCLOAK_URL/realms/fomo/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 if [ "$WARMUP_SECONDS" -gt 0 ]; then
   log "warm-up (JIT): ${WARMUP_SECONDS}s at 64 callers, not measured"
   java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
     --deployment "$DEPLOYMENT" --seconds "$WARMUP_SECONDS" --callers 64 --users "$USERS" >/dev/null
 fi
 CPU_BEFORE="$(cpu_ticks "$SERVICE_PID")"
+PG_CPU_BEFORE="$(pg_db_cpu_ticks "$BENCH_DB")"
 log "gRPC load: Authorize+Capture pairs, $USERS users, callers $CALLERS, ${SECONDS_PER_PHASE}s each"
-java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
-  --deployment "$DEPLOYMENT" --seconds "$SECONDS_PER_PHASE" --callers "$CALLERS" --users "$USERS" \
+/usr/bin/time -f "%U %S" -o "$WORK/loadgen.time" \
+  java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
+  --deployment "$DEPLOYMENT" --seconds "$SECONDS_PER_PHASE" --callers "$CALLERS" --users "$USERS" --warmup-seconds 0 \
   | tee "$WORK/billing.out" >&2
-SERVICE_CPU_S="$(python3 -c "print(f'{($(cpu_ticks "$SERVICE_PID") - $CPU_BEFORE) / $(getconf CLK_TCK):.1f}')")"
+SERVICE_TICKS=$(( $(cpu_ticks "$SERVICE_PID") - CPU_BEFORE ))
+PG_TICKS=$(( $(pg_db_cpu_ticks "$BENCH_DB") - PG_CPU_BEFORE ))
+LOADGEN_TICKS="$(awk -v t="$(getconf CLK_TCK)" '{printf "%d", ($1 + $2) * t}' "$WORK/loadgen.time")"
+SERVICE_CPU_S="$(python3 -c "print(f'{$SERVICE_TICKS / $(getconf CLK_TCK):.1f}')")"
 WALLETS_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM wallet WHERE available < 0 OR held <> 0 OR available + held <> topped_up - charged")"
 CAPTURES="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM capture")"
 CHARGED_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT (SELECT coalesce(sum(charged), 0) FROM wallet) = (SELECT coalesce(sum(charged), 0) FROM capture)")"
 MEASURED_PAIRS="$(sed -n 's/^RESULT .* pairs=\([0-9]*\) .*/\1/p' "$WORK/billing.out" | awk '{s += $1} END {print s + 0}')"
 SERVICE_RSS="$(ps -o rss= -p "$SERVICE_PID" | awk '{printf "%d MB", $1/1024}')"
+# Group commit (README "Group commit"): groups and calls per kind since the start, warm-up included.
+GROUPS_LINE="$(curl -fsS "http://localhost:$HTTP_PORT/q/metrics" | python3 -c "$(cat <<'PY'
+import re, sys
+m = {}
+for line in sys.stdin:
+    g = re.match(r'fomo_billing_group_commit_(groups|calls|failed_groups)_total\{kind="(\w+)"\} ([0-9.E]+)', line)
+    if g:
+        m.setdefault(g.group(2), {})[g.group(1)] = float(g.group(3))
+parts = []
+for kind, v in sorted(m.items()):
+    calls, groups, failed = v.get('calls', 0), v.get('groups', 0), v.get('failed_groups', 0)
+    parts.append(f'{kind} {calls:.0f} calls in {groups:.0f} groups (mean {calls / max(1, groups):.1f}), {failed:.0f} failed')
+print('; '.join(parts) or 'no group-commit metrics')
+PY
+)")"
 
 # The stack's floor: the same closed loop at 64 callers, each "pair" two empty gRPC calls to the same server
 # (grpc.health.v1 Health/Check: no token check, no database, no billing code). No build of the service can serve
@@ -130,8 +149,12 @@ kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""
 
 log "pgbench -N: scale $PGBENCH_SCALE, $PGBENCH_CLIENTS clients, ${SECONDS_PER_PHASE}s"
 pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -i -q -s "$PGBENCH_SCALE" "$PGBENCH_DB" >/dev/null 2>&1
-(cd "$WORK" && pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -N -n -c "$PGBENCH_CLIENTS" -j 2 \
-  -T "$SECONDS_PER_PHASE" -l --log-prefix=pgbench_log "$PGBENCH_DB") >"$WORK/pgbench.out" 2>&1
+PGB_REAPED_BEFORE="$(pg_reaped_cpu_ticks)"
+(cd "$WORK" && /usr/bin/time -f "%U %S" -o "$WORK/pgbench.time" pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -N -n \
+  -c "$PGBENCH_CLIENTS" -j 2 -T "$SECONDS_PER_PHASE" -l --log-prefix=pgbench_log "$PGBENCH_DB") >"$WORK/pgbench.out" 2>&1
+sleep 1 # the postmaster reaps the run's backends
+PGB_PG_TICKS=$(( $(pg_reaped_cpu_ticks) - PGB_REAPED_BEFORE ))
+PGB_CLIENT_TICKS="$(awk -v t="$(getconf CLK_TCK)" '{printf "%d", ($1 + $2) * t}' "$WORK/pgbench.time")"
 PG_TPS="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$WORK/pgbench.out")"
 [ -n "$PG_TPS" ] || { cat "$WORK/pgbench.out" >&2; die "could not read pgbench's tps"; }
 read -r PG_P50 PG_P99 PG_N < <(cat "$WORK"/pgbench_log* | awk '{print $3}' | sort -n | awk '
@@ -167,5 +190,17 @@ fi
   echo "At $GOAL_CALLERS callers: pairs/s ÷ pgbench -N tps = **${RATIO}×**, goal ≥ 1.5× with p99 ≤ 25 ms: **${VERDICT//-/ }**."
   echo "The stack's floor (two empty gRPC calls per pair, same machine, same callers): $(floor_field pairs_per_s) pairs/s = **$(python3 -c "print(f'{float(\"$(floor_field pairs_per_s)\" or 0) / float(\"$PG_TPS\"):.2f}')")×** pgbench -N tps; the service alone used $FLOOR_CPU_S s of CPU for them: $(python3 -c "print(f'{$FLOOR_CPU_S * 1000 / max(1, $(floor_field pairs) + 0):.3f}')") ms per empty pair, so 1.5 × pgbench's tps in empty pairs alone would take $(python3 -c "print(f'{$FLOOR_CPU_S / max(1, $(floor_field pairs) + 0) * 1.5 * float(\"$PG_TPS\"):.2f}')") of the $(nproc) cores."
   echo "Afterwards: $CAPTURES captures; wallets consistent (none negative, none held, available + held = topped up − charged): $WALLETS_OK; Σ wallet charged = Σ captures: $CHARGED_OK; service RSS at end $SERVICE_RSS."
+  echo "Group commit: $GROUPS_LINE."
   echo "The service used $SERVICE_CPU_S s of CPU for the $MEASURED_PAIRS pairs of the measured phases (after ${WARMUP_SECONDS}s of warm-up): $(python3 -c "print(f'{$SERVICE_CPU_S * 1000 / max(1, $MEASURED_PAIRS):.2f}')") ms of CPU per pair."
+  python3 - "$SERVICE_TICKS" "$PG_TICKS" "$LOADGEN_TICKS" "$MEASURED_PAIRS" "$PGB_PG_TICKS" "$PGB_CLIENT_TICKS" "$PG_N" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
+import sys
+svc, pg, gen, pairs, pgb_pg, pgb_cli, txns, tck, cores = map(float, sys.argv[1:])
+ms = lambda ticks, n: ticks * 1000 / tck / max(1, n)
+pair = ms(svc + pg + gen, pairs); txn = ms(pgb_pg + pgb_cli, txns)
+print(f"CPU per pair (measured phases): service {ms(svc, pairs):.3f} ms + PostgreSQL {ms(pg, pairs):.3f} ms (the bench database's backends) "
+      f"+ load generator {ms(gen, pairs):.3f} ms = {pair:.3f} ms, so {cores:.0f} cores allow at most {cores * 1000 / pair:,.0f} pairs/s. "
+      f"pgbench -N per transaction: PostgreSQL {ms(pgb_pg, txns):.3f} ms (backends reaped during the run) + client {ms(pgb_cli, txns):.3f} ms "
+      f"= {txn:.3f} ms, at most {cores * 1000 / txn:,.0f} tps. Ratio of the CPU ceilings: **{txn / pair:.2f}×** "
+      f"(what the run's ratio would be with every core busy in both phases; less disturbed by other work on the machine than the measured ratio).")
+PY
 } | tee "$ROOT/bench/last-billing-bench.md"

@@ -51,3 +51,24 @@ bench_preflight() {
   curl -fsS "$KEYCLOAK_URL/realms/fomo/.well-known/openid-configuration" >/dev/null \
     || die "no Keycloak with realm fomo at $KEYCLOAK_URL (start one: deploy/local/keycloak.sh start)"
 }
+
+# CPU accounting, in clock ticks (getconf CLK_TCK per second), so that a run can say where the CPU of one operation
+# went (service, PostgreSQL, load generator) and how many operations per second 2 cores allow at most: a figure
+# much less disturbed by other work on the machine than a throughput.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Σ utime+stime of the live PostgreSQL backends connected to database $1 (a service's pool keeps its connections).
+pg_db_cpu_ticks() {
+  local pid s=0
+  for pid in $(psql_admin -c "SELECT pid FROM pg_stat_activity WHERE datname = '$1' AND pid <> pg_backend_pid()"); do
+    [ -r "/proc/$pid/stat" ] && s=$((s + $(cpu_ticks "$pid")))
+  done
+  echo "$s"
+}
+# CPU of the backends that exited since the postmaster started (reaped: its cutime+cstime): pgbench's backends,
+# which end with the run. On a shared machine this includes other clients' backends that ended meanwhile.
+pg_reaped_cpu_ticks() {
+  local pm
+  pm="$(head -1 "$(psql_admin -c 'SHOW data_directory')/postmaster.pid" 2>/dev/null)" || { echo 0; return; }
+  awk '{print $16 + $17}' "/proc/$pm/stat"
+}
+ticks_ms_per() { python3 -c "print(f'{$1 * 1000 / $(getconf CLK_TCK) / max(1, $2):.3f}')"; } # <ticks> <count>

@@ -9,17 +9,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Metrics;
 import io.fomo.billing.credits.BillingProblems;
 import io.fomo.billing.pricing.Charge;
 import io.fomo.billing.pricing.Pricing;
@@ -34,12 +39,14 @@ import io.fomo.grpc.billing.v1.ReleaseResponse;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -76,6 +83,23 @@ public class HoldService {
     @ConfigProperty(name = "fomo.billing.discount-cap-bps", defaultValue = "2500")
     int discountCapBps;
 
+    /** Most calls in one group commit (README: "Group commit"); 1 = every call alone. */
+    @ConfigProperty(name = "fomo.billing.group-commit.max-group", defaultValue = "64")
+    int maxGroup = 64;
+
+    /** Most groups of one kind (lookup, Authorize, Capture) in the database at once, each on its own connection. */
+    @ConfigProperty(name = "fomo.billing.group-commit.max-in-flight", defaultValue = "2")
+    int maxInFlight = 2;
+
+    private static final Logger LOG = Logger.getLogger(HoldService.class);
+
+    /** Authorize's reads, grouped: no key, reads are independent. */
+    private GroupCommit<Lookup, Row> lookups;
+    /** Authorize's writes, grouped: no request id or wallet twice in a group. */
+    private GroupCommit<AuthorizeCall, AuthorizeOutcome> authorizations;
+    /** Capture's writes, grouped: no request id, hold or wallet twice in a group. */
+    private GroupCommit<CaptureCall, String> captures;
+
     /** The time of Authorize and Capture (a capture's window is the window of this time). */
     Clock time = Clock.systemUTC();
 
@@ -89,6 +113,31 @@ public class HoldService {
         this.holdTtl = holdTtl;
         this.discountCapBps = discountCapBps;
         this.time = time;
+        init();
+    }
+
+    @PostConstruct
+    void init() {
+        lookups = new GroupCommit<>(maxGroup, maxInFlight, c -> List.of(), this::lookUp);
+        authorizations = new GroupCommit<>(maxGroup, maxInFlight,
+                c -> List.of("r:" + c.request().getRequestId(), "u:" + c.terms().userId()), this::authorizeGroup);
+        captures = new GroupCommit<>(maxGroup, maxInFlight,
+                c -> List.of("r:" + c.request().getRequestId(), "u:" + c.terms().userId(), c.holdId()), this::captureGroup);
+        // Prometheus: fomo_billing_group_commit_{groups,calls,failed_groups}_total{kind}; calls / groups = mean group size.
+        for (var kind : groupCommits().entrySet()) {
+            GroupCommit<?, ?> g = kind.getValue();
+            FunctionCounter.builder("fomo.billing.group.commit.groups", g, GroupCommit::groups).tag("kind", kind.getKey())
+                    .register(Metrics.globalRegistry);
+            FunctionCounter.builder("fomo.billing.group.commit.calls", g, GroupCommit::calls).tag("kind", kind.getKey())
+                    .register(Metrics.globalRegistry);
+            FunctionCounter.builder("fomo.billing.group.commit.failed.groups", g, GroupCommit::failedGroups)
+                    .tag("kind", kind.getKey()).register(Metrics.globalRegistry);
+        }
+    }
+
+    /** The group commits' counters, by kind (lookup, authorize, capture): for tests and the benchmark. */
+    public Map<String, GroupCommit<?, ?>> groupCommits() {
+        return Map.of("lookup", lookups, "authorize", authorizations, "capture", captures);
     }
 
     // ---------------------------------------------------------------- Authorize
@@ -108,28 +157,52 @@ public class HoldService {
         requireTokens("max_input_tokens", r.getMaxInputTokens());
         requireTokens("max_output_tokens", r.getMaxOutputTokens());
         byte[] hash = sha256(r.toByteArray());
+        return lookups.submit(new Lookup(r.getDeploymentId(), r.getUserId(), r.getRequestId())).flatMap(d -> {
+            if (d.getValue(6) != null) {
+                return replayAuthorize(r.getRequestId(), hash, d.getBuffer(6), d.getBuffer(7), d.getBigDecimal(8));
+            }
+            if (d.getValue(1) == null) {
+                throw BillingProblems.notFound("DEPLOYMENT_NOT_FOUND", "no live deployment " + r.getDeploymentId());
+            }
+            return doAuthorize(r, hash, d);
+        });
+    }
+
+    /** What Authorize reads before pricing: the deployment's prices, the user's discount and any stored answer. */
+    record Lookup(String deploymentId, String userId, String requestId) {
+    }
+
+    /**
+     * One read for a group of Authorize calls: per call (in order) its position, the four prices, the discount, and
+     * the stored (request_hash, response, available) if the request id was used before.
+     */
+    private Uni<List<Row>> lookUp(List<Lookup> calls) {
+        int n = calls.size();
+        String[] deployments = new String[n];
+        String[] users = new String[n];
+        String[] requests = new String[n];
+        for (int i = 0; i < n; i++) {
+            deployments[i] = calls.get(i).deploymentId();
+            users[i] = calls.get(i).userId();
+            requests[i] = calls.get(i).requestId();
+        }
         return pool.preparedQuery("""
-                SELECT d.input_price, d.output_price, d.input_cost, d.output_cost, coalesce(s.discount_bps, 0),
+                SELECT x.i, d.input_price, d.output_price, d.input_cost, d.output_cost, coalesce(s.discount_bps, 0),
                        g.request_hash, g.response, g.available
-                FROM (SELECT 1) one
-                LEFT JOIN deployment d ON d.id = $1
-                LEFT JOIN stake_discount s ON s.deployment_id = d.id AND s.user_id = $2
-                LEFT JOIN grpc_request g ON g.method = 'Authorize' AND g.request_id = $3""")
-                .execute(Tuple.of(r.getDeploymentId(), r.getUserId(), r.getRequestId())).flatMap(rows -> {
-                    Row d = rows.iterator().next();
-                    if (d.getValue(5) != null) {
-                        return replayAuthorize(r.getRequestId(), hash, d.getBuffer(5), d.getBuffer(6), d.getBigDecimal(7));
-                    }
-                    if (d.getValue(0) == null) {
-                        throw BillingProblems.notFound("DEPLOYMENT_NOT_FOUND", "no live deployment " + r.getDeploymentId());
-                    }
-                    return doAuthorize(r, hash, d);
+                FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x (dep, usr, req, i)
+                LEFT JOIN deployment d ON d.id = x.dep
+                LEFT JOIN stake_discount s ON s.deployment_id = d.id AND s.user_id = x.usr
+                LEFT JOIN grpc_request g ON g.method = 'Authorize' AND g.request_id = x.req
+                ORDER BY x.i""").execute(Tuple.of(deployments, users, requests)).map(rows -> {
+                    List<Row> out = new ArrayList<>(n);
+                    rows.forEach(out::add);
+                    return out;
                 });
     }
 
     private Uni<AuthorizeResponse> doAuthorize(AuthorizeRequest r, byte[] hash, Row d) {
-        var rates = new Pricing.Rates(d.getLong(0), d.getLong(1), d.getLong(2), d.getLong(3));
-        int discount = Pricing.cappedDiscount(d.getInteger(4), discountCapBps);
+        var rates = new Pricing.Rates(d.getLong(1), d.getLong(2), d.getLong(3), d.getLong(4));
+        int discount = Pricing.cappedDiscount(d.getInteger(5), discountCapBps);
         Charge worst = Pricing.charge(rates, r.getMaxInputTokens(), r.getMaxOutputTokens(), discount);
         BigInteger held = worst.charged();
         UUID holdId = UUID.randomUUID();
@@ -139,23 +212,95 @@ public class HoldService {
         AuthorizeResponse partial = AuthorizeResponse.newBuilder()
                 .setHoldId(holdId.toString()).setHeld(usdc(held)).setDiscountBps(discount)
                 .setExpiresAt(ts(expires)).setState(HoldState.HOLD_STATE_HELD).setReplayed(false).build();
+        var call = new AuthorizeCall(r, hash, partial, holdId, new HeldTerms(r.getUserId(), r.getDeploymentId(), held, discount, rates, expires), now);
+        return authorizations.submit(call)
+                .onFailure().recoverWithUni(e -> {
+                    groupFailed(AUTHORIZE, e);
+                    return authorizeAlone(call);
+                })
+                .flatMap(outcome -> switch (outcome.status()) {
+                    case "HELD" -> {
+                        rememberHold(holdId, call.terms());
+                        yield Uni.createFrom().item(partial.toBuilder().setAvailable(usdc(outcome.available().toBigIntegerExact())).build());
+                    }
+                    // a call with this request id committed first: its answer is the answer
+                    case "DUPLICATE" -> storedAnswer(AUTHORIZE, r.getRequestId(), hash)
+                            .flatMap(g -> replayAuthorize(r.getRequestId(), hash, g.getBuffer(0), g.getBuffer(1), g.getBigDecimal(2)));
+                    default -> throw BillingProblems.cannotHold(
+                            "the free credits of " + r.getUserId() + " cannot cover a hold of " + usdc(held) + " USDC");
+                });
+    }
+
+    /** An Authorize call priced and ready to write. */
+    record AuthorizeCall(AuthorizeRequest request, byte[] hash, AuthorizeResponse partial, UUID holdId, HeldTerms terms,
+            Instant now) {
+    }
+
+    /** HELD (with the wallet's free credits after the hold), DUPLICATE or CANNOT_HOLD. */
+    record AuthorizeOutcome(String status, BigDecimal available) {
+    }
+
+    /** One group of Authorize calls in one statement: {@code billing_authorize_group} (V5). */
+    private Uni<List<AuthorizeOutcome>> authorizeGroup(List<AuthorizeCall> calls) {
+        int n = calls.size();
+        String[] requestIds = new String[n], users = new String[n], deployments = new String[n];
+        Buffer[] hashes = new Buffer[n], responses = new Buffer[n];
+        UUID[] holdIds = new UUID[n];
+        BigDecimal[] amounts = new BigDecimal[n];
+        Integer[] discounts = new Integer[n];
+        Long[] inPrices = new Long[n], outPrices = new Long[n], inCosts = new Long[n], outCosts = new Long[n],
+                maxIn = new Long[n], maxOut = new Long[n];
+        OffsetDateTime[] nows = new OffsetDateTime[n], expiries = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            AuthorizeCall c = calls.get(i);
+            HeldTerms t = c.terms();
+            requestIds[i] = c.request().getRequestId();
+            users[i] = t.userId();
+            deployments[i] = c.request().getDeploymentId();
+            hashes[i] = Buffer.buffer(c.hash());
+            responses[i] = Buffer.buffer(c.partial().toByteArray());
+            holdIds[i] = c.holdId();
+            amounts[i] = new BigDecimal(t.amount());
+            discounts[i] = t.discountBps();
+            inPrices[i] = t.rates().inputPrice();
+            outPrices[i] = t.rates().outputPrice();
+            inCosts[i] = t.rates().inputCost();
+            outCosts[i] = t.rates().outputCost();
+            maxIn[i] = c.request().getMaxInputTokens();
+            maxOut[i] = c.request().getMaxOutputTokens();
+            nows[i] = odt(c.now());
+            expiries[i] = odt(t.expiresAt());
+        }
+        return pool.preparedQuery("""
+                SELECT i, status, available FROM billing_authorize_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                    $13, $14, $15, $16) ORDER BY i""")
+                .execute(Tuple.tuple(Arrays.asList(requestIds, hashes, responses, holdIds, users, deployments, amounts,
+                        discounts, inPrices, outPrices, inCosts, outCosts, maxIn, maxOut, nows, expiries)))
+                .map(rows -> {
+                    List<AuthorizeOutcome> out = new ArrayList<>(n);
+                    for (Row row : rows) {
+                        out.add(new AuthorizeOutcome(row.getString(1), row.getBigDecimal(2)));
+                    }
+                    return out;
+                });
+    }
+
+    /** One Authorize call alone ({@code billing_authorize}, V4): when its group failed as a whole (it wrote nothing). */
+    private Uni<AuthorizeOutcome> authorizeAlone(AuthorizeCall c) {
+        AuthorizeRequest r = c.request();
+        HeldTerms t = c.terms();
         return pool.preparedQuery("""
                 SELECT billing_authorize($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""")
-                .execute(Tuple.tuple(Arrays.asList(r.getRequestId(), io.vertx.core.buffer.Buffer.buffer(hash),
-                        io.vertx.core.buffer.Buffer.buffer(partial.toByteArray()), holdId, r.getUserId(), r.getDeploymentId(),
-                        new BigDecimal(held), discount, rates.inputPrice(), rates.outputPrice(), rates.inputCost(),
-                        rates.outputCost(), r.getMaxInputTokens(), r.getMaxOutputTokens(), odt(now), odt(expires))))
-                .onFailure(e -> refusal(e, "CANNOT_HOLD")).transform(e -> BillingProblems.cannotHold(
-                        "the free credits of " + r.getUserId() + " cannot cover a hold of " + usdc(held) + " USDC"))
-                .flatMap(rows -> {
+                .execute(Tuple.tuple(Arrays.asList(r.getRequestId(), Buffer.buffer(c.hash()),
+                        Buffer.buffer(c.partial().toByteArray()), c.holdId(), r.getUserId(), r.getDeploymentId(),
+                        new BigDecimal(t.amount()), t.discountBps(), t.rates().inputPrice(), t.rates().outputPrice(),
+                        t.rates().inputCost(), t.rates().outputCost(), r.getMaxInputTokens(), r.getMaxOutputTokens(),
+                        odt(c.now()), odt(t.expiresAt()))))
+                .map(rows -> {
                     BigDecimal available = rows.iterator().next().getBigDecimal(0);
-                    if (available == null) { // a concurrent duplicate committed first: its answer is the answer
-                        return storedAnswer(AUTHORIZE, r.getRequestId(), hash)
-                                .flatMap(g -> replayAuthorize(r.getRequestId(), hash, g.getBuffer(0), g.getBuffer(1), g.getBigDecimal(2)));
-                    }
-                    rememberHold(holdId, new HeldTerms(held, discount, rates, expires));
-                    return Uni.createFrom().item(partial.toBuilder().setAvailable(usdc(available.toBigIntegerExact())).build());
-                });
+                    return new AuthorizeOutcome(available == null ? "DUPLICATE" : "HELD", available);
+                })
+                .onFailure(e -> refusal(e, "CANNOT_HOLD")).recoverWithItem(new AuthorizeOutcome("CANNOT_HOLD", null));
     }
 
     private Uni<AuthorizeResponse> replayAuthorize(String requestId, byte[] hash, io.vertx.mutiny.core.buffer.Buffer storedHash,
@@ -163,11 +308,16 @@ public class HoldService {
         checkSameBody(AUTHORIZE, requestId, hash, storedHash);
         AuthorizeResponse first = parse(stored.getBytes(), AuthorizeResponse::parseFrom);
         AuthorizeResponse.Builder b = first.toBuilder().setReplayed(true);
-        if (available != null) {
-            b.setAvailable(usdc(available.toBigIntegerExact()));
-        }
-        return pool.preparedQuery("SELECT state FROM hold WHERE id = $1").execute(Tuple.of(UUID.fromString(first.getHoldId())))
-                .map(rows -> b.setState(HoldState.valueOf("HOLD_STATE_" + rows.iterator().next().getString(0))).build());
+        // The first answer's `available`: in grpc_request for a call made alone (V4), in its hold for one of a group (V5).
+        return pool.preparedQuery("SELECT state, available_after FROM hold WHERE id = $1")
+                .execute(Tuple.of(UUID.fromString(first.getHoldId()))).map(rows -> {
+                    Row h = rows.iterator().next();
+                    BigDecimal firstAvailable = available != null ? available : h.getBigDecimal(1);
+                    if (firstAvailable != null) {
+                        b.setAvailable(usdc(firstAvailable.toBigIntegerExact()));
+                    }
+                    return b.setState(HoldState.valueOf("HOLD_STATE_" + h.getString(0))).build();
+                });
     }
 
     // ---------------------------------------------------------------- Capture
@@ -190,7 +340,7 @@ public class HoldService {
         if (known != null && now.isBefore(known.expiresAt())) {
             // A hold this instance made: its terms are known, skip the read. billing_capture re-checks everything that
             // can have changed (state, expiry, a prior answer); on HOLD_CHANGED the read path says why.
-            return doCapture(r, holdId, hash, known, now).onFailure(e -> refusal(e, "HOLD_CHANGED"))
+            return doCapture(r, holdId, hash, known, now).onFailure(HoldChanged.class)
                     .recoverWithUni(e -> capture(r, holdId, hash, 2));
         }
         return capture(r, holdId, hash, 3);
@@ -214,9 +364,9 @@ public class HoldService {
                     }
                     Instant now = Instant.now(time);
                     checkCapturable(h.getString(8), h.getOffsetDateTime(9).toInstant(), now, holdId);
-                    HeldTerms terms = new HeldTerms(h.getBigDecimal(2).toBigIntegerExact(), h.getInteger(3),
+                    HeldTerms terms = new HeldTerms(h.getString(0), h.getString(1), h.getBigDecimal(2).toBigIntegerExact(), h.getInteger(3),
                             new Pricing.Rates(h.getLong(4), h.getLong(5), h.getLong(6), h.getLong(7)), h.getOffsetDateTime(9).toInstant());
-                    return doCapture(r, holdId, hash, terms, now).onFailure(e -> refusal(e, "HOLD_CHANGED") && attempts > 1)
+                    return doCapture(r, holdId, hash, terms, now).onFailure(e -> e instanceof HoldChanged && attempts > 1)
                             .recoverWithUni(e -> capture(r, holdId, hash, attempts - 1)); // re-read: it says why
                 });
     }
@@ -231,23 +381,102 @@ public class HoldService {
                 .setNet(usdc(c.net())).setDiscountBps(c.appliedDiscountBps()).setReleased(usdc(released))
                 .setExtra(usdc(extra)).setState(HoldState.HOLD_STATE_CAPTURED).setCapturedAt(ts(now))
                 .setReplayed(false).build();
+        var call = new CaptureCall(r, hash, response, holdId, t, c, now);
+        return captures.submit(call)
+                .onFailure().recoverWithUni(e -> {
+                    groupFailed(CAPTURE, e);
+                    return captureAlone(call);
+                })
+                .flatMap(status -> switch (status) {
+                    case "CAPTURED" -> Uni.createFrom().item(response);
+                    // a call with this request id committed first: its answer is the answer
+                    case "DUPLICATE" -> storedAnswer(CAPTURE, r.getRequestId(), hash).map(g -> replayCapture(g.getBuffer(1)));
+                    case "INSUFFICIENT_CREDITS" -> throw BillingProblems.precondition("INSUFFICIENT_CREDITS", "the capture needs "
+                            + usdc(extra) + " USDC beyond the hold and the free credits cannot cover it; nothing was charged");
+                    default -> throw new HoldChanged();
+                });
+    }
+
+    /** The hold is no longer HELD or has expired since it was read: Capture re-reads it to say why. */
+    static final class HoldChanged extends RuntimeException {
+        HoldChanged() {
+            super("HOLD_CHANGED", null, false, false);
+        }
+    }
+
+    /** A Capture call priced and ready to write. */
+    record CaptureCall(CaptureRequest request, byte[] hash, CaptureResponse response, UUID holdId, HeldTerms terms,
+            Charge charge, Instant now) {
+    }
+
+    /**
+     * One group of Capture calls in one statement: {@code billing_capture_group} (V5). Status per call: CAPTURED,
+     * DUPLICATE, HOLD_CHANGED or INSUFFICIENT_CREDITS.
+     */
+    private Uni<List<String>> captureGroup(List<CaptureCall> calls) {
+        int n = calls.size();
+        String[] requestIds = new String[n], users = new String[n], deployments = new String[n];
+        Buffer[] hashes = new Buffer[n], responses = new Buffer[n];
+        UUID[] holdIds = new UUID[n];
+        BigDecimal[] held = new BigDecimal[n], charged = new BigDecimal[n], gross = new BigDecimal[n],
+                compute = new BigDecimal[n], net = new BigDecimal[n];
+        Long[] inTokens = new Long[n], outTokens = new Long[n], windows = new Long[n];
+        Integer[] discounts = new Integer[n];
+        OffsetDateTime[] nows = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            CaptureCall call = calls.get(i);
+            Charge c = call.charge();
+            requestIds[i] = call.request().getRequestId();
+            users[i] = call.terms().userId();
+            deployments[i] = call.terms().deploymentId();
+            hashes[i] = Buffer.buffer(call.hash());
+            responses[i] = Buffer.buffer(call.response().toByteArray());
+            holdIds[i] = call.holdId();
+            held[i] = new BigDecimal(call.terms().amount());
+            charged[i] = new BigDecimal(c.charged());
+            gross[i] = new BigDecimal(c.gross());
+            compute[i] = new BigDecimal(c.compute());
+            net[i] = new BigDecimal(c.net());
+            inTokens[i] = call.request().getInputTokens();
+            outTokens[i] = call.request().getOutputTokens();
+            discounts[i] = c.appliedDiscountBps();
+            nows[i] = odt(call.now());
+            windows[i] = clock.windowOf(call.now());
+        }
+        return pool.preparedQuery("""
+                SELECT i, status FROM billing_capture_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                    $15, $16, $17, $18, $19) ORDER BY i""")
+                .execute(Tuple.tuple(Arrays.asList(requestIds, hashes, responses, holdIds, users, deployments, SETTLEMENT_LOCK, held,
+                        charged, inTokens, outTokens, gross, compute, net, discounts, nows, windows, clock.windowMillis(),
+                        clock.epochMillis())))
+                .map(rows -> {
+                    List<String> out = new ArrayList<>(n);
+                    for (Row row : rows) {
+                        out.add(row.getString(1));
+                    }
+                    return out;
+                });
+    }
+
+    /** One Capture call alone ({@code billing_capture}, V4): when its group failed as a whole (it wrote nothing). */
+    private Uni<String> captureAlone(CaptureCall call) {
+        CaptureRequest r = call.request();
+        Charge c = call.charge();
         return pool.preparedQuery("""
                 SELECT billing_capture($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)""")
-                .execute(Tuple.tuple(Arrays.asList(r.getRequestId(), io.vertx.core.buffer.Buffer.buffer(hash),
-                        io.vertx.core.buffer.Buffer.buffer(response.toByteArray()), holdId, SETTLEMENT_LOCK,
-                        new BigDecimal(held), new BigDecimal(c.charged()), r.getInputTokens(), r.getOutputTokens(),
-                        new BigDecimal(c.gross()), new BigDecimal(c.compute()), new BigDecimal(c.net()),
-                        c.appliedDiscountBps(), odt(now), clock.windowOf(now), clock.windowMillis(), clock.epochMillis())))
-                .onFailure(e -> refusal(e, "INSUFFICIENT_CREDITS")).transform(e -> BillingProblems.precondition(
-                        "INSUFFICIENT_CREDITS", "the capture needs " + usdc(extra)
-                                + " USDC beyond the hold and the free credits cannot cover it; nothing was charged"))
-                .flatMap(rows -> {
-                    if (rows.iterator().next().getBoolean(0)) {
-                        return Uni.createFrom().item(response);
-                    }
-                    // a concurrent duplicate committed first: its answer is the answer
-                    return storedAnswer(CAPTURE, r.getRequestId(), hash).map(g -> replayCapture(g.getBuffer(1)));
-                });
+                .execute(Tuple.tuple(Arrays.asList(r.getRequestId(), Buffer.buffer(call.hash()),
+                        Buffer.buffer(call.response().toByteArray()), call.holdId(), SETTLEMENT_LOCK,
+                        new BigDecimal(call.terms().amount()), new BigDecimal(c.charged()), r.getInputTokens(),
+                        r.getOutputTokens(), new BigDecimal(c.gross()), new BigDecimal(c.compute()), new BigDecimal(c.net()),
+                        c.appliedDiscountBps(), odt(call.now()), clock.windowOf(call.now()), clock.windowMillis(),
+                        clock.epochMillis())))
+                .map(rows -> rows.iterator().next().getBoolean(0) ? "CAPTURED" : "DUPLICATE")
+                .onFailure(e -> refusal(e, "INSUFFICIENT_CREDITS")).recoverWithItem("INSUFFICIENT_CREDITS")
+                .onFailure(e -> refusal(e, "HOLD_CHANGED")).recoverWithItem("HOLD_CHANGED");
+    }
+
+    private void groupFailed(String method, Throwable e) {
+        LOG.warnf("a group of %s calls failed as a whole (%s); its calls run one by one", method, e.toString());
     }
 
     private static CaptureResponse replayCapture(io.vertx.mutiny.core.buffer.Buffer stored) {
@@ -255,7 +484,7 @@ public class HoldService {
     }
 
     /** The columns of a hold that never change after Authorize: what Capture prices with. */
-    record HeldTerms(BigInteger amount, int discountBps, Pricing.Rates rates, Instant expiresAt) {
+    record HeldTerms(String userId, String deploymentId, BigInteger amount, int discountBps, Pricing.Rates rates, Instant expiresAt) {
     }
 
     /** At most this many recent holds' terms are kept in memory (a hold lives {@code fomo.billing.hold-ttl}). */
@@ -360,7 +589,7 @@ public class HoldService {
                                 .setReleased(usdc(released)).setState(newState).setAvailable(usdc(available))
                                 .setReplayed(false).build();
                         return conn.preparedQuery("UPDATE grpc_request SET response = $1 WHERE method = 'Release' AND request_id = $2")
-                                .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(response.toByteArray()), r.getRequestId()))
+                                .execute(Tuple.of(Buffer.buffer(response.toByteArray()), r.getRequestId()))
                                 .replaceWith(response);
                     });
                 });
@@ -397,7 +626,7 @@ public class HoldService {
 
     /** Claims (method, request_id); null when new, else the stored first answer (after checking the body). */
     private Uni<byte[]> claim(SqlConnection conn, String method, String requestId, byte[] hash) {
-        var hashBuf = io.vertx.core.buffer.Buffer.buffer(hash);
+        var hashBuf = Buffer.buffer(hash);
         return conn.preparedQuery("""
                 INSERT INTO grpc_request (method, request_id, request_hash) VALUES ($1, $2, $3)
                 ON CONFLICT (method, request_id) DO NOTHING""").execute(Tuple.of(method, requestId, hashBuf))

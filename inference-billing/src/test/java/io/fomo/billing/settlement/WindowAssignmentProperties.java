@@ -16,26 +16,21 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.flywaydb.core.Flyway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.fomo.billing.ScratchBilling;
 import io.fomo.billing.holds.HoldService;
 import io.fomo.grpc.billing.v1.AuthorizeRequest;
 import io.fomo.grpc.billing.v1.AuthorizeResponse;
 import io.fomo.grpc.billing.v1.CaptureRequest;
 import io.fomo.grpc.billing.v1.CaptureResponse;
 import io.fomo.shared.events.Outbox;
-import io.fomo.testkit.TestDatabase;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -63,12 +58,10 @@ import net.jqwik.api.statistics.Statistics;
  */
 class WindowAssignmentProperties {
 
-    static final String DATABASE = "fomo_billing_prop_" + ProcessHandle.current().pid();
     static final long WINDOW_MS = 1000;
     /** Each try lives 10,000 windows after the previous one, so eras never overlap in the shared billing clock. */
     static final Instant ORIGIN = Instant.parse("2031-01-01T00:00:00Z");
 
-    static Vertx vertx;
     static Pool pool;
     static VirtualClock time;
     static BillingClock clock;
@@ -96,22 +89,12 @@ class WindowAssignmentProperties {
         }
     }
 
+    static ScratchBilling db;
+
     @BeforeContainer
     static void start() {
-        String host = env("FOMO_DB_HOST", "127.0.0.1");
-        int port = Integer.parseInt(env("FOMO_DB_PORT", "5432"));
-        TestDatabase.recreate(DATABASE, "fomo_billing");
-        Flyway.configure()
-                .dataSource("jdbc:postgresql://" + host + ":" + port + "/" + DATABASE, "fomo_billing", "fomo_billing")
-                .locations("classpath:db/migration", "classpath:db/fomo-shared")
-                .load().migrate();
-        vertx = Vertx.vertx();
-        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(8))
-                .connectingTo(new PgConnectOptions().setHost(host).setPort(port).setDatabase(DATABASE)
-                        .setUser("fomo_billing").setPassword("fomo_billing").setCachePreparedStatements(true)
-                        // a scratch database: no need to wait for the WAL flush at each commit
-                        .setProperties(Map.of("synchronous_commit", "off")))
-                .using(vertx).build();
+        db = new ScratchBilling("fomo_billing_prop", 8);
+        pool = db.pool;
         time = new VirtualClock();
         clock = new BillingClock(Duration.ofMillis(WINDOW_MS), Duration.ofMillis(4 * WINDOW_MS), Duration.ZERO, Duration.ZERO);
         holds = new HoldService(pool, clock, Duration.ofMinutes(10), 2500, time);
@@ -121,17 +104,8 @@ class WindowAssignmentProperties {
 
     @AfterContainer
     static void stop() {
-        if (pool != null) {
-            pool.close().await().indefinitely();
-        }
-        if (vertx != null) {
-            vertx.close().await().indefinitely();
-        }
-        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + env("FOMO_DB_HOST", "127.0.0.1") + ":"
-                + env("FOMO_DB_PORT", "5432") + "/postgres", "postgres", ""); var st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-        } catch (java.sql.SQLException e) {
-            System.err.println("could not drop " + DATABASE + ": " + e.getMessage());
+        if (db != null) {
+            db.close();
         }
     }
 
@@ -251,9 +225,7 @@ class WindowAssignmentProperties {
     }
 
     static List<Row> rows(String sql, Object... params) {
-        List<Row> out = new ArrayList<>();
-        pool.preparedQuery(sql).execute(Tuple.wrap(params)).await().indefinitely().forEach(out::add);
-        return out;
+        return db.rows(sql, params);
     }
 
     static void run(Uni<?> u) {
@@ -267,10 +239,5 @@ class WindowAssignmentProperties {
     static BigInteger total(List<CaptureResponse> captures, java.util.function.Function<CaptureResponse, String> field) {
         return captures.stream().map(c -> new BigDecimal(field.apply(c)).movePointRight(6).toBigIntegerExact())
                 .reduce(BigInteger.ZERO, BigInteger::add);
-    }
-
-    static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
     }
 }
