@@ -104,13 +104,12 @@ fi
 CPU_BEFORE="$(cpu_ticks "$SERVICE_PID")"
 PG_CPU_BEFORE="$(pg_db_cpu_ticks "$BENCH_DB")"
 log "gRPC load: Authorize+Capture pairs, $USERS users, callers $CALLERS, ${SECONDS_PER_PHASE}s each"
-/usr/bin/time -f "%U %S" -o "$WORK/loadgen.time" \
-  java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
+java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
   --deployment "$DEPLOYMENT" --seconds "$SECONDS_PER_PHASE" --callers "$CALLERS" --users "$USERS" --warmup-seconds 0 \
   | tee "$WORK/billing.out" >&2
 SERVICE_TICKS=$(( $(cpu_ticks "$SERVICE_PID") - CPU_BEFORE ))
 PG_TICKS=$(( $(pg_db_cpu_ticks "$BENCH_DB") - PG_CPU_BEFORE ))
-LOADGEN_TICKS="$(awk -v t="$(getconf CLK_TCK)" '{printf "%d", ($1 + $2) * t}' "$WORK/loadgen.time")"
+LOADGEN_TICKS="$(sed -n 's/^RESULT .* loadgen_cpu_ms=\([0-9]*\).*/\1/p' "$WORK/billing.out" | awk -v t="$(getconf CLK_TCK)" '{s += $1} END {printf "%d", s * t / 1000}')"
 SERVICE_CPU_S="$(python3 -c "print(f'{$SERVICE_TICKS / $(getconf CLK_TCK):.1f}')")"
 WALLETS_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM wallet WHERE available < 0 OR held <> 0 OR available + held <> topped_up - charged")"
 CAPTURES="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM capture")"
@@ -198,7 +197,7 @@ svc, pg, gen, pairs, pgb_pg, pgb_cli, txns, tck, cores = map(float, sys.argv[1:]
 ms = lambda ticks, n: ticks * 1000 / tck / max(1, n)
 pair = ms(svc + pg + gen, pairs); txn = ms(pgb_pg + pgb_cli, txns)
 print(f"CPU per pair (measured phases): service {ms(svc, pairs):.3f} ms + PostgreSQL {ms(pg, pairs):.3f} ms (the bench database's backends) "
-      f"+ load generator {ms(gen, pairs):.3f} ms = {pair:.3f} ms, so {cores:.0f} cores allow at most {cores * 1000 / pair:,.0f} pairs/s. "
+      f"+ load generator {ms(gen, pairs):.3f} ms (its own, JVM start excluded) = {pair:.3f} ms, so {cores:.0f} cores allow at most {cores * 1000 / pair:,.0f} pairs/s. "
       f"pgbench -N per transaction: PostgreSQL {ms(pgb_pg, txns):.3f} ms (backends reaped during the run) + client {ms(pgb_cli, txns):.3f} ms "
       f"= {txn:.3f} ms, at most {cores * 1000 / txn:,.0f} tps. Ratio of the CPU ceilings: **{txn / pair:.2f}×** "
       f"(what the run's ratio would be with every core busy in both phases; less disturbed by other work on the machine than the measured ratio).")

@@ -6,27 +6,27 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.fomo.grpc.billing.v1.AuthorizeRequest;
-import io.fomo.grpc.billing.v1.AuthorizeResponse;
 import io.fomo.grpc.billing.v1.BillingGrpc;
 import io.fomo.grpc.billing.v1.CaptureRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 
 /**
  * Load generator for {@code bench/billing-bench.sh} (not a test): Authorize + Capture pairs through the
  * {@code fomo.billing.v1.Billing} gRPC service with the API platform's token, {@code callers} concurrent callers in a
  * closed loop (each sends its next pair when the last one answered), users picked at random from {@code users}
- * pre-funded wallets ({@code bench-u<i>}), for each concurrency in turn. Prints one {@code RESULT} line per phase:
+ * pre-funded wallets ({@code bench-u<i>}), for each concurrency in turn. The callers are chains of callbacks on async
+ * stubs, not threads (as pgbench's client is one process for all its clients), so the load generator costs the shared
+ * cores as little as it can. Prints one {@code RESULT} line per phase:
  * {@code RESULT callers=<n> pairs=<n> seconds=<s> pairs_per_s=<x> p50_ms=<x> p99_ms=<x> failures=<n>}
  * (latency of the whole pair, Authorize sent to Capture answered).
  *
@@ -36,16 +36,16 @@ import io.grpc.stub.MetadataUtils;
  */
 public final class BillingBench {
 
-    private final BillingGrpc.BillingBlockingStub billing;
+    private final BillingGrpc.BillingStub billing;
     private final String deployment;
     private final int users;
     private final String run = Long.toString(System.currentTimeMillis(), 36);
 
     /** {@code --mode floor}: the same closed loop, each "pair" two empty gRPC calls (Health/Check, no auth, no database). */
-    private final grpc.health.v1.HealthGrpc.HealthBlockingStub health;
+    private final grpc.health.v1.HealthGrpc.HealthStub health;
     private final boolean floor;
 
-    private BillingBench(BillingGrpc.BillingBlockingStub billing, grpc.health.v1.HealthGrpc.HealthBlockingStub health,
+    private BillingBench(BillingGrpc.BillingStub billing, grpc.health.v1.HealthGrpc.HealthStub health,
             boolean floor, String deployment, int users) {
         this.billing = billing;
         this.health = health;
@@ -68,13 +68,13 @@ public final class BillingBench {
         int warmup = Integer.parseInt(a.getOrDefault("warmup-seconds", "5"));
         int[] callers = Arrays.stream(a.getOrDefault("callers", "16,64,128").split(",")).mapToInt(Integer::parseInt).toArray();
 
-        ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().build();
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         boolean floor = "floor".equals(a.getOrDefault("mode", "pairs"));
-        BillingBench bench = new BillingBench(BillingGrpc.newBlockingStub(channel)
+        BillingBench bench = new BillingBench(BillingGrpc.newStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)),
-                grpc.health.v1.HealthGrpc.newBlockingStub(channel), floor, deployment, users);
+                grpc.health.v1.HealthGrpc.newStub(channel), floor, deployment, users);
         try {
             bench.phase("warmup", callers[0], warmup);
             for (int c : callers) {
@@ -85,64 +85,109 @@ public final class BillingBench {
         }
     }
 
-    /** One Authorize (worst case 2,000 in + 500 out) and its Capture (actual 1,500 in + 300 out). */
-    private void pair() {
-        if (floor) {
-            health.check(grpc.health.v1.HealthOuterClass.HealthCheckRequest.getDefaultInstance());
-            health.check(grpc.health.v1.HealthOuterClass.HealthCheckRequest.getDefaultInstance());
-            return;
+    /**
+     * One caller of the closed loop, without a thread of its own: its next pair starts in the callback that ends the
+     * last one (async stubs on a direct-executor channel), so 64 callers cost no thread switches in the load generator.
+     */
+    private final class Caller {
+        final String name;
+        final long deadline;
+        final AtomicLong failures;
+        final CountDownLatch done;
+        long[] latencies = new long[1 << 12];
+        int n;
+        long t0;
+
+        Caller(String name, long deadline, AtomicLong failures, CountDownLatch done) {
+            this.name = name;
+            this.deadline = deadline;
+            this.failures = failures;
+            this.done = done;
         }
-        String user = "bench-u" + ThreadLocalRandom.current().nextInt(users);
-        String id = run + "-" + UUID.randomUUID();
-        AuthorizeResponse hold = billing.authorize(AuthorizeRequest.newBuilder().setRequestId(id).setUserId(user)
-                .setDeploymentId(deployment).setMaxInputTokens(2_000).setMaxOutputTokens(500).build());
-        billing.capture(CaptureRequest.newBuilder().setRequestId(id).setHoldId(hold.getHoldId())
-                .setInputTokens(1_500).setOutputTokens(300).build());
+
+        void next() {
+            if (System.nanoTime() >= deadline) {
+                done.countDown();
+                return;
+            }
+            t0 = System.nanoTime();
+            if (floor) {
+                var check = grpc.health.v1.HealthOuterClass.HealthCheckRequest.getDefaultInstance();
+                health.check(check, observer(first -> health.check(check, observer(second -> finished()))));
+                return;
+            }
+            // One Authorize (worst case 2,000 in + 500 out) and its Capture (actual 1,500 in + 300 out).
+            String user = "bench-u" + ThreadLocalRandom.current().nextInt(users);
+            String id = run + "-" + UUID.randomUUID();
+            billing.authorize(AuthorizeRequest.newBuilder().setRequestId(id).setUserId(user).setDeploymentId(deployment)
+                    .setMaxInputTokens(2_000).setMaxOutputTokens(500).build(), observer(hold -> billing.capture(
+                            CaptureRequest.newBuilder().setRequestId(id).setHoldId(hold.getHoldId())
+                                    .setInputTokens(1_500).setOutputTokens(300).build(), observer(captured -> finished()))));
+        }
+
+        void finished() {
+            if (n == latencies.length) {
+                latencies = Arrays.copyOf(latencies, n * 2);
+            }
+            latencies[n++] = System.nanoTime() - t0;
+            next();
+        }
+
+        void failed(Throwable e) {
+            if (failures.incrementAndGet() <= 3) {
+                System.err.println(name + ": " + e);
+            }
+            // not in this callback: a call that fails at once would otherwise recurse until the deadline
+            java.util.concurrent.CompletableFuture.runAsync(this::next);
+        }
+
+        <T> StreamObserver<T> observer(java.util.function.Consumer<T> onAnswer) {
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(T value) {
+                    onAnswer.accept(value);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    failed(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            };
+        }
     }
 
     private void phase(String name, int callers, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        AtomicLong failures = new AtomicLong();
-        List<Future<long[]>> futures = new ArrayList<>();
         long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        AtomicLong failures = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(callers);
+        List<Caller> all = new ArrayList<>();
         for (int c = 0; c < callers; c++) {
-            futures.add(pool.submit(() -> {
-                long[] latencies = new long[1 << 12];
-                int n = 0;
-                while (System.nanoTime() < deadline) {
-                    long t0 = System.nanoTime();
-                    try {
-                        pair();
-                    } catch (RuntimeException e) {
-                        if (failures.incrementAndGet() <= 3) {
-                            System.err.println(name + ": " + e);
-                        }
-                        continue;
-                    }
-                    if (n == latencies.length) {
-                        latencies = Arrays.copyOf(latencies, n * 2);
-                    }
-                    latencies[n++] = System.nanoTime() - t0;
-                }
-                return Arrays.copyOf(latencies, n);
-            }));
+            all.add(new Caller(name, deadline, failures, done));
         }
-        List<long[]> all = new ArrayList<>();
-        for (Future<long[]> f : futures) {
-            all.add(f.get());
-        }
+        long cpu0 = processCpuNanos();
+        all.forEach(Caller::next);
+        done.await();
         double elapsed = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        long[] merged = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        double cpuMs = (processCpuNanos() - cpu0) / 1e6; // this load generator's own CPU in the phase (JVM start excluded)
+        long[] merged = all.stream().flatMapToLong(c -> Arrays.stream(c.latencies, 0, c.n)).sorted().toArray();
         if (!"warmup".equals(name)) {
             System.out.printf(java.util.Locale.ROOT,
-                    (floor ? "FLOOR" : "RESULT") + " callers=%d pairs=%d seconds=%.1f pairs_per_s=%.1f p50_ms=%.2f p99_ms=%.2f failures=%d%n",
+                    (floor ? "FLOOR" : "RESULT") + " callers=%d pairs=%d seconds=%.1f pairs_per_s=%.1f p50_ms=%.2f p99_ms=%.2f failures=%d loadgen_cpu_ms=%.0f%n",
                     callers, merged.length, elapsed, merged.length / elapsed, percentile(merged, 0.50),
-                    percentile(merged, 0.99), failures.get());
+                    percentile(merged, 0.99), failures.get(), cpuMs);
         } else {
             System.out.printf(java.util.Locale.ROOT, "warmup: %d pairs in %.1f s, %d failures%n", merged.length, elapsed, failures.get());
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static double percentile(long[] sorted, double q) {
