@@ -24,6 +24,7 @@ SINGLE_CALLERS="${SINGLE_CALLERS:-16}"
 BATCH_CALLERS="${BATCH_CALLERS:-8}"
 BATCH_SIZE="${BATCH_SIZE:-100}"
 ACCOUNTS="${ACCOUNTS:-20000}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-5}"   # before each measured phase (JIT); a longer one for a steady-state CPU figure
 PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-16}"
 PGBENCH_SCALE="${PGBENCH_SCALE:-10}"
 DB_HOST="${FOMO_DB_HOST:-127.0.0.1}"
@@ -86,7 +87,7 @@ TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=rmo-service -d 
 log "gRPC load: $ACCOUNTS accounts; Transfer x $SINGLE_CALLERS callers, then SubmitBatch($BATCH_SIZE) x $BATCH_CALLERS callers; ${SECONDS_PER_PHASE}s each"
 java -cp "$BENCH_CP" io.fomo.treasury.bench.LedgerBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
   --seconds "$SECONDS_PER_PHASE" --single-callers "$SINGLE_CALLERS" --batch-callers "$BATCH_CALLERS" \
-  --batch-size "$BATCH_SIZE" --accounts "$ACCOUNTS" --service-pid "$SERVICE_PID" | tee "$WORK/ledger.out" >&2
+  --batch-size "$BATCH_SIZE" --accounts "$ACCOUNTS" --service-pid "$SERVICE_PID" --warmup-seconds "$WARMUP_SECONDS" | tee "$WORK/ledger.out" >&2
 AUDIT_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM ledger_account WHERE constrained AND credits_posted - debits_posted - debits_pending < 0")"
 JOURNAL_ROWS="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM ledger_transfer")"
 

@@ -173,6 +173,7 @@ public final class LedgerBench {
                 name, callers, calls, calls * size, elapsed, calls / elapsed, calls * size / elapsed,
                 percentile(merged, 0.50), percentile(merged, 0.99), failures.get(),
                 cpuBefore < 0 || calls == 0 ? Double.NaN : (cpuAfter - cpuBefore) * 1000.0 / CLOCK_TICKS / calls);
+        System.out.flush(); // each phase's line as it ends (the script's caller may watch for it)
     }
 
     /** USER_HZ of /proc/<pid>/stat's utime and stime: 100 on every Linux this runs on ({@code getconf CLK_TCK}). */
