@@ -11,7 +11,9 @@
 #   4. gets a service token (client credentials of rmo-service) from Keycloak ($FOMO_KEYCLOAK_URL, default
 #      http://localhost:8180, realm fomo) and runs io.fomo.treasury.bench.LedgerBench: USDC transfers between
 #      random accounts, one per gRPC call from $SINGLE_CALLERS callers, then batches of $BATCH_SIZE from
-#      $BATCH_CALLERS callers;
+#      $BATCH_CALLERS callers, each measured phase after a warm-up of $WARMUP_SECONDS s of the same calls (the JIT
+#      needs ~20 s before the service's CPU per call is steady); the service's CPU per call of each phase is read
+#      from /proc/<pid>/stat;
 #   5. runs `pgbench -N` ($PGBENCH_CLIENTS clients, scale $PGBENCH_SCALE) for the same duration;
 #   6. prints the table, stops the service it started (by its pid) and drops both databases.
 # Needs: Java 17, PostgreSQL with trust auth for postgres on $FOMO_DB_HOST:$FOMO_DB_PORT, psql, pgbench, curl,
