@@ -65,8 +65,8 @@ class HotPathFormsTest {
     private Transfer transfer() {
         AccountKind[] kinds = AccountKind.values();
         return new Transfer(text(40) + "x", new AccountKey(text(20), "USDC", kinds[random.nextInt(kinds.length)]),
-                new AccountKey(text(20), "USDC", kinds[random.nextInt(kinds.length)]), units(), "CODE_" + random.nextInt(9),
-                random.nextBoolean() ? null : text(300));
+                new AccountKey(text(20), "USDC", kinds[random.nextInt(kinds.length)]), units(),
+                "CODE_" + random.nextInt(9), random.nextBoolean() ? null : text(300));
     }
 
     @Test
@@ -89,8 +89,8 @@ class HotPathFormsTest {
             for (int i = 0; i < 50; i++) {
                 ops.add(transfer());
             }
-            ops.add(new CreatePending("c1", ((Transfer) ops.get(0)).debit(),
-                    ((Transfer) ops.get(1)).credit(), BigInteger.TEN, "HOLD", null, Instant.parse("2030-01-01T00:00:00Z")));
+            ops.add(new CreatePending("c1", ((Transfer) ops.get(0)).debit(), ((Transfer) ops.get(1)).credit(),
+                    BigInteger.TEN, "HOLD", null, Instant.parse("2030-01-01T00:00:00Z")));
             ops.add(new PostPending("p1", "c1", "0.10"));
             ops.add(new RegisterModelToken("ABC", "deployment-1"));
             List<String> fields = new ArrayList<>();
