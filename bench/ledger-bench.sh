@@ -11,7 +11,9 @@
 #   4. gets a service token (client credentials of rmo-service) from Keycloak ($FOMO_KEYCLOAK_URL, default
 #      http://localhost:8180, realm fomo) and runs io.fomo.treasury.bench.LedgerBench: USDC transfers between
 #      random accounts, one per gRPC call from $SINGLE_CALLERS callers, then batches of $BATCH_SIZE from
-#      $BATCH_CALLERS callers;
+#      $BATCH_CALLERS callers, each measured phase after a warm-up of $WARMUP_SECONDS s of the same calls (the JIT
+#      needs ~20 s before the service's CPU per call is steady); the service's CPU per call of each phase is read
+#      from /proc/<pid>/stat;
 #   5. runs `pgbench -N` ($PGBENCH_CLIENTS clients, scale $PGBENCH_SCALE) for the same duration;
 #   6. prints the table, stops the service it started (by its pid) and drops both databases.
 # Needs: Java 17, PostgreSQL with trust auth for postgres on $FOMO_DB_HOST:$FOMO_DB_PORT, psql, pgbench, curl,
@@ -24,6 +26,7 @@ SINGLE_CALLERS="${SINGLE_CALLERS:-16}"
 BATCH_CALLERS="${BATCH_CALLERS:-8}"
 BATCH_SIZE="${BATCH_SIZE:-100}"
 ACCOUNTS="${ACCOUNTS:-20000}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-5}"   # before each measured phase (JIT); a longer one for a steady-state CPU figure
 PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-16}"
 PGBENCH_SCALE="${PGBENCH_SCALE:-10}"
 DB_HOST="${FOMO_DB_HOST:-127.0.0.1}"
@@ -86,7 +89,7 @@ TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=rmo-service -d 
 log "gRPC load: $ACCOUNTS accounts; Transfer x $SINGLE_CALLERS callers, then SubmitBatch($BATCH_SIZE) x $BATCH_CALLERS callers; ${SECONDS_PER_PHASE}s each"
 java -cp "$BENCH_CP" io.fomo.treasury.bench.LedgerBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
   --seconds "$SECONDS_PER_PHASE" --single-callers "$SINGLE_CALLERS" --batch-callers "$BATCH_CALLERS" \
-  --batch-size "$BATCH_SIZE" --accounts "$ACCOUNTS" | tee "$WORK/ledger.out" >&2
+  --batch-size "$BATCH_SIZE" --accounts "$ACCOUNTS" --service-pid "$SERVICE_PID" --warmup-seconds "$WARMUP_SECONDS" | tee "$WORK/ledger.out" >&2
 AUDIT_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM ledger_account WHERE constrained AND credits_posted - debits_posted - debits_pending < 0")"
 JOURNAL_ROWS="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM ledger_transfer")"
 
@@ -103,7 +106,7 @@ read -r PG_P50 PG_P99 PG_N < <(cat "$WORK"/pgbench_log* | awk '{print $3}' | sor
   { v[NR] = $1 } END { p50 = v[int(NR * 0.50 + 0.999)]; p99 = v[int(NR * 0.99 + 0.999)];
   printf "%.2f %.2f %d\n", p50 / 1000, p99 / 1000, NR }')
 
-field() { sed -n "s/^RESULT $1 .*$2=\([^ ]*\).*/\1/p" "$WORK/ledger.out"; }
+field() { sed -n "s/^RESULT $1 .* $2=\([^ ]*\).*/\1/p" "$WORK/ledger.out"; }
 SINGLE_TPS="$(field single transfers_per_s)"; BATCH_TPS="$(field batch transfers_per_s)"
 RATIO="$(python3 -c "print(f'{float(\"$BATCH_TPS\") / float(\"$PG_TPS\"):.1f}')")"
 
@@ -120,4 +123,6 @@ RATIO="$(python3 -c "print(f'{float(\"$BATCH_TPS\") / float(\"$PG_TPS\"):.1f}')"
   printf "| pgbench -N (transactions) | %s | %s | - | %s | %s | - |\n" "$PGBENCH_CLIENTS" "$PG_TPS" "$PG_P50" "$PG_P99"
   echo
   echo "Batched transfers/s ÷ pgbench -N tps = **${RATIO}×** (goal ≥ 10×). Ledger afterwards: $JOURNAL_ROWS journal rows, no constrained account below zero: $AUDIT_OK."
+  echo
+  echo "Service CPU (user + system of its process, /proc/<pid>/stat, during the measured phase ÷ its calls): $(field single service_cpu_ms_per_call) ms per Transfer call, $(field batch service_cpu_ms_per_call) ms per SubmitBatch of $BATCH_SIZE."
 } | tee "$ROOT/bench/last-ledger-bench.md"

@@ -86,28 +86,8 @@ public class LedgerGrpcService implements Ledger {
         return ledger.batch(request.getBatchId(), OperationMapper.symbolsOf(request.getOperationsList()),
                         m -> m.batch(request.getOperationsList(), ledger.maxBatchOperations()))
                 .flatMap(this::withTokens)
-                .flatMap(applied -> supplies(applied).map(supplies -> {
-                    ProtoMapping mapping = mapping();
-                    SubmitBatchResult.Builder b = SubmitBatchResult.newBuilder()
-                            .setBatchId(request.getBatchId())
-                            .setCommittedAt(ProtoMapping.timestamp(applied.committedAt()))
-                            .setReplayed(applied.replayed());
-                    for (OperationResult result : applied.results()) {
-                        BatchOperationResult.Builder r = BatchOperationResult.newBuilder();
-                        if (result instanceof TransferDone t) {
-                            r.setTransfer(mapping.transfer(t.entry(), t.replayed()));
-                        } else if (result instanceof PendingDone p) {
-                            r.setPending(mapping.pending(p.pending(), p.operationId(), p.replayed()));
-                        } else if (result instanceof TokenDone t) {
-                            r.setToken(ProtoMapping.token(supplies.stream()
-                                    .filter(s -> s.token().symbol().equals(t.token().symbol())).findFirst()
-                                    .orElse(new TokenSupply(t.token(), java.math.BigInteger.ZERO,
-                                            java.math.BigInteger.ZERO)), t.replayed()));
-                        }
-                        b.addResults(r);
-                    }
-                    return b.build();
-                }))
+                .flatMap(applied -> supplies(applied)
+                        .map(supplies -> batchResult(request.getBatchId(), applied, supplies, mapping())))
                 .onFailure().transform(GrpcErrors::toStatusException);
     }
 
@@ -175,6 +155,30 @@ public class LedgerGrpcService implements Ledger {
                     return ledger.tokens(Set.of(p.token())).map(x -> mapping().pending(p, p.pendingId(), false));
                 })
                 .onFailure().transform(GrpcErrors::toStatusException);
+    }
+
+    /** The answer to a SubmitBatch: each operation's result, in the request's order. */
+    static SubmitBatchResult batchResult(String batchId, Applied applied, List<TokenSupply> supplies,
+            ProtoMapping mapping) {
+        SubmitBatchResult.Builder b = SubmitBatchResult.newBuilder()
+                .setBatchId(batchId)
+                .setCommittedAt(ProtoMapping.timestamp(applied.committedAt()))
+                .setReplayed(applied.replayed());
+        for (OperationResult result : applied.results()) {
+            BatchOperationResult.Builder r = BatchOperationResult.newBuilder();
+            if (result instanceof TransferDone t) {
+                r.setTransfer(mapping.transfer(t.entry(), t.replayed()));
+            } else if (result instanceof PendingDone p) {
+                r.setPending(mapping.pending(p.pending(), p.operationId(), p.replayed()));
+            } else if (result instanceof TokenDone t) {
+                r.setToken(ProtoMapping.token(supplies.stream()
+                        .filter(s -> s.token().symbol().equals(t.token().symbol())).findFirst()
+                        .orElse(new TokenSupply(t.token(), java.math.BigInteger.ZERO,
+                                java.math.BigInteger.ZERO)), t.replayed()));
+            }
+            b.addResults(r);
+        }
+        return b.build();
     }
 
     private ProtoMapping mapping() {

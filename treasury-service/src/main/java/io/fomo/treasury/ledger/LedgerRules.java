@@ -4,12 +4,12 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -379,16 +379,40 @@ public final class LedgerRules {
         }
     }
 
+    /**
+     * {@code units} as a whole-token decimal string of {@code token}, in {@link Amount#toDecimalString()}'s canonical
+     * form ("0.25", "400000", "0.000001", "0"; a minus sign if negative). Written with string operations on the
+     * digits: it runs for every result of a batch.
+     */
     static String format(LedgerToken token, BigInteger units) {
-        String magnitude = Amount.ofUnits(token.money(), units.abs()).toDecimalString();
-        return units.signum() < 0 ? "-" + magnitude : magnitude;
+        if (units.signum() < 0) {
+            return "-" + format(token, units.negate());
+        }
+        if (units.compareTo(Amount.MAX_UNITS) > 0) {
+            return Amount.ofUnits(token.money(), units).toDecimalString(); // refused there, as before
+        }
+        String digits = Operation.digits(units);
+        int decimals = token.decimals();
+        if (decimals == 0 || units.signum() == 0) {
+            return digits;
+        }
+        if (digits.length() <= decimals) {
+            digits = "0".repeat(decimals + 1 - digits.length()) + digits; // "1" of 6 decimals: "0000001"
+        }
+        int point = digits.length() - decimals;
+        int end = digits.length();
+        while (end > point && digits.charAt(end - 1) == '0') {
+            end--; // no trailing fraction zeros
+        }
+        return end == point ? digits.substring(0, point)
+                : digits.substring(0, point) + "." + digits.substring(point, end);
     }
 
     /** Copies of everything the batch touched; the given view is never changed. */
     private static final class Working {
         private final View view;
         private final Map<AccountKey, AccountState> originals = new HashMap<>();
-        private final Map<AccountKey, AccountState> accounts = new TreeMap<>();
+        private final Map<AccountKey, AccountState> accounts = new HashMap<>();
         private final Map<String, Pending> pendings = new LinkedHashMap<>();
         private final Map<String, LedgerToken> tokens = new HashMap<>();
         private final Map<String, LedgerToken> registered = new LinkedHashMap<>();
@@ -427,6 +451,7 @@ public final class LedgerRules {
                     changed.add(state);
                 }
             }
+            changed.sort(Comparator.comparing(AccountState::key)); // ordered by key (sorted once, not kept sorted)
             return new Outcome(List.copyOf(results), List.copyOf(journal), changed, List.copyOf(pendings.values()),
                     List.copyOf(registered.values()), List.copyOf(minted.values()));
         }

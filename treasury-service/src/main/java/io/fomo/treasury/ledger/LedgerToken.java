@@ -1,7 +1,9 @@
 package io.fomo.treasury.ledger;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.fomo.shared.money.Token;
 
@@ -18,9 +20,17 @@ public record LedgerToken(String symbol, int decimals, TokenKind kind, String de
         Objects.requireNonNull(kind, "kind");
     }
 
+    /** The money type of each token symbol, made once (its constructor checks the symbol with a pattern). */
+    private static final Map<String, Token> MONEY = new ConcurrentHashMap<>();
+
     /** The money type used to parse and format its amounts. */
     public Token money() {
-        return new Token(symbol, decimals);
+        Token money = MONEY.get(symbol);
+        if (money == null || money.decimals() != decimals) {
+            money = new Token(symbol, decimals);
+            MONEY.put(symbol, money);
+        }
+        return money;
     }
 
     /** Whether a model token's (or FLOCK's) one supply mint already happened. */

@@ -1,9 +1,6 @@
 package io.fomo.treasury.ledger;
 
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -24,24 +21,37 @@ public sealed interface Operation {
     /** The operation's content, every field, in one fixed form. */
     List<String> canonical();
 
-    /** SHA-256 of {@link #canonical()} (length-prefixed fields, so no two contents collide by concatenation). */
-    default byte[] hash() {
-        return hash(canonical());
+    /** The number of fields of {@link #canonical()}. */
+    default int canonicalSize() {
+        return canonical().size();
     }
 
-    static byte[] hash(List<String> fields) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String field : fields) {
-                byte[] bytes = field == null ? new byte[0] : field.getBytes(StandardCharsets.UTF_8);
-                sha.update((field == null ? "-" : Integer.toString(bytes.length)).getBytes(StandardCharsets.US_ASCII));
-                sha.update((byte) ':');
-                sha.update(bytes);
-            }
-            return sha.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /** Appends {@link #canonical()}'s fields (overridden where building the list would cost, on the hot path). */
+    default void writeCanonical(CanonicalBytes out) {
+        for (String field : canonical()) {
+            out.field(field);
         }
+    }
+
+    /** SHA-256 of {@link #canonical()} (length-prefixed fields, so no two contents collide by concatenation). */
+    default byte[] hash() {
+        CanonicalBytes bytes = new CanonicalBytes(192);
+        writeCanonical(bytes);
+        return bytes.sha256();
+    }
+
+    /** SHA-256 of {@code fields} in the form of {@link #hash()}. */
+    static byte[] hash(List<String> fields) {
+        CanonicalBytes bytes = new CanonicalBytes(192);
+        for (String field : fields) {
+            bytes.field(field);
+        }
+        return bytes.sha256();
+    }
+
+    /** The decimal digits of a non-negative amount ({@link BigInteger#toString()}, faster when it fits a long). */
+    static String digits(BigInteger amount) {
+        return amount.bitLength() < 63 ? Long.toString(amount.longValue()) : amount.toString();
     }
 
     /** A posted transfer of {@code amount} base units, debit → credit. Mints debit an ISSUER, burns credit a BURN. */
@@ -60,6 +70,19 @@ public sealed interface Operation {
         public List<String> canonical() {
             return List.of("TRANSFER", id, debit.owner(), debit.kind().name(), credit.owner(), credit.kind().name(),
                     debit.token(), amount.toString(), code, Objects.toString(reference, ""));
+        }
+
+        @Override
+        public int canonicalSize() {
+            return 10;
+        }
+
+        /** {@link #canonical()} written field by field (every transfer of a batch is hashed on the hot path). */
+        @Override
+        public void writeCanonical(CanonicalBytes out) {
+            out.field("TRANSFER").field(id).field(debit.owner()).field(debit.kind().name()).field(credit.owner())
+                    .field(credit.kind().name()).field(debit.token()).field(digits(amount)).field(code)
+                    .field(reference == null ? "" : reference);
         }
     }
 

@@ -41,7 +41,6 @@ public final class OperationMapper {
     public static final int MAX_ID_LENGTH = 128;
     public static final int MAX_REFERENCE_LENGTH = 256;
 
-    private static final Pattern CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
     private static final Pattern DECIMAL = Pattern.compile("(0|[1-9][0-9]{0,38})(\\.[0-9]{1,36})?");
     private static final Token MODEL_TOKEN_FORM = new Token("MODEL", LedgerRules.MODEL_TOKEN_DECIMALS);
 
@@ -211,7 +210,19 @@ public final class OperationMapper {
                 || kind == io.fomo.grpc.treasury.v1.AccountKind.UNRECOGNIZED) {
             throw LedgerErrors.invalid("INVALID_ACCOUNT", side + ".kind is required");
         }
-        return AccountKind.valueOf(kind.name().substring("ACCOUNT_KIND_".length()));
+        return KINDS[kind.ordinal()];
+    }
+
+    /** The domain kind of each of the contract's kinds (by ordinal: same name without the prefix). */
+    private static final AccountKind[] KINDS = new AccountKind[io.fomo.grpc.treasury.v1.AccountKind.values().length];
+
+    static {
+        for (io.fomo.grpc.treasury.v1.AccountKind k : io.fomo.grpc.treasury.v1.AccountKind.values()) {
+            if (k != io.fomo.grpc.treasury.v1.AccountKind.ACCOUNT_KIND_UNSPECIFIED
+                    && k != io.fomo.grpc.treasury.v1.AccountKind.UNRECOGNIZED) {
+                KINDS[k.ordinal()] = AccountKind.valueOf(k.name().substring("ACCOUNT_KIND_".length()));
+            }
+        }
     }
 
     public LedgerToken token(String symbol) {
@@ -238,13 +249,28 @@ public final class OperationMapper {
         if (code == null || code.isEmpty()) {
             return DEFAULT_CODE;
         }
-        if (!CODE.matcher(code).matches()) {
+        if (!isCode(code)) {
             throw LedgerErrors.invalid("INVALID_CODE", "code is an upper-case reason such as DEPOSIT (A-Z, 0-9, _)");
         }
         if (LedgerRules.SUPPLY_MINT.equals(code)) {
             throw LedgerErrors.invalid("INVALID_CODE", LedgerRules.SUPPLY_MINT + " is reserved for the supply mint");
         }
         return code;
+    }
+
+    /** Whether {@code code} matches {@code [A-Z][A-Z0-9_]{0,63}} (written out: it is checked for every operation). */
+    static boolean isCode(String code) {
+        int n = code.length();
+        if (n == 0 || n > 64 || code.charAt(0) < 'A' || code.charAt(0) > 'Z') {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = code.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static String reference(String reference) {

@@ -30,11 +30,33 @@ public final class ProtoMapping {
     }
 
     public static io.fomo.grpc.treasury.v1.AccountKind kind(AccountKind kind) {
-        return io.fomo.grpc.treasury.v1.AccountKind.valueOf("ACCOUNT_KIND_" + kind.name());
+        return KINDS[kind.ordinal()];
+    }
+
+    /** The contract's kind of each domain kind (by ordinal: the same name with the prefix). */
+    private static final io.fomo.grpc.treasury.v1.AccountKind[] KINDS = new io.fomo.grpc.treasury.v1.AccountKind[
+            AccountKind.values().length];
+
+    static {
+        for (AccountKind k : AccountKind.values()) {
+            KINDS[k.ordinal()] = io.fomo.grpc.treasury.v1.AccountKind.valueOf("ACCOUNT_KIND_" + k.name());
+        }
     }
 
     public static Timestamp timestamp(Instant instant) {
         return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+
+    /** The last instant mapped and its message: a batch's results share one creation time. */
+    private Instant lastInstant;
+    private Timestamp lastTimestamp;
+
+    private Timestamp sharedTimestamp(Instant instant) {
+        if (!instant.equals(lastInstant)) {
+            lastTimestamp = timestamp(instant);
+            lastInstant = instant;
+        }
+        return lastTimestamp;
     }
 
     public String amount(String token, BigInteger units) {
@@ -50,7 +72,7 @@ public final class ProtoMapping {
                 .setDebit(ref(e.debit()))
                 .setCredit(ref(e.credit()))
                 .setCode(e.code())
-                .setCreatedAt(timestamp(e.createdAt()))
+                .setCreatedAt(sharedTimestamp(e.createdAt()))
                 .setReplayed(replayed);
         if (e.reference() != null) {
             b.setReference(e.reference());

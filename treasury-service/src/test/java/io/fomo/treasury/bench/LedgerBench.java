@@ -28,10 +28,14 @@ import io.grpc.stub.MetadataUtils;
  * the Ledger gRPC service, first one per call ({@code Transfer}) from many concurrent callers, then in atomic
  * batches ({@code SubmitBatch}). Prints one {@code RESULT} line per phase:
  * {@code RESULT <phase> callers=<n> calls=<n> transfers=<n> seconds=<s> calls_per_s=<x> transfers_per_s=<x>
- * p50_ms=<x> p99_ms=<x> failures=<n>}.
+ * p50_ms=<x> p99_ms=<x> failures=<n> service_cpu_ms_per_call=<x>}.
  *
  * <p>Arguments ({@code --name value}): host, port, token (a service access token), seconds (per phase, default 20),
- * single-callers (16), batch-callers (8), batch-size (100), accounts (20000), warmup-seconds (5).
+ * single-callers (16), batch-callers (8), batch-size (100), accounts (20000), warmup-seconds (5, for each of the
+ * two kinds of call: the JIT compiles the batch path too before it is measured), service-pid (the service's process
+ * on this machine: its CPU time, user + system from {@code /proc/<pid>/stat}, is read before and after each phase
+ * and divided by the phase's calls; the most robust measure on a shared machine, since it does not depend on what
+ * else runs; absent: {@code service_cpu_ms_per_call=NaN}).
  */
 public final class LedgerBench {
 
@@ -39,10 +43,12 @@ public final class LedgerBench {
     private final int accounts;
     private final String run = Long.toString(System.currentTimeMillis(), 36);
     private final AtomicLong ids = new AtomicLong();
+    private final long servicePid;
 
-    private LedgerBench(LedgerGrpc.LedgerBlockingStub ledger, int accounts) {
+    private LedgerBench(LedgerGrpc.LedgerBlockingStub ledger, int accounts, long servicePid) {
         this.ledger = ledger;
         this.accounts = accounts;
+        this.servicePid = servicePid;
     }
 
     public static void main(String[] args) throws Exception {
@@ -59,6 +65,7 @@ public final class LedgerBench {
         int batchSize = Integer.parseInt(a.getOrDefault("batch-size", "100"));
         int accounts = Integer.parseInt(a.getOrDefault("accounts", "20000"));
         int warmup = Integer.parseInt(a.getOrDefault("warmup-seconds", "5"));
+        long servicePid = Long.parseLong(a.getOrDefault("service-pid", "-1"));
 
         ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext()
                 .maxInboundMessageSize(64 * 1024 * 1024).build();
@@ -66,11 +73,12 @@ public final class LedgerBench {
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         LedgerGrpc.LedgerBlockingStub stub = LedgerGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-        LedgerBench bench = new LedgerBench(stub, accounts);
+        LedgerBench bench = new LedgerBench(stub, accounts, servicePid);
         try {
             bench.fund();
             bench.phase("warmup", singleCallers, warmup, 1);
             bench.phase("single", singleCallers, seconds, 1);
+            bench.phase("batch-warmup", batchCallers, warmup, batchSize);
             bench.phase("batch", batchCallers, seconds, batchSize);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -118,6 +126,7 @@ public final class LedgerBench {
         ExecutorService pool = Executors.newFixedThreadPool(callers);
         AtomicLong failures = new AtomicLong();
         List<Future<long[]>> futures = new ArrayList<>();
+        long cpuBefore = serviceCpuTicks();
         long start = System.nanoTime();
         for (int c = 0; c < callers; c++) {
             futures.add(pool.submit(() -> {
@@ -154,14 +163,36 @@ public final class LedgerBench {
             all.add(f.get());
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
+        long cpuAfter = serviceCpuTicks();
         pool.shutdown();
         long[] merged = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         long calls = merged.length;
         System.out.printf(java.util.Locale.ROOT,
                 "RESULT %s callers=%d calls=%d transfers=%d seconds=%.1f calls_per_s=%.1f transfers_per_s=%.1f"
-                        + " p50_ms=%.2f p99_ms=%.2f failures=%d%n",
+                        + " p50_ms=%.2f p99_ms=%.2f failures=%d service_cpu_ms_per_call=%.3f%n",
                 name, callers, calls, calls * size, elapsed, calls / elapsed, calls * size / elapsed,
-                percentile(merged, 0.50), percentile(merged, 0.99), failures.get());
+                percentile(merged, 0.50), percentile(merged, 0.99), failures.get(),
+                cpuBefore < 0 || calls == 0 ? Double.NaN : (cpuAfter - cpuBefore) * 1000.0 / CLOCK_TICKS / calls);
+        System.out.flush(); // each phase's line as it ends (the script's caller may watch for it)
+    }
+
+    /** USER_HZ of /proc/<pid>/stat's utime and stime: 100 on every Linux this runs on ({@code getconf CLK_TCK}). */
+    private static final int CLOCK_TICKS = 100;
+
+    /** The service's CPU time so far (utime + stime, in clock ticks), or -1 when unknown. */
+    private long serviceCpuTicks() {
+        if (servicePid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + servicePid + "/stat"));
+            // Fields after the command name (which may hold spaces, hence the last ')'): state is field 3,
+            // utime field 14, stime field 15.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static double percentile(long[] sorted, double q) {
