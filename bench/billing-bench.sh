@@ -5,6 +5,7 @@
 #
 #   bench/billing-bench.sh [seconds-per-phase]        (default 15)
 #   env: CALLERS (default 16,64,128), USERS (10000), PGBENCH_CLIENTS (16), PGBENCH_SCALE (10),
+#        SERVICE_JAR (another build's quarkus-run.jar, for an A/B with the same load generator),
 #        WARMUP_SECONDS (10: unmeasured load first, so the CPU per pair is not the JIT's), SKIP_BUILD=1 (reuse the last build), SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a
 #        -XX:StartFlightRecording=filename=/tmp/b.jfr,settings=profile to profile it)
 #
@@ -61,11 +62,14 @@ fi
 CLASSPATH_FILE="$ROOT/inference-billing/target/bench-classpath.txt"
 [ -s "$CLASSPATH_FILE" ] || die "no class path written to $CLASSPATH_FILE"
 BENCH_CP="$ROOT/inference-billing/target/test-classes:$ROOT/inference-billing/target/classes:$(cat "$CLASSPATH_FILE")"
-JAR="$ROOT/inference-billing/target/quarkus-app/quarkus-run.jar"
+# SERVICE_JAR: another build of the service to measure with the same load generator (e.g. an older commit's, for an A/B)
+JAR="${SERVICE_JAR:-$ROOT/inference-billing/target/quarkus-app/quarkus-run.jar}"
 [ -f "$JAR" ] || die "$JAR was not built"
 
 log "creating $BENCH_DB and $PGBENCH_DB"
 psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB OWNER fomo_billing"
+# time per call of the hot path's functions (pg_stat_user_functions), printed at the end
+psql_admin -c "ALTER DATABASE $BENCH_DB SET track_functions = 'pl'"
 psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" -c "CREATE DATABASE $PGBENCH_DB"
 
 HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"
@@ -104,8 +108,8 @@ fi
 CPU_BEFORE="$(cpu_ticks "$SERVICE_PID")"
 PG_CPU_BEFORE="$(pg_db_cpu_ticks "$BENCH_DB")"
 log "gRPC load: Authorize+Capture pairs, $USERS users, callers $CALLERS, ${SECONDS_PER_PHASE}s each"
-java -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
-  --deployment "$DEPLOYMENT" --seconds "$SECONDS_PER_PHASE" --callers "$CALLERS" --users "$USERS" --warmup-seconds 0 \
+java ${LOADGEN_JAVA_OPTS:-} -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
+  --deployment "$DEPLOYMENT" --seconds "$SECONDS_PER_PHASE" --callers "$CALLERS" --users "$USERS" --warmup-seconds 5 \
   | tee "$WORK/billing.out" >&2
 SERVICE_TICKS=$(( $(cpu_ticks "$SERVICE_PID") - CPU_BEFORE ))
 PG_TICKS=$(( $(pg_db_cpu_ticks "$BENCH_DB") - PG_CPU_BEFORE ))
@@ -115,7 +119,13 @@ WALLETS_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM wallet WHER
 CAPTURES="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM capture")"
 CHARGED_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT (SELECT coalesce(sum(charged), 0) FROM wallet) = (SELECT coalesce(sum(charged), 0) FROM capture)")"
 MEASURED_PAIRS="$(sed -n 's/^RESULT .* pairs=\([0-9]*\) .*/\1/p' "$WORK/billing.out" | awk '{s += $1} END {print s + 0}')"
+# The service's and PostgreSQL's CPU above also covers the load generator's own 5 s warm-up (its JIT; unmeasured by it)
+SERVED_PAIRS=$(( MEASURED_PAIRS + $(sed -n 's/^warmup: \([0-9]*\) pairs.*/\1/p' "$WORK/billing.out" | awk '{s += $1} END {print s + 0}') ))
 SERVICE_RSS="$(ps -o rss= -p "$SERVICE_PID" | awk '{printf "%d MB", $1/1024}')"
+sleep 1 # backends flush their function statistics at most once a second
+FUNCTIONS_LINE="$(psql_admin -d "$BENCH_DB" -F ' ' -c "SELECT funcname, calls, round((total_time / greatest(calls, 1))::numeric, 3)
+  FROM pg_stat_user_functions WHERE calls > 0 ORDER BY total_time DESC" \
+  | awk '{printf "%s%s: %d calls, %.3f ms each", (NR > 1 ? "; " : ""), $1, $2, $3}')"
 # Group commit (README "Group commit"): groups and calls per kind since the start, warm-up included.
 GROUPS_LINE="$(curl -fsS "http://localhost:$HTTP_PORT/q/metrics" | python3 -c "$(cat <<'PY'
 import re, sys
@@ -190,14 +200,15 @@ fi
   echo "The stack's floor (two empty gRPC calls per pair, same machine, same callers): $(floor_field pairs_per_s) pairs/s = **$(python3 -c "print(f'{float(\"$(floor_field pairs_per_s)\" or 0) / float(\"$PG_TPS\"):.2f}')")×** pgbench -N tps; the service alone used $FLOOR_CPU_S s of CPU for them: $(python3 -c "print(f'{$FLOOR_CPU_S * 1000 / max(1, $(floor_field pairs) + 0):.3f}')") ms per empty pair, so 1.5 × pgbench's tps in empty pairs alone would take $(python3 -c "print(f'{$FLOOR_CPU_S / max(1, $(floor_field pairs) + 0) * 1.5 * float(\"$PG_TPS\"):.2f}')") of the $(nproc) cores."
   echo "Afterwards: $CAPTURES captures; wallets consistent (none negative, none held, available + held = topped up − charged): $WALLETS_OK; Σ wallet charged = Σ captures: $CHARGED_OK; service RSS at end $SERVICE_RSS."
   echo "Group commit: $GROUPS_LINE."
-  echo "The service used $SERVICE_CPU_S s of CPU for the $MEASURED_PAIRS pairs of the measured phases (after ${WARMUP_SECONDS}s of warm-up): $(python3 -c "print(f'{$SERVICE_CPU_S * 1000 / max(1, $MEASURED_PAIRS):.2f}')") ms of CPU per pair."
-  python3 - "$SERVICE_TICKS" "$PG_TICKS" "$LOADGEN_TICKS" "$MEASURED_PAIRS" "$PGB_PG_TICKS" "$PGB_CLIENT_TICKS" "$PG_N" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
+  echo "PostgreSQL functions (whole run, warm-up included; time inside the function, wall clock): ${FUNCTIONS_LINE:-none}."
+  echo "The service used $SERVICE_CPU_S s of CPU for the $SERVED_PAIRS pairs it served after ${WARMUP_SECONDS}s of warm-up: $(python3 -c "print(f'{$SERVICE_CPU_S * 1000 / max(1, $SERVED_PAIRS):.2f}')") ms of CPU per pair."
+  python3 - "$SERVICE_TICKS" "$PG_TICKS" "$LOADGEN_TICKS" "$SERVED_PAIRS" "$MEASURED_PAIRS" "$PGB_PG_TICKS" "$PGB_CLIENT_TICKS" "$PG_N" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
 import sys
-svc, pg, gen, pairs, pgb_pg, pgb_cli, txns, tck, cores = map(float, sys.argv[1:])
+svc, pg, gen, pairs, measured, pgb_pg, pgb_cli, txns, tck, cores = map(float, sys.argv[1:])
 ms = lambda ticks, n: ticks * 1000 / tck / max(1, n)
-pair = ms(svc + pg + gen, pairs); txn = ms(pgb_pg + pgb_cli, txns)
-print(f"CPU per pair (measured phases): service {ms(svc, pairs):.3f} ms + PostgreSQL {ms(pg, pairs):.3f} ms (the bench database's backends) "
-      f"+ load generator {ms(gen, pairs):.3f} ms (its own, JVM start excluded) = {pair:.3f} ms, so {cores:.0f} cores allow at most {cores * 1000 / pair:,.0f} pairs/s. "
+pair = ms(svc, pairs) + ms(pg, pairs) + ms(gen, measured); txn = ms(pgb_pg + pgb_cli, txns)
+print(f"CPU per pair (after warm-up): service {ms(svc, pairs):.3f} ms + PostgreSQL {ms(pg, pairs):.3f} ms (the bench database's backends) "
+      f"+ load generator {ms(gen, measured):.3f} ms (its own, in the measured phases) = {pair:.3f} ms, so {cores:.0f} cores allow at most {cores * 1000 / pair:,.0f} pairs/s. "
       f"pgbench -N per transaction: PostgreSQL {ms(pgb_pg, txns):.3f} ms (backends reaped during the run) + client {ms(pgb_cli, txns):.3f} ms "
       f"= {txn:.3f} ms, at most {cores * 1000 / txn:,.0f} tps. Ratio of the CPU ceilings: **{txn / pair:.2f}×** "
       f"(what the run's ratio would be with every core busy in both phases; less disturbed by other work on the machine than the measured ratio).")
