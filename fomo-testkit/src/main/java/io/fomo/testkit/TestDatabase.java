@@ -50,6 +50,19 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /**
+     * Drops a scratch database (forcing out its sessions), e.g. at the end of a property test that made its own; a
+     * failure is reported and ignored (the next run's {@link #recreate} drops it anyway).
+     */
+    public static void drop(String database) {
+        requireIdentifier(database);
+        try (Connection c = adminConnection(); var st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        } catch (SQLException e) {
+            System.err.println("could not drop " + database + ": " + e.getMessage());
+        }
+    }
+
     static Connection adminConnection() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://" + host() + ":" + port() + "/postgres", "postgres", "");
     }

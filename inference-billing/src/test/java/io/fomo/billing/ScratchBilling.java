@@ -55,12 +55,7 @@ public final class ScratchBilling implements AutoCloseable {
     public void close() {
         pool.close().await().indefinitely();
         vertx.close().await().indefinitely();
-        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + env("FOMO_DB_HOST", "127.0.0.1") + ":"
-                + env("FOMO_DB_PORT", "5432") + "/postgres", "postgres", ""); var st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        } catch (java.sql.SQLException e) {
-            System.err.println("could not drop " + database + ": " + e.getMessage());
-        }
+        TestDatabase.drop(database);
     }
 
     static String env(String name, String fallback) {
