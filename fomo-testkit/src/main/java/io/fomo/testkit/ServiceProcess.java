@@ -263,12 +263,29 @@ public final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException("project root not found above " + System.getProperty("user.dir"));
     }
 
+    /** Ports handed out by this JVM (a service keeps its ports across restarts, so none is handed out twice). */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A free port <em>below</em> the kernel's ephemeral range (ip_local_port_range, 32768–60999 by default). A service
+     * restarted after {@link #kill9()} must get its old ports back; a port from {@code new ServerSocket(0)} is an
+     * ephemeral one, which the kernel may meanwhile hand to any other process's port-0 bind (another service or a
+     * Quarkus test starting) or outgoing connection: a system test once found treasury's old HTTP port taken by
+     * another service's gRPC server. Ports in 20000–32767 are only ever taken on request.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int port = 20_000 + random.nextInt(12_768);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket(port)) {
+                return port;
+            } catch (IOException inUse) {
+                // taken by someone else: try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port in 20000-32767 after 500 attempts"));
     }
 }
