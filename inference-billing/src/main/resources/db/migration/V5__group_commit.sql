@@ -8,13 +8,14 @@
 -- a hold, so every call of a group is independent of the others and a group is equivalent to its calls one after
 -- the other; the calls that would share one wait for the next group.
 --
--- Lock order, the same in every transaction of billing (so groups, single calls, releases, expiry and the settler
--- cannot wait on each other in a circle; a deadlock anyway would abort the group, and the caller then runs its
--- calls one by one through V4's functions):
+-- Lock order of groups, single calls, releases and the settler (so they cannot wait on each other in a circle):
 --   1. the request-id claims (grpc_request rows), in request-id order;
 --   2. the settlement advisory lock, shared (captures) / exclusive (the settler);
 --   3. holds, in id order;
 --   4. wallets, in user-id order.
+-- Exception: hold expiry (HoldService.expireDue) skips locked holds but updates its wallets in no set order, so it
+-- can deadlock with a group that locks two of the same wallets. PostgreSQL breaks such a deadlock by aborting one
+-- side: a group then runs its calls one by one through V4's functions, an expiry run is repeated at the next interval.
 -- Plans: every statement is driven by the group's arrays (unnest, a few dozen rows) into primary-key lookups, never
 -- by a scan of a table that grows (grpc_request, hold, capture): sequential, bitmap, hash and merge joins are off
 -- inside the functions, and rows are picked by `= ANY (array)` on a key. A statement's cost is the group's size,

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -52,9 +51,10 @@ import jakarta.inject.Inject;
 
 /**
  * Authorize / Capture / Release on the hot path: the Vert.x reactive PostgreSQL client, one transaction per call,
- * no call to another service. Authorize and Capture make all their changes in one statement (the functions of
- * migration V4, see there), so they need no BEGIN / COMMIT round trips: a read, then one write (Capture of a hold
- * this instance made: just the write). The wallet row is the serialisation point: every balance change is a conditional
+ * no call to another service. Authorize is a read, then one write; Capture of a hold this instance made is just the
+ * write. The reads and writes of concurrent calls are made together, by group commit ({@link GroupCommit}): one
+ * statement and one commit per group (the functions of migration V5, see there; V4's single-call functions when a
+ * group fails as a whole), so there are no BEGIN / COMMIT round trips. The wallet row is the serialisation point: every balance change is a conditional
  * {@code UPDATE wallet ... WHERE available >= x} (no read-modify-write), backed by CHECK constraints, so no
  * interleaving of calls can overdraw a wallet or hold more than it has.
  *
@@ -146,9 +146,9 @@ public class HoldService {
     static final String REFUSAL = "P0001";
 
     /**
-     * Two round trips, no explicit transaction: one SELECT reads the prices, the user's discount and any stored
-     * answer; {@code billing_authorize} (V4) then claims the request id, takes the hold from the wallet, writes the
-     * hold and the answer in one statement, or raises CANNOT_HOLD (nothing written).
+     * Two grouped round trips, no explicit transaction: one read (per group) of the prices, the user's discount and any
+     * stored answer; Java prices the hold; {@code billing_authorize_group} (V5) then claims the request id, takes the
+     * hold from the wallet, writes the hold and the answer, or answers CANNOT_HOLD for this call (nothing written).
      */
     public Uni<AuthorizeResponse> authorize(AuthorizeRequest r) {
         requireId("request_id", r.getRequestId());
@@ -327,9 +327,9 @@ public class HoldService {
 
     /**
      * Two round trips, no explicit transaction: one SELECT reads the hold (its prices and amount never change) and any
-     * stored answer; Java prices the capture; {@code billing_capture} (V4) then claims the request id, takes the
-     * settlement lock (shared), captures the hold if it is still HELD and unexpired, charges the wallet and writes
-     * the capture in its window, in one statement, or raises (nothing written). For a hold this instance made
+     * stored answer; Java prices the capture; {@code billing_capture_group} (V5, grouped) then claims the request id,
+     * takes the settlement lock (shared), captures the hold if it is still HELD and unexpired, charges the wallet and
+     * writes the capture in its window, or answers this call's refusal (nothing written for it). For a hold this instance made
      * (the usual case) the read is skipped: one round trip.
      */
     public Uni<CaptureResponse> capture(CaptureRequest r) {
@@ -700,9 +700,5 @@ public class HoldService {
 
     static OffsetDateTime odt(Instant t) {
         return t.atOffset(ZoneOffset.UTC);
-    }
-
-    static <T> Function<T, T> identity() {
-        return x -> x;
     }
 }
