@@ -92,6 +92,12 @@ java -cp "$BENCH_CP" io.fomo.treasury.bench.LedgerBench --host localhost --port 
   --batch-size "$BATCH_SIZE" --accounts "$ACCOUNTS" --service-pid "$SERVICE_PID" --warmup-seconds "$WARMUP_SECONDS" | tee "$WORK/ledger.out" >&2
 AUDIT_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM ledger_account WHERE constrained AND credits_posted - debits_posted - debits_pending < 0")"
 JOURNAL_ROWS="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM ledger_transfer")"
+sleep 1 # backends flush their table statistics at most once a second
+# An account update that finds no room on its page is not HOT: a new row version elsewhere plus an entry in both of the
+# table's indexes (and more to skip later) instead of a version beside the old one. The share says whether the table's
+# fillfactor leaves enough room between prunes.
+HOT_LINE="$(psql_admin -d "$BENCH_DB" -F ' ' -c "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'ledger_account'" \
+  | awk '{printf "%d account updates, %.1f %% of them HOT", $1, ($1 > 0 ? 100 * $2 / $1 : 0)}')"
 
 log "stopping treasury-service before pgbench"
 kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""
@@ -122,7 +128,7 @@ RATIO="$(python3 -c "print(f'{float(\"$BATCH_TPS\") / float(\"$PG_TPS\"):.1f}')"
     "$(field batch calls_per_s)" "$BATCH_TPS" "$(field batch p50_ms)" "$(field batch p99_ms)" "$(field batch failures)"
   printf "| pgbench -N (transactions) | %s | %s | - | %s | %s | - |\n" "$PGBENCH_CLIENTS" "$PG_TPS" "$PG_P50" "$PG_P99"
   echo
-  echo "Batched transfers/s ÷ pgbench -N tps = **${RATIO}×** (goal ≥ 10×). Ledger afterwards: $JOURNAL_ROWS journal rows, no constrained account below zero: $AUDIT_OK."
+  echo "Batched transfers/s ÷ pgbench -N tps = **${RATIO}×** (goal ≥ 10×). Ledger afterwards: $JOURNAL_ROWS journal rows, no constrained account below zero: $AUDIT_OK; $HOT_LINE."
   echo
   echo "Service CPU (user + system of its process, /proc/<pid>/stat, during the measured phase ÷ its calls): $(field single service_cpu_ms_per_call) ms per Transfer call, $(field batch service_cpu_ms_per_call) ms per SubmitBatch of $BATCH_SIZE."
 } | tee "$ROOT/bench/last-ledger-bench.md"

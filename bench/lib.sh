@@ -48,6 +48,8 @@ bench_cleanup() {
 bench_preflight() {
   local c
   for c in java psql pgbench curl python3; do command -v "$c" >/dev/null || die "$c is not installed"; done
+  # the services' roles (fomo_x) own the scratch databases: a fresh machine has none until this runs (idempotent)
+  "$ROOT/deploy/local/ensure-infra.sh" >&2
   curl -fsS "$KEYCLOAK_URL/realms/fomo/.well-known/openid-configuration" >/dev/null \
     || die "no Keycloak with realm fomo at $KEYCLOAK_URL (start one: deploy/local/keycloak.sh start)"
 }

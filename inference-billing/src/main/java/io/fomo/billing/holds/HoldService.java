@@ -601,8 +601,11 @@ public class HoldService {
     // ---------------------------------------------------------------- Expiry
 
     /**
-     * Returns up to {@code limit} expired holds to their wallets in one statement. Holds being captured or
+     * Returns up to {@code limit} expired holds to their wallets in one transaction. Holds being captured or
      * released right now are locked and skipped (SKIP LOCKED); the caller serialises runs with a try-lock.
+     * The wallets are locked in user-id order before they are changed, the lock order of the groups and single
+     * calls (V5's header), so an expiry run and a group that share two wallets cannot wait on each other in a
+     * circle. (The holds are never waited for: SKIP LOCKED.)
      *
      * @return how many holds expired
      */
@@ -616,13 +619,32 @@ public class HoldService {
                             WITH exp AS (SELECT id, user_id, amount FROM hold WHERE state = 'HELD' AND expires_at <= now()
                                          ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED),
                             upd AS (UPDATE hold h SET state = 'EXPIRED', closed_at = now() FROM exp WHERE h.id = exp.id
-                                    RETURNING exp.user_id, exp.amount),
-                            agg AS (SELECT user_id, sum(amount) AS s, count(*) AS n FROM upd GROUP BY user_id),
-                            w AS (UPDATE wallet SET available = available + agg.s, held = held - agg.s FROM agg
-                                  WHERE wallet.user_id = agg.user_id RETURNING agg.n)
-                            SELECT coalesce(sum(n), 0)::int FROM w""").execute(Tuple.of(limit))
-                            .map(rows -> rows.iterator().next().getInteger(0));
+                                    RETURNING exp.user_id, exp.amount)
+                            SELECT user_id, sum(amount), count(*)::int FROM upd GROUP BY user_id ORDER BY user_id""")
+                            .execute(Tuple.of(limit))
+                            .flatMap(expired -> expired.size() == 0 ? Uni.createFrom().item(0) : giveBack(conn, expired));
                 }));
+    }
+
+    /** Adds expired holds' amounts back to their wallets, locking the wallets in user-id order first. */
+    private static Uni<Integer> giveBack(SqlConnection conn, RowSet<Row> expired) {
+        List<String> users = new ArrayList<>(expired.size());
+        List<BigDecimal> amounts = new ArrayList<>(expired.size());
+        int holds = 0;
+        for (Row row : expired) {
+            users.add(row.getString(0));
+            amounts.add(row.getBigDecimal(1));
+            holds += row.getInteger(2);
+        }
+        int expiredHolds = holds;
+        String[] userArray = users.toArray(String[]::new);
+        return conn.preparedQuery("SELECT user_id FROM wallet WHERE user_id = ANY ($1) ORDER BY user_id FOR UPDATE")
+                .execute(Tuple.of(userArray))
+                .flatMap(x -> conn.preparedQuery("""
+                        UPDATE wallet SET available = available + t.s, held = held - t.s
+                        FROM unnest($1::text[], $2::numeric[]) AS t (user_id, s) WHERE wallet.user_id = t.user_id""")
+                        .execute(Tuple.of(userArray, amounts.toArray(BigDecimal[]::new))))
+                .map(x -> expiredHolds);
     }
 
     // ---------------------------------------------------------------- helpers
