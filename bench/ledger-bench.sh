@@ -12,10 +12,11 @@
 #      http://localhost:8180, realm fomo) and runs io.fomo.treasury.bench.LedgerBench: USDC transfers between
 #      random accounts, one per gRPC call from $SINGLE_CALLERS callers, then batches of $BATCH_SIZE from
 #      $BATCH_CALLERS callers, each measured phase after a warm-up of $WARMUP_SECONDS s of the same calls (the JIT
-#      needs ~20 s before the service's CPU per call is steady); the service's CPU per call of each phase is read
-#      from /proc/<pid>/stat;
+#      needs ~20 s before the service's CPU per call is steady); the CPU per call of each phase of the service, of
+#      its PostgreSQL backends and of the load generator itself is read from /proc/<pid>/stat;
 #   5. runs `pgbench -N` ($PGBENCH_CLIENTS clients, scale $PGBENCH_SCALE) for the same duration;
-#   6. prints the table, stops the service it started (by its pid) and drops both databases.
+#   6. prints the table and the CPU one batch and one pgbench transaction cost (so what 2 cores allow of each), stops
+#      the service it started (by its pid) and drops both databases.
 # Needs: Java 17, PostgreSQL with trust auth for postgres on $FOMO_DB_HOST:$FOMO_DB_PORT, psql, pgbench, curl,
 # a running Keycloak with the fomo realm (deploy/local/keycloak.sh start).
 set -euo pipefail
@@ -89,7 +90,8 @@ TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=rmo-service -d 
 log "gRPC load: $ACCOUNTS accounts; Transfer x $SINGLE_CALLERS callers, then SubmitBatch($BATCH_SIZE) x $BATCH_CALLERS callers; ${SECONDS_PER_PHASE}s each"
 java -cp "$BENCH_CP" io.fomo.treasury.bench.LedgerBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
   --seconds "$SECONDS_PER_PHASE" --single-callers "$SINGLE_CALLERS" --batch-callers "$BATCH_CALLERS" \
-  --batch-size "$BATCH_SIZE" --accounts "$ACCOUNTS" --service-pid "$SERVICE_PID" --warmup-seconds "$WARMUP_SECONDS" | tee "$WORK/ledger.out" >&2
+  --batch-size "$BATCH_SIZE" --accounts "$ACCOUNTS" --service-pid "$SERVICE_PID" --pg-database "$BENCH_DB" \
+  --warmup-seconds "$WARMUP_SECONDS" | tee "$WORK/ledger.out" >&2
 AUDIT_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM ledger_account WHERE constrained AND credits_posted - debits_posted - debits_pending < 0")"
 JOURNAL_ROWS="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM ledger_transfer")"
 sleep 1 # backends flush their table statistics at most once a second
@@ -104,8 +106,12 @@ kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""
 
 log "pgbench -N: scale $PGBENCH_SCALE, $PGBENCH_CLIENTS clients, ${SECONDS_PER_PHASE}s"
 pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -i -q -s "$PGBENCH_SCALE" "$PGBENCH_DB" >/dev/null 2>&1
-(cd "$WORK" && pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -N -n -c "$PGBENCH_CLIENTS" -j 2 \
-  -T "$SECONDS_PER_PHASE" -l --log-prefix=pgbench_log "$PGBENCH_DB") >"$WORK/pgbench.out" 2>&1
+PGB_REAPED_BEFORE="$(pg_reaped_cpu_ticks)"
+(cd "$WORK" && /usr/bin/time -f "%U %S" -o "$WORK/pgbench.time" pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -N -n \
+  -c "$PGBENCH_CLIENTS" -j 2 -T "$SECONDS_PER_PHASE" -l --log-prefix=pgbench_log "$PGBENCH_DB") >"$WORK/pgbench.out" 2>&1
+sleep 1 # the postmaster reaps the run's backends
+PGB_PG_TICKS=$(( $(pg_reaped_cpu_ticks) - PGB_REAPED_BEFORE ))
+PGB_CLIENT_TICKS="$(awk -v t="$(getconf CLK_TCK)" '{printf "%d", ($1 + $2) * t}' "$WORK/pgbench.time")"
 PG_TPS="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$WORK/pgbench.out")"
 [ -n "$PG_TPS" ] || { cat "$WORK/pgbench.out" >&2; die "could not read pgbench's tps"; }
 read -r PG_P50 PG_P99 PG_N < <(cat "$WORK"/pgbench_log* | awk '{print $3}' | sort -n | awk '
@@ -131,4 +137,18 @@ RATIO="$(python3 -c "print(f'{float(\"$BATCH_TPS\") / float(\"$PG_TPS\"):.1f}')"
   echo "Batched transfers/s ÷ pgbench -N tps = **${RATIO}×** (goal ≥ 10×). Ledger afterwards: $JOURNAL_ROWS journal rows, no constrained account below zero: $AUDIT_OK; $HOT_LINE."
   echo
   echo "Service CPU (user + system of its process, /proc/<pid>/stat, during the measured phase ÷ its calls): $(field single service_cpu_ms_per_call) ms per Transfer call, $(field batch service_cpu_ms_per_call) ms per SubmitBatch of $BATCH_SIZE."
+  # The same accounting as billing-bench.sh: what one batch costs in CPU on this machine against one pgbench transaction.
+  python3 - "$(field batch service_cpu_ms_per_call)" "$(field batch pg_cpu_ms_per_call)" "$(field batch loadgen_cpu_ms_per_call)" \
+    "$BATCH_SIZE" "$PGB_PG_TICKS" "$PGB_CLIENT_TICKS" "$PG_N" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
+import sys
+svc, pg, gen, size, pgb_pg, pgb_cli, txns, tck, cores = map(float, sys.argv[1:])
+batch = svc + pg + gen
+txn = (pgb_pg + pgb_cli) * 1000 / tck / max(1, txns)
+print(f"CPU per SubmitBatch of {size:.0f} (measured phase): service {svc:.3f} ms + PostgreSQL {pg:.3f} ms (the bench database's backends) "
+      f"+ load generator {gen:.3f} ms = {batch:.3f} ms, so {cores:.0f} cores allow at most {cores * 1000 / batch * size:,.0f} transfers/s. "
+      f"pgbench -N per transaction: PostgreSQL {pgb_pg * 1000 / tck / max(1, txns):.3f} ms (backends reaped during the run) + client "
+      f"{pgb_cli * 1000 / tck / max(1, txns):.3f} ms = {txn:.3f} ms, at most {cores * 1000 / txn:,.0f} tps. "
+      f"Ratio of the CPU ceilings: **{size * txn / batch:.1f}×** (what the run's ratio would be with every core busy in both phases; "
+      f"less disturbed by other work on the machine than the measured ratio).")
+PY
 } | tee "$ROOT/bench/last-ledger-bench.md"

@@ -28,14 +28,17 @@ import io.grpc.stub.MetadataUtils;
  * the Ledger gRPC service, first one per call ({@code Transfer}) from many concurrent callers, then in atomic
  * batches ({@code SubmitBatch}). Prints one {@code RESULT} line per phase:
  * {@code RESULT <phase> callers=<n> calls=<n> transfers=<n> seconds=<s> calls_per_s=<x> transfers_per_s=<x>
- * p50_ms=<x> p99_ms=<x> failures=<n> service_cpu_ms_per_call=<x>}.
+ * p50_ms=<x> p99_ms=<x> failures=<n> service_cpu_ms_per_call=<x> pg_cpu_ms_per_call=<x> loadgen_cpu_ms_per_call=<x>}.
  *
  * <p>Arguments ({@code --name value}): host, port, token (a service access token), seconds (per phase, default 20),
  * single-callers (16), batch-callers (8), batch-size (100), accounts (20000), warmup-seconds (5, for each of the
  * two kinds of call: the JIT compiles the batch path too before it is measured), service-pid (the service's process
  * on this machine: its CPU time, user + system from {@code /proc/<pid>/stat}, is read before and after each phase
  * and divided by the phase's calls; the most robust measure on a shared machine, since it does not depend on what
- * else runs; absent: {@code service_cpu_ms_per_call=NaN}).
+ * else runs; absent: {@code service_cpu_ms_per_call=NaN}), pg-database (the service's database on a PostgreSQL on this
+ * machine: the CPU time of the backends connected to it, found by their process titles {@code postgres: <user> <db> ...},
+ * read the same way; absent: {@code pg_cpu_ms_per_call=NaN}). {@code loadgen_cpu_ms_per_call} is this process's own CPU
+ * time in the phase per call: the load generator shares the cores with what it measures.
  */
 public final class LedgerBench {
 
@@ -44,11 +47,13 @@ public final class LedgerBench {
     private final String run = Long.toString(System.currentTimeMillis(), 36);
     private final AtomicLong ids = new AtomicLong();
     private final long servicePid;
+    private final String pgDatabase;
 
-    private LedgerBench(LedgerGrpc.LedgerBlockingStub ledger, int accounts, long servicePid) {
+    private LedgerBench(LedgerGrpc.LedgerBlockingStub ledger, int accounts, long servicePid, String pgDatabase) {
         this.ledger = ledger;
         this.accounts = accounts;
         this.servicePid = servicePid;
+        this.pgDatabase = pgDatabase;
     }
 
     public static void main(String[] args) throws Exception {
@@ -66,6 +71,7 @@ public final class LedgerBench {
         int accounts = Integer.parseInt(a.getOrDefault("accounts", "20000"));
         int warmup = Integer.parseInt(a.getOrDefault("warmup-seconds", "5"));
         long servicePid = Long.parseLong(a.getOrDefault("service-pid", "-1"));
+        String pgDatabase = a.get("pg-database");
 
         ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext()
                 .maxInboundMessageSize(64 * 1024 * 1024).build();
@@ -73,7 +79,7 @@ public final class LedgerBench {
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         LedgerGrpc.LedgerBlockingStub stub = LedgerGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-        LedgerBench bench = new LedgerBench(stub, accounts, servicePid);
+        LedgerBench bench = new LedgerBench(stub, accounts, servicePid, pgDatabase);
         try {
             bench.fund();
             bench.phase("warmup", singleCallers, warmup, 1);
@@ -127,6 +133,8 @@ public final class LedgerBench {
         AtomicLong failures = new AtomicLong();
         List<Future<long[]>> futures = new ArrayList<>();
         long cpuBefore = serviceCpuTicks();
+        long pgBefore = pgCpuTicks();
+        long ownBefore = ownCpuNanos();
         long start = System.nanoTime();
         for (int c = 0; c < callers; c++) {
             futures.add(pool.submit(() -> {
@@ -164,15 +172,20 @@ public final class LedgerBench {
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         long cpuAfter = serviceCpuTicks();
+        long pgAfter = pgCpuTicks();
+        long ownAfter = ownCpuNanos();
         pool.shutdown();
         long[] merged = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         long calls = merged.length;
         System.out.printf(java.util.Locale.ROOT,
                 "RESULT %s callers=%d calls=%d transfers=%d seconds=%.1f calls_per_s=%.1f transfers_per_s=%.1f"
-                        + " p50_ms=%.2f p99_ms=%.2f failures=%d service_cpu_ms_per_call=%.3f%n",
+                        + " p50_ms=%.2f p99_ms=%.2f failures=%d service_cpu_ms_per_call=%.3f pg_cpu_ms_per_call=%.3f"
+                        + " loadgen_cpu_ms_per_call=%.3f%n",
                 name, callers, calls, calls * size, elapsed, calls / elapsed, calls * size / elapsed,
                 percentile(merged, 0.50), percentile(merged, 0.99), failures.get(),
-                cpuBefore < 0 || calls == 0 ? Double.NaN : (cpuAfter - cpuBefore) * 1000.0 / CLOCK_TICKS / calls);
+                cpuBefore < 0 || calls == 0 ? Double.NaN : (cpuAfter - cpuBefore) * 1000.0 / CLOCK_TICKS / calls,
+                pgBefore < 0 || calls == 0 ? Double.NaN : (pgAfter - pgBefore) * 1000.0 / CLOCK_TICKS / calls,
+                calls == 0 ? Double.NaN : (ownAfter - ownBefore) / 1e6 / calls);
         System.out.flush(); // each phase's line as it ends (the script's caller may watch for it)
     }
 
@@ -181,11 +194,48 @@ public final class LedgerBench {
 
     /** The service's CPU time so far (utime + stime, in clock ticks), or -1 when unknown. */
     private long serviceCpuTicks() {
-        if (servicePid <= 0) {
+        return servicePid <= 0 ? -1 : cpuTicks(servicePid);
+    }
+
+    /**
+     * The CPU time so far of the PostgreSQL backends connected to {@link #pgDatabase} (their process titles read
+     * {@code postgres: [<cluster name>:] <user> <database> <host>(<port>) <state>}), or -1 when unknown. The service's pool keeps its
+     * connections, so the same backends are summed before and after a phase.
+     */
+    private long pgCpuTicks() {
+        if (pgDatabase == null) {
             return -1;
         }
+        long sum = 0;
+        try (var procs = java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
+            for (var dir : (Iterable<java.nio.file.Path>) procs::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String title = new String(java.nio.file.Files.readAllBytes(dir.resolve("cmdline")),
+                            java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+                    String[] words = title.trim().split(" +");
+                    // with cluster_name set (Debian: "15/main") the title is "postgres: 15/main: <user> <database> ..."
+                    int user = words.length > 1 && words[1].endsWith(":") ? 2 : 1;
+                    if (words.length > user + 1 && words[0].equals("postgres:") && words[user + 1].equals(pgDatabase)) {
+                        long ticks = cpuTicks(Long.parseLong(name));
+                        sum += Math.max(0, ticks);
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a process that ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return sum;
+    }
+
+    private static long cpuTicks(long pid) {
         try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + servicePid + "/stat"));
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
             // Fields after the command name (which may hold spaces, hence the last ')'): state is field 3,
             // utime field 14, stime field 15.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -193,6 +243,11 @@ public final class LedgerBench {
         } catch (java.io.IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static double percentile(long[] sorted, double q) {
