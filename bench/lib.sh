@@ -74,3 +74,22 @@ pg_reaped_cpu_ticks() {
   awk '{print $16 + $17}' "/proc/$pm/stat"
 }
 ticks_ms_per() { python3 -c "print(f'{$1 * 1000 / $(getconf CLK_TCK) / max(1, $2):.3f}')"; } # <ticks> <count>
+
+# `pgbench -N` on $PGBENCH_DB ($PGBENCH_CLIENTS clients, scale $PGBENCH_SCALE, $SECONDS_PER_PHASE s), with its CPU: sets
+# PG_TPS, PG_P50, PG_P99 (ms, from its per-transaction log), PG_N (transactions), PGB_PG_TICKS (its backends, reaped by
+# the postmaster when the run ends) and PGB_CLIENT_TICKS (the pgbench process, user + system).
+run_pgbench() {
+  log "pgbench -N: scale $PGBENCH_SCALE, $PGBENCH_CLIENTS clients, ${SECONDS_PER_PHASE}s"
+  pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -i -q -s "$PGBENCH_SCALE" "$PGBENCH_DB" >/dev/null 2>&1
+  PGB_REAPED_BEFORE="$(pg_reaped_cpu_ticks)"
+  (cd "$WORK" && /usr/bin/time -f "%U %S" -o "$WORK/pgbench.time" pgbench -h "$DB_HOST" -p "$DB_PORT" -U postgres -N -n \
+    -c "$PGBENCH_CLIENTS" -j 2 -T "$SECONDS_PER_PHASE" -l --log-prefix=pgbench_log "$PGBENCH_DB") >"$WORK/pgbench.out" 2>&1
+  sleep 1 # the postmaster reaps the run's backends
+  PGB_PG_TICKS=$(( $(pg_reaped_cpu_ticks) - PGB_REAPED_BEFORE ))
+  PGB_CLIENT_TICKS="$(awk -v t="$(getconf CLK_TCK)" '{printf "%d", ($1 + $2) * t}' "$WORK/pgbench.time")"
+  PG_TPS="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$WORK/pgbench.out")"
+  [ -n "$PG_TPS" ] || { cat "$WORK/pgbench.out" >&2; die "could not read pgbench's tps"; }
+  read -r PG_P50 PG_P99 PG_N < <(cat "$WORK"/pgbench_log* | awk '{print $3}' | sort -n | awk '
+    { v[NR] = $1 } END { p50 = v[int(NR * 0.50 + 0.999)]; p99 = v[int(NR * 0.99 + 0.999)];
+    printf "%.2f %.2f %d\n", p50 / 1000, p99 / 1000, NR }')
+}
