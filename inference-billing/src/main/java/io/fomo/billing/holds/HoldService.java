@@ -90,7 +90,7 @@ public class HoldService {
     /**
      * Most groups of one kind (lookup, Authorize, Capture) in the database at once, each on its own connection. 1: the
      * calls that arrive while a group runs become the next, larger group (docs/PERFORMANCE.md, billing round 5: at 64
-     * callers on 2 cores, 1 gave 4,817-5,088 pairs/s with p99 21-24 ms, 2 gave 3,695-4,412 with p99 24-36 ms).
+     * callers on 2 cores, 1 gave 4,102-5,088 pairs/s and less CPU per pair, 2 gave 3,695-4,063 after the plan fix).
      */
     @ConfigProperty(name = "fomo.billing.group-commit.max-in-flight", defaultValue = "1")
     int maxInFlight = 1;
