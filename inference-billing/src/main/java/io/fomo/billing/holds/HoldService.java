@@ -179,9 +179,10 @@ public class HoldService {
     /**
      * One read for a group of Authorize calls: per call (in order) its position, the four prices, the discount, and
      * the stored (request_hash, response, available) if the request id was used before. Each lookup is a LATERAL
-     * subquery with LIMIT 1, which PostgreSQL cannot turn into a join: the plan stays one key lookup per call, also
-     * as a cached generic plan (as plain joins, the generic plan hashed the whole of grpc_request: 5 ms a group and
-     * growing with the table).
+     * subquery with LIMIT 1, which PostgreSQL cannot turn into a join (as plain joins, a plan hashed the whole of
+     * grpc_request: 5 ms a group and growing with the table), so the plan is one key lookup per call. It is planned at
+     * each execution (the shared configuration's plan_cache_mode = force_custom_plan): a cached generic plan made
+     * while grpc_request was still empty kept a sequential scan of it as the table grew.
      */
     private Uni<List<Row>> lookUp(List<Lookup> calls) {
         int n = calls.size();
