@@ -6,7 +6,9 @@
 #   bench/billing-bench.sh [seconds-per-phase]        (default 15)
 #   env: CALLERS (default 16,64,128), USERS (10000), PGBENCH_CLIENTS (16), PGBENCH_SCALE (10),
 #        SERVICE_JAR (another build's quarkus-run.jar, for an A/B with the same load generator),
-#        WARMUP_SECONDS (10: unmeasured load first, so the CPU per pair is not the JIT's), SKIP_BUILD=1 (reuse the last build), SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a
+#        WARMUP_SECONDS (10: unmeasured load first, so the CPU per pair is not the JIT's),
+#        LOADGEN_WARMUP_SECONDS (5: the measuring load generator's own unmeasured start, for its JIT; on a slow
+#        machine state its C2 compiler is still busy after 5 s, so raise both), SKIP_BUILD=1 (reuse the last build), SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a
 #        -XX:StartFlightRecording=filename=/tmp/b.jfr,settings=profile to profile it)
 #
 # What it does, and undoes:
@@ -33,6 +35,7 @@ SECONDS_PER_PHASE="${1:-${BENCH_SECONDS:-15}}"
 CALLERS="${CALLERS:-16,64,128}"
 USERS="${USERS:-10000}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-10}"
+LOADGEN_WARMUP_SECONDS="${LOADGEN_WARMUP_SECONDS:-5}"
 PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-16}"
 PGBENCH_SCALE="${PGBENCH_SCALE:-10}"
 DB_HOST="${FOMO_DB_HOST:-127.0.0.1}"
@@ -109,7 +112,7 @@ CPU_BEFORE="$(cpu_ticks "$SERVICE_PID")"
 PG_CPU_BEFORE="$(pg_db_cpu_ticks "$BENCH_DB")"
 log "gRPC load: Authorize+Capture pairs, $USERS users, callers $CALLERS, ${SECONDS_PER_PHASE}s each"
 java ${LOADGEN_JAVA_OPTS:-} -cp "$BENCH_CP" io.fomo.billing.bench.BillingBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
-  --deployment "$DEPLOYMENT" --seconds "$SECONDS_PER_PHASE" --callers "$CALLERS" --users "$USERS" --warmup-seconds 5 \
+  --deployment "$DEPLOYMENT" --seconds "$SECONDS_PER_PHASE" --callers "$CALLERS" --users "$USERS" --warmup-seconds "$LOADGEN_WARMUP_SECONDS" \
   | tee "$WORK/billing.out" >&2
 SERVICE_TICKS=$(( $(cpu_ticks "$SERVICE_PID") - CPU_BEFORE ))
 PG_TICKS=$(( $(pg_db_cpu_ticks "$BENCH_DB") - PG_CPU_BEFORE ))
@@ -119,7 +122,7 @@ WALLETS_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM wallet WHER
 CAPTURES="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM capture")"
 CHARGED_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT (SELECT coalesce(sum(charged), 0) FROM wallet) = (SELECT coalesce(sum(charged), 0) FROM capture)")"
 MEASURED_PAIRS="$(sed -n 's/^RESULT .* pairs=\([0-9]*\) .*/\1/p' "$WORK/billing.out" | awk '{s += $1} END {print s + 0}')"
-# The service's and PostgreSQL's CPU above also covers the load generator's own 5 s warm-up (its JIT; unmeasured by it)
+# The service's and PostgreSQL's CPU above also covers the load generator's own warm-up (its JIT; unmeasured by it)
 SERVED_PAIRS=$(( MEASURED_PAIRS + $(sed -n 's/^warmup: \([0-9]*\) pairs.*/\1/p' "$WORK/billing.out" | awk '{s += $1} END {print s + 0}') ))
 SERVICE_RSS="$(ps -o rss= -p "$SERVICE_PID" | awk '{printf "%d MB", $1/1024}')"
 sleep 1 # backends flush their function statistics at most once a second

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.fomo.billing.credits.BillingProblems;
 import io.fomo.billing.holds.HoldService;
+import io.fomo.billing.settlement.BillingClock;
 import io.fomo.grpc.billing.v1.EpochUsage;
 import io.fomo.grpc.billing.v1.StreamEpochUsageRequest;
 import io.fomo.grpc.billing.v1.UserEpochUsage;
@@ -34,6 +35,9 @@ public class EpochUsageGrpcService implements EpochUsage {
     @Inject
     CurrentIdentityAssociation identity;
 
+    @Inject
+    BillingClock clock;
+
     @ConfigProperty(name = "fomo.billing.epoch-usage.allowed-clients", defaultValue = "staking-service")
     Set<String> allowedClients;
 
@@ -51,9 +55,11 @@ public class EpochUsageGrpcService implements EpochUsage {
                         }
                         return pool.preparedQuery("""
                                 SELECT user_id, deployment_id, sum(gross), count(*) FROM capture
-                                WHERE epoch_idx = $1 AND ($2 = '' OR deployment_id = $2)
+                                WHERE window_idx >= $1 AND window_idx < $2 AND ($3 = '' OR deployment_id = $3)
                                 GROUP BY deployment_id, user_id HAVING sum(gross) > 0 ORDER BY deployment_id, user_id""")
-                                .execute(Tuple.of(request.getEpoch(), request.getDeploymentId()))
+                                // the epoch's windows (capture_window serves the range; V7 dropped capture_epoch)
+                                .execute(Tuple.of(clock.firstWindowOfEpoch(request.getEpoch()),
+                                        clock.firstWindowOfEpoch(request.getEpoch() + 1), request.getDeploymentId()))
                                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                                 .map((Row r) -> UserEpochUsage.newBuilder().setEpoch(request.getEpoch())
                                         .setUserId(r.getString(0)).setDeploymentId(r.getString(1))
