@@ -8,7 +8,8 @@
 #        SERVICE_JAR (another build's quarkus-run.jar, for an A/B with the same load generator),
 #        WARMUP_SECONDS (10: unmeasured load first, so the CPU per pair is not the JIT's),
 #        LOADGEN_WARMUP_SECONDS (5: the measuring load generator's own unmeasured start, for its JIT; on a slow
-#        machine state its C2 compiler is still busy after 5 s, so raise both), SKIP_BUILD=1 (reuse the last build), SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a
+#        machine state its C2 compiler is still busy after 5 s, so raise both), SKIP_BUILD=1 (reuse the last build),
+#        SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a
 #        -XX:StartFlightRecording=filename=/tmp/b.jfr,settings=profile to profile it)
 #
 # What it does, and undoes:

@@ -133,7 +133,8 @@ public class Settler {
                 .flatMap(x -> conn.preparedQuery("""
                         SELECT coalesce(open_window, -1),
                                coalesce(open_epoch, (SELECT min(window_idx) FROM capture) / $2, $1 + 1)
-                        FROM billing_clock WHERE id = 1 FOR UPDATE""").execute(Tuple.of(lastByTime, clock.firstWindowOfEpoch(1))))
+                        FROM billing_clock WHERE id = 1 FOR UPDATE""")
+                        .execute(Tuple.of(lastByTime, clock.firstWindowOfEpoch(1))))
                 .flatMap(rows -> {
                     Row row = rows.iterator().next();
                     long openWindow = row.getLong(0);
@@ -163,10 +164,11 @@ public class Settler {
                 .execute(Tuple.of(epoch, start.atOffset(ZoneOffset.UTC), end.atOffset(ZoneOffset.UTC)))
                 .flatMap(x -> conn.preparedQuery("""
                         INSERT INTO epoch_model (epoch_idx, deployment_id, requests, gross, charged, compute, net)
-                        SELECT epoch_idx, deployment_id, count(*), sum(gross), sum(charged), sum(compute), sum(net)
-                        FROM capture WHERE window_idx >= $2 AND window_idx < $3 AND epoch_idx = $1 GROUP BY epoch_idx, deployment_id
+                        SELECT $1::bigint, deployment_id, count(*), sum(gross), sum(charged), sum(compute), sum(net)
+                        FROM capture WHERE window_idx >= $2 AND window_idx < $3 GROUP BY deployment_id
                         RETURNING deployment_id, requests, gross, charged, compute, net""")
-                        // the epoch's windows: capture_window serves the range (V7 dropped capture_epoch)
+                        // the epoch's windows, as EpochUsageGrpcService reads them (capture_window serves the range;
+                        // V7 dropped capture_epoch)
                         .execute(Tuple.of(epoch, clock.firstWindowOfEpoch(epoch), clock.firstWindowOfEpoch(epoch + 1))))
                 .flatMap(rows -> {
                     List<EpochClosed.ModelRevenue> models = new ArrayList<>();
