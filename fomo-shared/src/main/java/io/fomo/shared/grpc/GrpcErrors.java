@@ -109,6 +109,11 @@ public final class GrpcErrors {
         if (t instanceof io.quarkus.security.ForbiddenException) {
             return status(Status.Code.PERMISSION_DENIED, "FORBIDDEN", "the caller's roles do not allow this");
         }
+        ProblemException data = io.fomo.shared.web.DataErrors.refusalFor(t);
+        if (data != null) {
+            LOG.warnf("%s on a gRPC call: %s (a validation should have refused it first)", data.code(), t.getMessage());
+            return status(statusFor(data.status(), data.code()), data.code(), data.getMessage());
+        }
         LOG.error("unexpected failure of a gRPC call", t);
         return status(Status.Code.INTERNAL, "INTERNAL", "an unexpected error occurred; see the service's log");
     }

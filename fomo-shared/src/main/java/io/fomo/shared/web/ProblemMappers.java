@@ -36,7 +36,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class})
     public Response malformedJson(Exception e, UriInfo uri) {
-        return respond(400, "MALFORMED_REQUEST", "The request body is not valid JSON for this endpoint", uri);
+        Response refused = refusedValue(e, uri);
+        return refused != null ? refused
+                : respond(400, "MALFORMED_REQUEST", "The request body is not valid JSON for this endpoint", uri);
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
@@ -54,6 +56,10 @@ public class ProblemMappers {
         int status = e.getResponse().getStatus();
         if (status == 400) {
             // The framework refused to read the request (malformed JSON, wrong types, bad parameters).
+            Response refused = refusedValue(e, uri);
+            if (refused != null) {
+                return refused;
+            }
             return respond(400, "MALFORMED_REQUEST", "The request could not be read" + causeOf(e), uri);
         }
         String code = switch (status) {
@@ -69,8 +75,39 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e, UriInfo uri) {
+        Response refused = refusedValue(e, uri);
+        if (refused != null) {
+            return refused;
+        }
+        ProblemException data = DataErrors.refusalFor(e);
+        if (data != null) {
+            LOG.warnf("%s on %s: %s (a validation should have refused it first)", data.code(), uri.getPath(), e.getMessage());
+            return respond(data.status(), data.code(), data.getMessage(), uri);
+        }
         LOG.errorf(e, "unexpected failure on %s", uri.getPath());
         return respond(500, "INTERNAL", "An unexpected error occurred; the request id identifies it in the logs", uri);
+    }
+
+    /**
+     * A value the JSON reader refused ({@link DecimalString}: {@code INVALID_AMOUNT}; {@link StrictJson}'s text rule:
+     * {@code INVALID_REQUEST}) or an amount or problem thrown while reading, found anywhere in the cause chain.
+     */
+    private static Response refusedValue(Throwable e, UriInfo uri) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DecimalString.NotAString n) {
+                return respond(400, InvalidAmountException.CODE, n.getOriginalMessage(), uri);
+            }
+            if (t instanceof StrictJson.RefusedText r) {
+                return respond(400, "INVALID_REQUEST", r.getOriginalMessage(), uri);
+            }
+            if (t instanceof InvalidAmountException a) {
+                return respond(400, InvalidAmountException.CODE, a.getMessage(), uri);
+            }
+            if (t instanceof ProblemException p) {
+                return respond(p.status(), p.code(), p.getMessage(), uri);
+            }
+        }
+        return null;
     }
 
     private static String causeOf(Throwable e) {

@@ -1,5 +1,6 @@
 package io.fomo.billing.grpc;
 
+import io.fomo.shared.grpc.CallerCheck;
 import io.fomo.shared.grpc.GrpcErrors;
 
 import java.util.Set;

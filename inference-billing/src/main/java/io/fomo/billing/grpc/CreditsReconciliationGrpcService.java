@@ -11,6 +11,7 @@ import io.fomo.billing.holds.HoldService;
 import io.fomo.grpc.billing.v1.CreditsReconciliation;
 import io.fomo.grpc.billing.v1.CreditsSummary;
 import io.fomo.grpc.billing.v1.GetCreditsSummaryRequest;
+import io.fomo.shared.grpc.CallerCheck;
 import io.fomo.shared.grpc.GrpcErrors;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
