@@ -4,7 +4,9 @@
 #   2. deploy/local/keycloak.sh start Keycloak on http://localhost:8180 with realm fomo
 #                                     (left alone when it already runs healthy)
 #   3. ./mvnw -B -q -DskipTests package
-#   4. the five services as background java processes, each waited for until /q/health/ready is UP
+#   4. the five services as background java processes in the Quarkus profiles prod,local (production code
+#      with the local values of deploy/, which the prod profile alone refuses as committed default secrets),
+#      each waited for until /q/health/ready is UP
 #   5. the OpenAI-compatible model stand-in on 8090 (fomo-standin), then the demo story
 #      (deploy/local/demo.sh): SPEC §1 walked through the public interfaces, with a report
 #
@@ -89,7 +91,8 @@ for entry in "${FOMO_SERVICES[@]}"; do
   mkdir -p "$(dirname "$(svc_run_dir "$svc")")"
   cp -a "$FOMO_ROOT/$svc/target/quarkus-app" "$(svc_run_dir "$svc")"
   pid="$(cd "$FOMO_ROOT" && start_bg "$SVC_STATE/$svc.pid" "$SVC_STATE/$svc.log" \
-    env FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" "${PACE_ENV[@]}" java "${JAVA_OPTS_ARR[@]}" -jar "$(svc_run_jar "$svc")")"
+    env FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" "${PACE_ENV[@]}" java "${JAVA_OPTS_ARR[@]}" -Dquarkus.profile=prod,local \
+    -jar "$(svc_run_jar "$svc")")"
   log "$svc: started pid $pid (HTTP $http, gRPC $grpc), log $SVC_STATE/$svc.log"
 done
 
