@@ -3,7 +3,12 @@
 #   - PostgreSQL (any installed major version) on 127.0.0.1:5432 with, per service short name
 #     x in treasury rmo billing staking emission: role fomo_x (LOGIN, password fomo_x) and the
 #     databases fomo_x and fomo_x_test owned by it;
-#   - RabbitMQ on 127.0.0.1:5672 with user guest/guest and the vhost fomo (full permissions for guest);
+#   - RabbitMQ on 127.0.0.1:5672 with user guest/guest and the vhost fomo (full permissions for guest,
+#     the tests' harness and the operator's tool), and one user per service, fomo-x (password fomo-x-local),
+#     on vhost fomo and on the tests' vhost /, with least rights (issue #17): configure/write/read only its
+#     own queues and the events exchanges, and topic permissions so that it publishes only the event types
+#     it produces and binds only the ones it consumes (the table of fomo-shared's EventProducers). On / also
+#     fomo-shared (the shared module's own test app, event type CounterBumped);
 #   - the tools the other scripts use (Java 17+, curl, unzip, ss).
 # Missing Debian packages are installed with apt-get (apt-get update first, only when installing);
 # stopped servers are started without systemd. Idempotent: running it again changes nothing.
@@ -213,6 +218,88 @@ ensure_rabbitmq() {
   log "RabbitMQ: vhost $RABBIT_VHOST with full permissions for guest is ready"
 }
 
+# ---- RabbitMQ: one user per service, least rights (issue #17) --------------------------------------
+# Who publishes and who consumes which event type: the same table as fomo-shared's
+# io.fomo.shared.events.EventProducers (producers) and each service's mp.messaging.incoming.*.routing-keys.
+# Fields: short name, module (its queues are <module>.<Type> on vhost fomo), queue prefixes of its tests on
+# vhost / (regex, |-separated), event types it publishes, event types it consumes.
+RABBIT_SERVICES=(
+  "treasury treasury-service treasury-test-|treasury-service-test- - DeploymentLive|WindowSettled|CreditsToppedUp"
+  "rmo rmo-service rmo-service-test- DeploymentLive -"
+  "billing inference-billing inference-billing-test- WindowSettled|EpochClosed|CreditsToppedUp DeploymentLive|StakeChanged"
+  "staking staking-service staking-service-test- StakeChanged DeploymentLive|EmissionAllocated"
+  "emission emission-service emission-service-test- EmissionAllocated DeploymentLive|EpochClosed"
+)
+# fomo-shared's own @QuarkusTest app (fomo.service=shared): only on the tests' vhost.
+RABBIT_TEST_ONLY="shared fomo-shared fomo-shared-test- CounterBumped CounterBumped"
+# The tests' vhost and their exchanges: fomo.events.test.<module> (fomo-testkit ServiceProcess.testExchange) and the
+# system tests' fomo.events.test.system. Topic permissions name an exchange exactly, so each gets its own.
+RABBIT_TEST_VHOST=/
+RABBIT_TEST_EXCHANGES=(fomo.events.test.shared fomo.events.test.treasury fomo.events.test.rmo fomo.events.test.billing
+  fomo.events.test.staking fomo.events.test.emission fomo.events.test.system)
+RABBIT_EXCHANGE=fomo.events
+
+# "-" (none) -> ^$ (matches no routing key); "A|B" -> ^(A|B)$
+topic_regex() { if [ "$1" = - ]; then printf '^$'; else printf '^(%s)$' "$1"; fi; }
+
+ensure_rabbit_users() {
+  local users want_perms want_topics have_perms have_topics entry
+  local short module tprefix pub con user pass vhost q ex line
+  users="$(rmqctl -q list_users --no-table-headers | awk '{print $1}')"
+  want_perms=""
+  want_topics=""
+  for entry in "${RABBIT_SERVICES[@]}" "$RABBIT_TEST_ONLY"; do
+    read -r short module tprefix pub con <<<"$entry"
+    user="fomo-$short"
+    pass="fomo-$short-local"
+    if ! grep -qx -- "$user" <<<"$users"; then
+      log "RabbitMQ: creating user $user (password $pass)"
+      rmqctl -q add_user "$user" "$pass" >/dev/null
+    elif ! rmqctl -q authenticate_user "$user" "$pass" >/dev/null 2>&1; then
+      log "RabbitMQ: user $user cannot log in with its local password: setting it to $pass"
+      rmqctl -q change_password "$user" "$pass" >/dev/null
+    fi
+    # The events exchange (declared by every service at start: configure; published to: write; bound from: read),
+    # the dead-letter exchange DLX (declared; a queue with x-dead-letter-exchange needs write on it) and its own
+    # queues <module>.<Type> and their <queue>.dlq. Nothing else: another service's queue can be neither read nor
+    # declared nor bound.
+    if [ "$short" != shared ]; then
+      q="^(fomo\\.events|DLX|${module//./\\.}\\..*)\$"
+      want_perms+="$RABBIT_VHOST"$'\t'"$user"$'\t'"$q"$'\n'
+      want_topics+="$RABBIT_VHOST"$'\t'"$user"$'\t'"$RABBIT_EXCHANGE"$'\t'"$(topic_regex "$pub")"$'\t'"$(topic_regex "$con")"$'\n'
+    fi
+    # The tests: their exchanges fomo.events.test.*, exclusive queues <prefix><uuid>, the system tests' durable
+    # queues system-<run>.<short>.<channel> (and .dlq).
+    q="^(fomo\\.events\\.test\\..*|DLX|(${tprefix}).*|system-[^.]+\\.${short}\\..*)\$"
+    want_perms+="$RABBIT_TEST_VHOST"$'\t'"$user"$'\t'"$q"$'\n'
+    for ex in "${RABBIT_TEST_EXCHANGES[@]}"; do
+      want_topics+="$RABBIT_TEST_VHOST"$'\t'"$user"$'\t'"$ex"$'\t'"$(topic_regex "$pub")"$'\t'"$(topic_regex "$con")"$'\n'
+    done
+  done
+  have_perms=""
+  have_topics=""
+  for vhost in "$RABBIT_VHOST" "$RABBIT_TEST_VHOST"; do
+    have_perms+="$(rmqctl -q list_permissions -p "$vhost" --no-table-headers | awk -F'\t' -v v="$vhost" \
+      '$2 == $3 && $3 == $4 { print v "\t" $1 "\t" $2 }')"$'\n'
+    have_topics+="$(rmqctl -q list_topic_permissions -p "$vhost" --no-table-headers | awk -F'\t' -v v="$vhost" \
+      '{ print v "\t" $0 }')"$'\n'
+  done
+  local changed=0
+  while IFS=$'\t' read -r vhost user q; do
+    [ -n "$user" ] || continue
+    grep -qxF -- "$vhost"$'\t'"$user"$'\t'"$q" <<<"$have_perms" && continue
+    rmqctl -q set_permissions -p "$vhost" "$user" "$q" "$q" "$q" >/dev/null </dev/null
+    changed=$((changed + 1))
+  done <<<"$want_perms"
+  while IFS=$'\t' read -r vhost user ex w r; do
+    [ -n "$user" ] || continue
+    grep -qxF -- "$vhost"$'\t'"$user"$'\t'"$ex"$'\t'"$w"$'\t'"$r" <<<"$have_topics" && continue
+    rmqctl -q set_topic_permissions -p "$vhost" "$user" "$ex" "$w" "$r" >/dev/null </dev/null
+    changed=$((changed + 1))
+  done <<<"$want_topics"
+  log "RabbitMQ: service users fomo-<x> with least rights ready on vhosts $RABBIT_VHOST and $RABBIT_TEST_VHOST ($changed permissions set)"
+}
+
 # Queues that a build from before dead-lettering (2026-11-25) declared in the suite's vhost lack the
 # x-dead-letter-exchange argument, and RabbitMQ refuses to declare them again with it (PRECONDITION_FAILED), so the
 # services would not start: delete such a consumer queue once when it is empty (its service declares it again, with
@@ -234,5 +321,6 @@ migrate_queues() {
 ensure_tools
 ensure_postgres
 ensure_rabbitmq
+ensure_rabbit_users
 migrate_queues
 log "infrastructure ready in $(fmt_duration $(( $(now_s) - T0 )))"

@@ -12,6 +12,7 @@ import io.fomo.shared.events.Inbox;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -38,8 +39,8 @@ public class DeploymentProjection {
     EmissionProcessor processor;
 
     @Incoming("deployment-live")
-    public Uni<Void> consume(JsonObject body) {
-        return inbox.handle(CONSUMER, body, envelope -> apply(envelope.eventId(), envelope.payloadAs(mapper, DeploymentLive.class)))
+    public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
+        return inbox.handle(CONSUMER, body, delivery, envelope -> apply(envelope.eventId(), envelope.payloadAs(mapper, DeploymentLive.class)))
                 .invoke(() -> processor.kickWaiting());
     }
 

@@ -18,6 +18,7 @@ import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -47,9 +48,9 @@ public class EpochClosedConsumer {
     EmissionConfig config;
 
     @Incoming("epoch-closed")
-    public Uni<Void> consume(JsonObject body) {
+    public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
         AtomicLong claimed = new AtomicLong(Long.MIN_VALUE);
-        return inbox.handle(CONSUMER, body, envelope -> {
+        return inbox.handle(CONSUMER, body, delivery, envelope -> {
             EpochClosed e = envelope.payloadAs(mapper, EpochClosed.class);
             return claim(envelope.eventId(), e).invoke(ok -> {
                 if (ok) {

@@ -1,6 +1,8 @@
 package io.fomo.shared.events;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -13,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -22,6 +25,11 @@ import jakarta.inject.Inject;
  * in the same transaction as its effect. A re-delivered event finds its id there, is acknowledged and
  * skipped. A failing effect rolls back both and is retried (with back-off); after
  * {@code fomo.inbox.max-retries} the message is rejected to the queue's dead-letter queue for an operator.
+ *
+ * <p>Before anything else the inbox checks the producer (issue #17, {@link EventProducers}): an event whose AMQP
+ * {@code user_id} is not the RabbitMQ user of the service that publishes its type, or whose envelope type is not its
+ * routing key, is refused: no effect, nothing recorded, counted in {@code fomo.inbox.refused}, logged, and rejected at
+ * once (no retry) to the dead-letter queue. {@code fomo.events.producer-check.enabled=false} turns the check off.
  */
 @ApplicationScoped
 public class Inbox {
@@ -36,14 +44,35 @@ public class Inbox {
     private final Counter processed;
     private final Counter duplicates;
 
+    private final MeterRegistry registry;
+
     @ConfigProperty(name = "fomo.inbox.max-retries", defaultValue = "5")
     int maxRetries;
+
+    @ConfigProperty(name = "fomo.events.producer-check.enabled", defaultValue = "true")
+    boolean producerCheck;
+
+    @ConfigProperty(name = "fomo.events.extra-producers")
+    Optional<List<String>> extraProducers;
+
+    private volatile EventProducers producers;
 
     @Inject
     public Inbox(ObjectMapper mapper, MeterRegistry registry) {
         this.mapper = mapper;
+        this.registry = registry;
         this.processed = Counter.builder("fomo.inbox.processed").description("Events that took effect").register(registry);
         this.duplicates = Counter.builder("fomo.inbox.duplicates").description("Re-delivered events skipped").register(registry);
+    }
+
+    /** The producer table this inbox checks against (built-in plus {@code fomo.events.extra-producers}). */
+    public EventProducers producers() {
+        EventProducers p = producers;
+        if (p == null) {
+            p = new EventProducers(extraProducers.orElse(List.of()));
+            producers = p;
+        }
+        return p;
     }
 
     /** Parses a received message body (as the RabbitMQ connector hands it over) into an envelope. */
@@ -66,13 +95,36 @@ public class Inbox {
     }
 
     /**
-     * Applies {@code effect} exactly once per (consumer, eventId). The effect runs inside the transaction
-     * opened here and must do all its database work through the current Hibernate Reactive session.
+     * Applies {@code effect} exactly once per (consumer, eventId), if the event comes from the producer of its type.
+     * The effect runs inside the transaction opened here and must do all its database work through the current
+     * Hibernate Reactive session. A consumer method receives {@code delivery} as a second parameter beside the body:
+     * {@code Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery)}.
      *
      * @param consumer a stable name for this consumer (one service may consume an event in several ways)
+     * @param delivery the RabbitMQ delivery's metadata (routing key and {@code user_id}, which the producer check reads)
+     * @return a failure without retry ({@link RefusedEvent}) when the producer check refuses the event
      */
-    public Uni<Void> handle(String consumer, Object body, Function<EventEnvelope, Uni<Void>> effect) {
+    public Uni<Void> handle(String consumer, Object body, IncomingRabbitMQMetadata delivery,
+            Function<EventEnvelope, Uni<Void>> effect) {
         EventEnvelope envelope = parse(body);
+        if (producerCheck) {
+            String routingKey = delivery == null ? null : delivery.getRoutingKey();
+            String userId = delivery == null ? null : delivery.getUserId().orElse(null);
+            Optional<String> refusal = producers().refusal(routingKey, envelope.type(), userId);
+            if (refusal.isPresent()) {
+                Counter.builder("fomo.inbox.refused").description("Events refused: not from the producer of their type")
+                        .tag("consumer", consumer)
+                        .tag("type", producers().knows(envelope.type()) ? envelope.type() : "other")
+                        .register(registry).increment();
+                LOG.warnf("inbox %s: refused event %s: %s; rejected to the dead-letter queue", consumer,
+                        envelope.eventId(), refusal.get());
+                return Uni.createFrom().failure(new RefusedEvent(envelope.eventId(), refusal.get()));
+            }
+        }
+        return apply(consumer, envelope, effect);
+    }
+
+    private Uni<Void> apply(String consumer, EventEnvelope envelope, Function<EventEnvelope, Uni<Void>> effect) {
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession()
                         .flatMap(s -> s.createNativeQuery(RECORD)
                                 .setParameter(1, consumer)
@@ -89,5 +141,14 @@ public class Inbox {
                         })))
                 .onFailure().invoke(e -> LOG.warnf("inbox %s: %s %s failed: %s", consumer, envelope.type(), envelope.eventId(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).atMost(maxRetries);
+    }
+
+    /** An event the producer check refused (issue #17): not retried, rejected to the dead-letter queue. */
+    public static final class RefusedEvent extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        public RefusedEvent(String eventId, String reason) {
+            super("event " + eventId + " refused: " + reason);
+        }
     }
 }

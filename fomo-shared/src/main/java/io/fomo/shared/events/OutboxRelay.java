@@ -3,6 +3,7 @@ package io.fomo.shared.events;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -34,6 +35,11 @@ import jakarta.inject.Inject;
  * lease ({@code claimed_until}), commits, publishes, and only then marks the rows. No database lock is held
  * while talking to the broker. A replica that dies mid-batch leaves its lease to expire and another
  * publishes the rows again: delivery is at least once, and the consumers' inbox makes the effect once.
+ *
+ * <p>Every message carries the AMQP {@code user_id} property set to the RabbitMQ user the relay connects as
+ * ({@code mp.messaging.outgoing.fomo-events-out.username}, else {@code rabbitmq-username}): RabbitMQ refuses the publish
+ * if it is not the connection's user, and the consumers' {@link Inbox} refuses an event whose {@code user_id} is not
+ * its type's producer ({@link EventProducers}).
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -64,6 +70,13 @@ public class OutboxRelay {
 
     @ConfigProperty(name = "fomo.outbox.lease", defaultValue = "PT30S")
     Duration lease;
+
+    /** The RabbitMQ user of the outgoing channel, stamped as {@code user_id} on every message (issue #17). */
+    @ConfigProperty(name = "mp.messaging.outgoing.fomo-events-out.username")
+    Optional<String> channelUser;
+
+    @ConfigProperty(name = "rabbitmq-username")
+    Optional<String> connectorUser;
 
     private final AtomicBoolean running = new AtomicBoolean();
     private final Counter published;
@@ -127,7 +140,9 @@ public class OutboxRelay {
     }
 
     private Uni<Void> send(String eventId, String type, String envelope) {
-        var metadata = OutgoingRabbitMQMetadata.builder()
+        var builder = OutgoingRabbitMQMetadata.builder();
+        channelUser.or(() -> connectorUser).ifPresent(builder::withUserId);
+        var metadata = builder
                 .withRoutingKey(type)
                 .withMessageId(eventId)
                 .withContentType("application/json")

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,8 +27,8 @@ public class CounterConsumer {
     ObjectMapper mapper;
 
     @Incoming("test-in")
-    public Uni<Void> consume(JsonObject body) {
-        return inbox.handle("counter", body, envelope -> {
+    public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
+        return inbox.handle("counter", body, delivery, envelope -> {
             var bump = envelope.payloadAs(mapper, CounterBumped.class);
             return TestCounter.<TestCounter>findById(bump.name())
                     .flatMap(c -> {

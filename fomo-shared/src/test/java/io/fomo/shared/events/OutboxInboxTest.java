@@ -70,7 +70,7 @@ class OutboxInboxTest {
         String json = mapper.writeValueAsString(envelope);
         for (int i = 0; i < 3; i++) {
             raw.sendMessageAndAwait(org.eclipse.microprofile.reactive.messaging.Message.of(json).addMetadata(
-                    OutgoingRabbitMQMetadata.builder().withRoutingKey("CounterBumped")
+                    OutgoingRabbitMQMetadata.builder().withRoutingKey("CounterBumped").withUserId("fomo-shared")
                             .withContentType("application/json").withMessageId(eventId).build()));
         }
 

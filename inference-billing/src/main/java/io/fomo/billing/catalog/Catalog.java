@@ -13,6 +13,7 @@ import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -32,8 +33,8 @@ public class Catalog {
     ObjectMapper mapper;
 
     @Incoming("deployment-live")
-    public Uni<Void> consume(JsonObject body) {
-        return inbox.handle("billing.catalog", body, envelope -> apply(envelope.payloadAs(mapper, DeploymentLive.class)));
+    public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
+        return inbox.handle("billing.catalog", body, delivery, envelope -> apply(envelope.payloadAs(mapper, DeploymentLive.class)));
     }
 
     /** Upserts the deployment; call inside a Hibernate Reactive transaction. */

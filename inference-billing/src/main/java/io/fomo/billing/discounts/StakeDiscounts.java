@@ -10,6 +10,7 @@ import io.fomo.shared.events.Inbox;
 import io.fomo.shared.events.types.StakeChanged;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,8 +30,8 @@ public class StakeDiscounts {
     ObjectMapper mapper;
 
     @Incoming("stake-changed")
-    public Uni<Void> consume(JsonObject body) {
-        return inbox.handle("billing.discounts", body, envelope -> apply(envelope.payloadAs(mapper, StakeChanged.class)));
+    public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
+        return inbox.handle("billing.discounts", body, delivery, envelope -> apply(envelope.payloadAs(mapper, StakeChanged.class)));
     }
 
     /** Upserts if newer; call inside a Hibernate Reactive transaction. */

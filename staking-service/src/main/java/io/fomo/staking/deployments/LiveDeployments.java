@@ -11,6 +11,7 @@ import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.money.Token;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,8 +36,8 @@ public class LiveDeployments {
     ObjectMapper mapper;
 
     @Incoming("deployment-live")
-    public Uni<Void> consume(JsonObject body) {
-        return inbox.handle("staking.deployments", body, envelope -> apply(envelope.payloadAs(mapper, DeploymentLive.class)));
+    public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
+        return inbox.handle("staking.deployments", body, delivery, envelope -> apply(envelope.payloadAs(mapper, DeploymentLive.class)));
     }
 
     /** Upserts the deployment; call inside a Hibernate Reactive transaction. */

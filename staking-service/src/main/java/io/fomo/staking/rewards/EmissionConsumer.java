@@ -14,6 +14,7 @@ import io.fomo.staking.Db;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,8 +36,8 @@ public class EmissionConsumer {
     ObjectMapper mapper;
 
     @Incoming("emission-allocated")
-    public Uni<Void> consume(JsonObject body) {
-        return inbox.handle("staking.rewards", body, envelope -> apply(envelope.payloadAs(mapper, EmissionAllocated.class)));
+    public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
+        return inbox.handle("staking.rewards", body, delivery, envelope -> apply(envelope.payloadAs(mapper, EmissionAllocated.class)));
     }
 
     /** Records the epoch's jobs; call inside a Hibernate Reactive transaction. */

@@ -21,6 +21,7 @@ import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.ledger.LedgerStore.Statement;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,8 +58,8 @@ public class PoolRegistry {
     Pool pool;
 
     @Incoming("deployment-live")
-    public Uni<Void> consume(JsonObject body) {
-        return inbox.handle(CONSUMER, body, envelope -> apply(envelope.payloadAs(mapper, DeploymentLive.class)));
+    public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
+        return inbox.handle(CONSUMER, body, delivery, envelope -> apply(envelope.payloadAs(mapper, DeploymentLive.class)));
     }
 
     /** Registers the deployment and its pool; call inside a Hibernate Reactive transaction (the inbox's). */

@@ -25,6 +25,7 @@ import io.fomo.treasury.ledger.Operation;
 import io.fomo.treasury.ledger.OperationMapper;
 import io.fomo.treasury.market.PoolSnapshot;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -60,14 +61,14 @@ public class SplitConsumers {
     LedgerService ledger;
 
     @Incoming("window-settled")
-    public Uni<Void> windowSettled(JsonObject body) {
-        return inbox.handle(SPLITS, body,
+    public Uni<Void> windowSettled(JsonObject body, IncomingRabbitMQMetadata delivery) {
+        return inbox.handle(SPLITS, body, delivery,
                 envelope -> splits.apply(envelope.payloadAs(mapper, WindowSettled.class)).replaceWithVoid());
     }
 
     @Incoming("credits-topped-up")
-    public Uni<Void> creditsToppedUp(JsonObject body) {
-        return inbox.handle(TOPUPS, body,
+    public Uni<Void> creditsToppedUp(JsonObject body, IncomingRabbitMQMetadata delivery) {
+        return inbox.handle(TOPUPS, body, delivery,
                 envelope -> topUp(envelope.payloadAs(mapper, CreditsToppedUp.class)).replaceWithVoid());
     }
 
