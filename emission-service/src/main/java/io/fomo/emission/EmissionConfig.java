@@ -46,6 +46,14 @@ public interface EmissionConfig {
     @WithDefault("5000")
     int maxModelsPerEpoch();
 
+    /**
+     * How long an epoch waits for the DeploymentLive of a model that earned revenue (counted from the claim). After
+     * it, the model is scored at age 0 (the highest factor, 1 + β) and its allocation withheld in the reserve, so one
+     * lost event never holds up every other model's emission.
+     */
+    @WithDefault("PT1H")
+    Duration deploymentLiveWait();
+
     /** E in FLOCK base units. */
     default BigInteger perEpochUnits() {
         return Amount.parse(Token.FLOCK, perEpoch()).units();

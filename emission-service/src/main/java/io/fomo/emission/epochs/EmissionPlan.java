@@ -53,24 +53,37 @@ public final class EmissionPlan {
         return "EmissionAllocated:" + epoch;
     }
 
-    /** The batch's operations, by deployment id; empty when nothing is emitted. */
+    /** The batch's operations, by deployment id; empty when nothing is emitted. Withheld models have none. */
     public static List<BatchOperation> operations(EpochWithModels e) {
+        return operations(e, new ArrayList<>());
+    }
+
+    /**
+     * The batch's operations; {@code deploymentOf} receives, for each operation in order, the deployment it pays (so a
+     * refusal the ledger names by the operation's index is traced back to its model).
+     */
+    public static List<BatchOperation> operations(EpochWithModels e, List<String> deploymentOf) {
         long epoch = e.epoch().epoch();
         List<BatchOperation> ops = new ArrayList<>();
         AccountRef reserve = AccountRef.newBuilder().setOwner(LedgerGateway.PROTOCOL)
                 .setKind(AccountKind.ACCOUNT_KIND_EMISSION_RESERVE).build();
         for (ModelRow m : e.models()) {
+            if (m.excluded() != null) {
+                continue;
+            }
             String reference = "epoch:" + epoch + ":" + m.deploymentId();
             if (m.ownerPart() != null && m.ownerPart().signum() > 0) {
                 ops.add(transfer(operationId(epoch, m.deploymentId(), "owner"), reserve,
                         AccountRef.newBuilder().setOwner(m.ownerId()).setKind(AccountKind.ACCOUNT_KIND_USER).build(),
                         m.ownerPart(), reference));
+                deploymentOf.add(m.deploymentId());
             }
             if (m.stakersPart() != null && m.stakersPart().signum() > 0) {
                 ops.add(transfer(operationId(epoch, m.deploymentId(), "stakers"), reserve,
                         AccountRef.newBuilder().setOwner(m.deploymentId()).setKind(AccountKind.ACCOUNT_KIND_STAKER_REWARDS)
                                 .build(),
                         m.stakersPart(), reference));
+                deploymentOf.add(m.deploymentId());
             }
         }
         return ops;
@@ -82,11 +95,11 @@ public final class EmissionPlan {
                 .build();
     }
 
-    /** The event of a published epoch: every model with an allocation (empty when nothing was emitted). */
+    /** The event of a published epoch: every model paid an allocation (empty when nothing was emitted; withheld left out). */
     public static EmissionAllocated event(EpochWithModels e) {
         List<EmissionAllocated.ModelAllocation> allocations = new ArrayList<>();
         for (ModelRow m : e.models()) {
-            if (m.allocation() != null && m.allocation().signum() > 0) {
+            if (m.paid()) {
                 allocations.add(new EmissionAllocated.ModelAllocation(m.deploymentId(), m.ownerId(), usdc(m.net()),
                         flock(m.allocation()), flock(m.ownerPart()), flock(m.stakersPart())));
             }

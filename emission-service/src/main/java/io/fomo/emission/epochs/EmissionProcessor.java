@@ -27,6 +27,8 @@ import io.fomo.grpc.treasury.v1.BatchOperation;
 import io.fomo.grpc.treasury.v1.SubmitBatchResult;
 import io.fomo.shared.events.Outbox;
 import io.fomo.shared.grpc.GrpcErrors;
+import io.fomo.shared.ops.StuckWork;
+import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -65,6 +67,10 @@ public class EmissionProcessor {
 
     private static final Logger LOG = Logger.getLogger(EmissionProcessor.class);
     private static final int MAX_ROUNDS = 4;
+    /** The job's name in {@link StuckWork} (keys: a deployment id, or {@code epoch:<n>}). */
+    public static final String JOB = "emission";
+    /** The ledger names the refused operation of a batch: "operation 3 (id ...): ...". */
+    private static final java.util.regex.Pattern REFUSED_OPERATION = java.util.regex.Pattern.compile("operation (\\d+)\\b");
 
     /** What a pass ended with. */
     public static final String NOT_TAKEN = "NOT_TAKEN";
@@ -87,6 +93,9 @@ public class EmissionProcessor {
 
     @Inject
     Vertx vertx;
+
+    @Inject
+    StuckWork stuck;
 
     private final String replicaId = hostName() + ":" + ProcessHandle.current().pid() + ":"
             + UUID.randomUUID().toString().substring(0, 8);
@@ -133,6 +142,8 @@ public class EmissionProcessor {
             }
             return store.lease(epoch, replicaId, config.lease()).emitOn(onContext)
                     .flatMap(taken -> taken ? advance(epoch, 0, onContext) : Uni.createFrom().item(NOT_TAKEN))
+                    // The epoch as a whole could not advance (e.g. the ledger is down): reported, retried by recovery.
+                    .onFailure(t -> !(t instanceof SimulatedCrash)).invoke(t -> stuck.failed(JOB, "epoch:" + epoch, t))
                     .eventually(() -> inFlight.remove(epoch));
         });
     }
@@ -172,25 +183,35 @@ public class EmissionProcessor {
                     missing.add(m.deploymentId());
                 }
             }
-            if (!missing.isEmpty()) {
+            boolean overdue = e.epoch().claimedAt().plus(config.deploymentLiveWait()).isBefore(Instant.now());
+            if (!missing.isEmpty() && !overdue) {
                 LOG.warnf("epoch %d waits for DeploymentLive of %s", epoch, missing);
                 return store.markWaiting(epoch, replicaId, String.join(",", missing))
                         .flatMap(x -> release(epoch, null)).replaceWith((Boolean) null);
+            }
+            // Waited long enough: those models are scored at age 0 (the highest factor, so nobody else is paid more
+            // than their true share) and their allocation is withheld in the reserve (README "Poison rows").
+            Map<String, String> excluded = new java.util.TreeMap<>();
+            for (String id : missing) {
+                excluded.put(id, "no DeploymentLive within " + config.deploymentLiveWait()
+                        + " of the claim: scored at age 0 (factor 1 + beta), allocation withheld in the reserve");
             }
             return ledger.reserve().emitOn(onContext).flatMap(reserve -> {
                 EmissionAllocation allocation = allocate(e, deployments, reserve);
                 int withAllocation = 0;
                 for (EmissionAllocation.Line l : allocation.lines()) {
-                    withAllocation += l.allocation().signum() > 0 ? 1 : 0;
+                    withAllocation += l.allocation().signum() > 0 && !excluded.containsKey(l.model().deploymentId()) ? 1 : 0;
                 }
                 if (withAllocation > config.maxModelsPerEpoch()) {
                     return Uni.createFrom().failure(new IllegalStateException("epoch " + epoch + " allocates to " + withAllocation
                             + " models, more than fomo.emission.max-models-per-epoch=" + config.maxModelsPerEpoch()));
                 }
                 int models = withAllocation;
-                return store.savePlan(epoch, replicaId, allocation, deployments).emitOn(onContext)
+                return store.savePlan(epoch, replicaId, allocation, deployments, excluded).emitOn(onContext)
                         .invoke(saved -> {
                             if (saved) {
+                                excluded.forEach((id, reason) -> stuck.failed(JOB, id,
+                                        new IllegalStateException("epoch " + epoch + ": " + reason)));
                                 LOG.infof("epoch %d planned: reserve %s, emits %s to %d models (dust %s)", epoch,
                                         EmissionPlan.flock(reserve), EmissionPlan.flock(allocation.emitted()), models,
                                         EmissionPlan.flock(allocation.dust()));
@@ -206,7 +227,10 @@ public class EmissionProcessor {
         List<DeploymentScore> scores = new ArrayList<>();
         for (ModelRow m : e.models()) {
             Deployment d = deployments.get(m.deploymentId());
-            if (d == null) {
+            if (d == null && m.net().signum() > 0) {
+                // No DeploymentLive after the wait: the highest factor (age 0); its allocation is withheld.
+                scores.add(DeploymentScore.of(m.deploymentId(), m.net(), 0, ageFactor));
+            } else if (d == null) {
                 scores.add(DeploymentScore.unknownAge(m.deploymentId()));
             } else {
                 scores.add(DeploymentScore.of(m.deploymentId(), m.net(),
@@ -218,10 +242,24 @@ public class EmissionProcessor {
 
     private Uni<String> submitAndPublish(EpochWithModels e, int round, Executor onContext) {
         long epoch = e.epoch().epoch();
-        List<BatchOperation> ops = EmissionPlan.operations(e);
+        List<String> deploymentOf = new ArrayList<>();
+        List<BatchOperation> ops = EmissionPlan.operations(e, deploymentOf);
         Uni<SubmitBatchResult> batch = ops.isEmpty() ? Uni.createFrom().nullItem()
                 : ledger.submit(EmissionPlan.batchId(epoch), ops).emitOn(onContext);
-        return batch.onFailure(t -> "INSUFFICIENT_BALANCE".equals(GrpcErrors.errorCode(t))).recoverWithUni(t -> {
+        return batch.onFailure(t -> refusedModel(t, deploymentOf) != null).recoverWithUni(t -> {
+            // One model's transfer is refused for its own data (e.g. an owner id the ledger cannot hold): the whole
+            // batch wrote nothing; that model's allocation is withheld in the reserve and the rest is submitted again.
+            String deploymentId = refusedModel(t, deploymentOf);
+            String reason = "the ledger refused its transfer: " + shorten(t);
+            LOG.errorf("epoch %d: %s withheld (%s)", epoch, deploymentId, reason);
+            return store.withhold(epoch, replicaId, deploymentId, reason).emitOn(onContext).map(withheld -> {
+                if (!withheld) {
+                    throw new IllegalStateException("epoch " + epoch + ": could not withhold " + deploymentId + " (lease lost?)");
+                }
+                stuck.failed(JOB, deploymentId, new IllegalStateException("epoch " + epoch + ": " + reason, t));
+                throw new Resubmit();
+            });
+        }).onFailure(t -> "INSUFFICIENT_BALANCE".equals(GrpcErrors.errorCode(t))).recoverWithUni(t -> {
             LOG.warnf("epoch %d: the reserve no longer covers the plan (%s); planning again", epoch, t.getMessage());
             return store.resetPlan(epoch, replicaId, "re-planned: " + shorten(t)).emitOn(onContext)
                     .replaceWith((SubmitBatchResult) null).invoke(x -> {
@@ -229,12 +267,41 @@ public class EmissionProcessor {
                     });
         }).invoke(result -> crashHook.afterLedger(epoch))
                 .flatMap(result -> publish(e, result).emitOn(onContext))
+                .onFailure(Resubmit.class).recoverWithUni(t -> advance(epoch, round, onContext))
                 .onFailure(Replan.class).recoverWithUni(t -> advance(epoch, round + 1, onContext));
+    }
+
+    /**
+     * The model whose transfer the ledger refused as invalid (INVALID_ARGUMENT naming the operation's index), or null
+     * when the refusal is not one model's own (unavailable, unauthorised, the reserve short...): then the epoch as a
+     * whole is retried.
+     */
+    static String refusedModel(Throwable t, List<String> deploymentOf) {
+        if (Status.fromThrowable(t).getCode() != Status.Code.INVALID_ARGUMENT || t.getMessage() == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = REFUSED_OPERATION.matcher(t.getMessage());
+        if (!m.find()) {
+            return null;
+        }
+        try {
+            int index = Integer.parseInt(m.group(1));
+            return index < deploymentOf.size() ? deploymentOf.get(index) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static final class Replan extends RuntimeException {
         Replan() {
             super("re-plan", null, false, false);
+        }
+    }
+
+    /** A model was withheld after a refusal: the smaller batch goes to the ledger (each round withholds one). */
+    private static final class Resubmit extends RuntimeException {
+        Resubmit() {
+            super("resubmit", null, false, false);
         }
     }
 
@@ -255,6 +322,12 @@ public class EmissionProcessor {
                         ? outbox.enqueue(EmissionPlan.eventId(epoch), EmissionPlan.event(e)).replaceWith(true)
                         : Uni.createFrom().item(false))))
                 .map(done -> {
+                    stuck.succeeded(JOB, "epoch:" + epoch);
+                    for (ModelRow m : e.models()) {
+                        if (m.paid()) {
+                            stuck.succeeded(JOB, m.deploymentId());
+                        }
+                    }
                     if (done) {
                         published.increment();
                         if (Boolean.TRUE.equals(replayed)) {

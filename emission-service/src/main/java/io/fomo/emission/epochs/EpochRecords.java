@@ -25,7 +25,7 @@ public final class EpochRecords {
             BigInteger reserveBefore, BigInteger budget, BigInteger totalScore, BigInteger emitted, BigInteger dust,
             BigInteger reserveAfter, String plannedBy, Instant plannedAt, String ledgerBatchId,
             Instant ledgerCommittedAt, Boolean ledgerReplayed, String publishedBy, Instant publishedAt, int attempts,
-            String waitingFor, String lastError) {
+            String waitingFor, String lastError, BigInteger withheld, String rejected) {
 
         static EpochRow of(Row r) {
             return new EpochRow(r.getLong("epoch_idx"), instant(r, "epoch_start"), instant(r, "epoch_end"),
@@ -35,19 +35,29 @@ public final class EpochRecords {
                     units(r, "emitted"), units(r, "dust"), units(r, "reserve_after"), r.getString("planned_by"),
                     instant(r, "planned_at"), r.getString("ledger_batch_id"), instant(r, "ledger_committed_at"),
                     r.getBoolean("ledger_replayed"), r.getString("published_by"), instant(r, "published_at"),
-                    r.getInteger("attempts"), r.getString("waiting_for"), r.getString("last_error"));
+                    r.getInteger("attempts"), r.getString("waiting_for"), r.getString("last_error"), units(r, "withheld"),
+                    r.getString("rejected"));
         }
     }
 
-    /** One model of an epoch: revenue from EpochClosed, the rest from the plan (null while CLAIMED). */
+    /**
+     * One model of an epoch: revenue from EpochClosed, the rest from the plan (null while CLAIMED). {@code excluded}:
+     * why its allocation is withheld (computed, never transferred: it stays in the reserve), or null.
+     */
     public record ModelRow(String deploymentId, long requests, BigInteger net, String ownerId, Instant liveAt,
             Long ageSeconds, BigInteger factor, BigInteger score, BigInteger allocation, BigInteger ownerPart,
-            BigInteger stakersPart) {
+            BigInteger stakersPart, String excluded) {
 
         static ModelRow of(Row r) {
             return new ModelRow(r.getString("deployment_id"), r.getLong("requests"), units(r, "net"),
                     r.getString("owner_id"), instant(r, "live_at"), r.getLong("age_seconds"), units(r, "factor"),
-                    units(r, "score"), units(r, "allocation"), units(r, "owner_part"), units(r, "stakers_part"));
+                    units(r, "score"), units(r, "allocation"), units(r, "owner_part"), units(r, "stakers_part"),
+                    r.getString("excluded"));
+        }
+
+        /** Whether its allocation is transferred (planned, and not withheld). */
+        public boolean paid() {
+            return excluded == null && allocation != null && allocation.signum() > 0;
         }
     }
 

@@ -31,7 +31,7 @@ public class EpochStore {
     private static final String EPOCH_COLUMNS = """
             epoch_idx, epoch_start, epoch_end, state, event_id, per_epoch, beta, tau_days, owner_bps, claimed_by, claimed_at,
             reserve_before, budget, total_score, emitted, dust, reserve_after, planned_by, planned_at, ledger_batch_id,
-            ledger_committed_at, ledger_replayed, published_by, published_at, attempts, waiting_for, last_error""";
+            ledger_committed_at, ledger_replayed, published_by, published_at, attempts, waiting_for, last_error, withheld, rejected""";
 
     @Inject
     Pool pool;
@@ -45,7 +45,7 @@ public class EpochStore {
                     EpochRow row = EpochRow.of(rows.iterator().next());
                     return pool.preparedQuery("""
                             SELECT deployment_id, requests, net, owner_id, live_at, age_seconds, factor, score, allocation,
-                                   owner_part, stakers_part FROM epoch_model WHERE epoch_idx = $1 ORDER BY deployment_id""")
+                                   owner_part, stakers_part, excluded FROM epoch_model WHERE epoch_idx = $1 ORDER BY deployment_id""")
                             .execute(Tuple.of(epoch))
                             .map(models -> {
                                 List<ModelRow> list = new ArrayList<>();
@@ -112,18 +112,30 @@ public class EpochStore {
     /**
      * Fixes the epoch's allocation (CLAIMED → PLANNED), if this replica still holds the lease and nobody planned it
      * before. From here on the ledger batch is fully determined by the stored rows, so any replica resubmitting it
-     * sends exactly the same batch (a replay). Returns whether this call planned it.
+     * sends exactly the same batch (a replay). {@code excluded} (deployment id → reason): models whose allocation is
+     * withheld (stays in the reserve); they count in {@code withheld}, not in {@code emitted}. Returns whether this
+     * call planned it.
      */
-    public Uni<Boolean> savePlan(long epoch, String owner, EmissionAllocation a, Map<String, Deployment> deployments) {
+    public Uni<Boolean> savePlan(long epoch, String owner, EmissionAllocation a, Map<String, Deployment> deployments,
+            Map<String, String> excluded) {
+        java.math.BigInteger sumWithheld = java.math.BigInteger.ZERO;
+        for (EmissionAllocation.Line l : a.lines()) {
+            if (excluded.containsKey(l.model().deploymentId())) {
+                sumWithheld = sumWithheld.add(l.allocation());
+            }
+        }
+        java.math.BigInteger withheld = sumWithheld;
+        java.math.BigInteger emitted = a.emitted().subtract(withheld);
+        java.math.BigInteger reserveAfter = a.reserveBefore().subtract(emitted);
         return pool.withTransaction(c -> c.preparedQuery("""
                 UPDATE epoch SET state = 'PLANNED', reserve_before = $3::text::numeric, budget = $4::text::numeric,
                   total_score = $5::text::numeric, emitted = $6::text::numeric, dust = $7::text::numeric,
                   reserve_after = $8::text::numeric, planned_by = $2, planned_at = now(), ledger_batch_id = $9,
-                  waiting_for = NULL, last_error = NULL
+                  withheld = $10::text::numeric, waiting_for = NULL, last_error = NULL
                 WHERE epoch_idx = $1 AND state = 'CLAIMED' AND lease_owner = $2 AND lease_until > now()""")
                 .execute(Tuple.tuple(List.of(epoch, owner, a.reserveBefore().toString(), a.budget().toString(),
-                        a.totalScore().toString(), a.emitted().toString(), a.dust().toString(), a.reserveAfter().toString(),
-                        EmissionPlan.batchId(epoch))))
+                        a.totalScore().toString(), emitted.toString(), a.dust().toString(), reserveAfter.toString(),
+                        EmissionPlan.batchId(epoch), withheld.toString())))
                 .flatMap(updated -> {
                     if (updated.rowCount() != 1) {
                         return Uni.createFrom().item(false);
@@ -135,7 +147,8 @@ public class EpochStore {
                                 d == null ? null : d.ownerId(),
                                 d == null ? null : OffsetDateTime.ofInstant(d.liveAt(), ZoneOffset.UTC),
                                 l.model().ageSeconds(), EpochRecords.text(l.model().factor()), l.score().toString(),
-                                l.allocation().toString(), l.ownerPart().toString(), l.stakersPart().toString())));
+                                l.allocation().toString(), l.ownerPart().toString(), l.stakersPart().toString(),
+                                excluded.get(l.model().deploymentId()))));
                     }
                     if (lines.isEmpty()) {
                         return Uni.createFrom().item(true);
@@ -143,9 +156,27 @@ public class EpochStore {
                     return c.preparedQuery("""
                             UPDATE epoch_model SET owner_id = $3, live_at = $4, age_seconds = $5, factor = $6::text::numeric,
                               score = $7::text::numeric, allocation = $8::text::numeric, owner_part = $9::text::numeric,
-                              stakers_part = $10::text::numeric
+                              stakers_part = $10::text::numeric, excluded = $11
                             WHERE epoch_idx = $1 AND deployment_id = $2""").executeBatch(lines).replaceWith(true);
                 }));
+    }
+
+    /**
+     * Withholds one planned model's allocation (the ledger refused its transfers): it stays in the reserve, moves
+     * from {@code emitted} to {@code withheld}; no other model's allocation changes. Only by the lease holder of a
+     * PLANNED epoch. Returns whether it was withheld now.
+     */
+    public Uni<Boolean> withhold(long epoch, String owner, String deploymentId, String reason) {
+        return pool.withTransaction(c -> c.preparedQuery("""
+                WITH m AS (
+                  UPDATE epoch_model SET excluded = $4
+                  WHERE epoch_idx = $1 AND deployment_id = $3 AND excluded IS NULL AND allocation IS NOT NULL
+                    AND EXISTS (SELECT 1 FROM epoch WHERE epoch_idx = $1 AND state = 'PLANNED' AND lease_owner = $2)
+                  RETURNING allocation)
+                UPDATE epoch e SET emitted = e.emitted - m.allocation, withheld = coalesce(e.withheld, 0) + m.allocation,
+                  reserve_after = e.reserve_after + m.allocation
+                FROM m WHERE e.epoch_idx = $1""").execute(Tuple.of(epoch, owner, deploymentId, reason))
+                .map(r -> r.rowCount() == 1));
     }
 
     /**
@@ -155,12 +186,13 @@ public class EpochStore {
     public Uni<Boolean> resetPlan(long epoch, String owner, String reason) {
         return pool.withTransaction(c -> c.preparedQuery("""
                 UPDATE epoch SET state = 'CLAIMED', reserve_before = NULL, budget = NULL, total_score = NULL, emitted = NULL,
-                  dust = NULL, reserve_after = NULL, planned_by = NULL, planned_at = NULL, last_error = $3
+                  dust = NULL, reserve_after = NULL, withheld = NULL, planned_by = NULL, planned_at = NULL, last_error = $3
                 WHERE epoch_idx = $1 AND state = 'PLANNED' AND lease_owner = $2""").execute(Tuple.of(epoch, owner, reason))
                 .flatMap(r -> r.rowCount() != 1 ? Uni.createFrom().item(false)
                         : c.preparedQuery("""
                                 UPDATE epoch_model SET owner_id = NULL, live_at = NULL, age_seconds = NULL, factor = NULL,
-                                  score = NULL, allocation = NULL, owner_part = NULL, stakers_part = NULL WHERE epoch_idx = $1""")
+                                  score = NULL, allocation = NULL, owner_part = NULL, stakers_part = NULL, excluded = NULL
+                                WHERE epoch_idx = $1""")
                                 .execute(Tuple.of(epoch)).replaceWith(true)));
     }
 

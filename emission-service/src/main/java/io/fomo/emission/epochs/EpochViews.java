@@ -30,11 +30,13 @@ public final class EpochViews {
     public static final String FORMULA = "factor = 1 + beta * e^(-ageSeconds / (tauDays * 86400)), to 18 decimals half-even;"
             + " score = netUnits * factorFixedPoint; allocation = floor(budget * score / totalScore) in FLOCK base units;"
             + " ownerPart = floor(allocation * ownerShareBps / 10000); stakersPart = allocation - ownerPart;"
-            + " budget = min(perEpoch, reserveBefore); dust = budget - emitted stays in the reserve";
+            + " budget = min(perEpoch, reserveBefore); a withheld model's allocation (excluded) is not transferred;"
+            + " emitted = sum of the paid allocations; withheld and dust = budget - emitted - withheld stay in the reserve";
 
     /** One row of {@code GET /api/v1/epochs}. */
     public record EpochSummary(long epoch, String state, Instant epochStart, Instant epochEnd, String perEpoch,
-            String budget, String reserveBefore, String reserveAfter, String emitted, String dust, Instant publishedAt) {
+            String budget, String reserveBefore, String reserveAfter, String emitted, String withheld, String dust,
+            Instant publishedAt) {
     }
 
     public record EpochList(List<EpochSummary> epochs, Long nextBefore) {
@@ -43,21 +45,22 @@ public final class EpochViews {
     /** One model's line. */
     public record ModelView(String deploymentId, String ownerId, Instant liveAt, long requests, String net, String netUnits,
             Long ageSeconds, String ageDays, String factor, String factorFixedPoint, String score, String share,
-            String allocation, String ownerPart, String stakersPart) {
+            String allocation, String ownerPart, String stakersPart, String withheld, String excluded) {
     }
 
     /** {@code GET /api/v1/epochs/{n}}. */
     public record EpochView(long epoch, String state, Instant epochStart, Instant epochEnd, String perEpoch, String budget,
-            String reserveBefore, String reserveAfter, String emitted, String dust, String beta, String tauDays,
-            int ownerShareBps, String totalScore, String formula, List<ModelView> models, Instant claimedAt,
-            Instant plannedAt, String ledgerBatchId, Instant ledgerCommittedAt, Boolean ledgerReplayed,
-            Instant publishedAt, List<String> waitingFor, String lastError) {
+            String reserveBefore, String reserveAfter, String emitted, String withheld, String dust, String beta,
+            String tauDays, int ownerShareBps, String totalScore, String formula, List<ModelView> models,
+            String rejected, Instant claimedAt, Instant plannedAt, String ledgerBatchId, Instant ledgerCommittedAt,
+            Boolean ledgerReplayed, Instant publishedAt, List<String> waitingFor, String lastError) {
     }
 
     public static EpochSummary summary(EpochRow e) {
         return new EpochSummary(e.epoch(), e.state(), e.epochStart(), e.epochEnd(), EmissionPlan.flock(e.perEpoch()),
                 EmissionPlan.flock(e.budget()), EmissionPlan.flock(e.reserveBefore()), EmissionPlan.flock(e.reserveAfter()),
-                EmissionPlan.flock(e.emitted()), EmissionPlan.flock(e.dust()), e.publishedAt());
+                EmissionPlan.flock(e.emitted()), EmissionPlan.flock(e.withheld()), EmissionPlan.flock(e.dust()),
+                e.publishedAt());
     }
 
     public static EpochView view(EpochWithModels ew) {
@@ -68,13 +71,15 @@ public final class EpochViews {
                     m.net().toString(), m.ageSeconds(), ageDays(m.ageSeconds()),
                     m.factor() == null ? null : AgeFactor.format(m.factor()), EpochRecords.text(m.factor()),
                     EpochRecords.text(m.score()), share(m.score(), e.totalScore()), EmissionPlan.flock(m.allocation()),
-                    EmissionPlan.flock(m.ownerPart()), EmissionPlan.flock(m.stakersPart())));
+                    EmissionPlan.flock(m.ownerPart()), EmissionPlan.flock(m.stakersPart()),
+                    m.allocation() == null ? null : EmissionPlan.flock(m.excluded() == null ? java.math.BigInteger.ZERO : m.allocation()),
+                    m.excluded()));
         }
         List<String> waiting = e.waitingFor() == null ? List.of() : Arrays.asList(e.waitingFor().split(","));
         return new EpochView(e.epoch(), e.state(), e.epochStart(), e.epochEnd(), EmissionPlan.flock(e.perEpoch()),
                 EmissionPlan.flock(e.budget()), EmissionPlan.flock(e.reserveBefore()), EmissionPlan.flock(e.reserveAfter()),
-                EmissionPlan.flock(e.emitted()), EmissionPlan.flock(e.dust()), e.beta(), e.tauDays(), e.ownerBps(),
-                EpochRecords.text(e.totalScore()), FORMULA, models, e.claimedAt(), e.plannedAt(), e.ledgerBatchId(),
+                EmissionPlan.flock(e.emitted()), EmissionPlan.flock(e.withheld()), EmissionPlan.flock(e.dust()), e.beta(),
+                e.tauDays(), e.ownerBps(), EpochRecords.text(e.totalScore()), FORMULA, models, e.rejected(), e.claimedAt(), e.plannedAt(), e.ledgerBatchId(),
                 e.ledgerCommittedAt(), e.ledgerReplayed(), e.publishedAt(), waiting, e.lastError());
     }
 
