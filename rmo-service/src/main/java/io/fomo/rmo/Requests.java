@@ -44,7 +44,7 @@ public final class Requests {
 
     /** An http(s) URL without query or fragment; a trailing slash is dropped. */
     public static String baseUrl(String value) {
-        text("baseUrl", value, 512);
+        text("baseUrl", value, Bounds.MAX_BASE_URL);
         try {
             URI u = URI.create(value);
             if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null

@@ -28,6 +28,7 @@ import io.fomo.rmo.ledger.LedgerGateway;
 import io.fomo.rmo.offering.OfferingRow;
 import io.fomo.shared.events.Outbox;
 import io.fomo.shared.events.types.DeploymentLive;
+import io.fomo.shared.ops.StuckWork;
 import io.fomo.shared.web.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -86,6 +87,12 @@ public class CloseRunner {
 
     @Inject
     Outbox outbox;
+
+    @Inject
+    StuckWork stuck;
+
+    /** The job's name in {@link StuckWork}. */
+    public static final String JOB = "offering-close";
 
     @ConfigProperty(name = "fomo.rmo.close.chunk-size", defaultValue = "5000")
     int chunkSize;
@@ -163,18 +170,26 @@ public class CloseRunner {
         return load(id);
     }
 
-    /** The scheduler: claims due offerings and resumes abandoned closes (expired lease). */
+    /**
+     * The scheduler: claims due offerings and resumes abandoned closes (expired lease), offering by offering (issue
+     * #17: "no input can make a scheduled job fail for everyone"). An offering whose close throws is reported through
+     * {@link StuckWork} (job {@value #JOB}: log, metric, {@code GET /api/v1/ops/stuck}) and tried again on the next
+     * run; every other offering still closes. Stuck offerings come last in a run, so they cannot fill its batch.
+     */
     @Scheduled(every = "${fomo.rmo.close.interval}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         List<String> due;
         try {
+            String[] stuckIds = stuck.list().stream().filter(i -> JOB.equals(i.job())).map(StuckWork.Item::key)
+                    .toArray(String[]::new);
             due = new ArrayList<>();
             for (Row row : pool.preparedQuery("""
                     SELECT id FROM offering
                     WHERE (state = 'OPEN' AND close_phase IS NULL AND closes_at <= now())
                        OR (close_phase IS NOT NULL AND close_phase <> 'DONE'
                            AND (close_lease_until IS NULL OR close_lease_until < now()))
-                    ORDER BY closes_at LIMIT $1""").execute(Tuple.of(schedulerBatch)).await().indefinitely()) {
+                    ORDER BY id = ANY($2::text[]), closes_at LIMIT $1""")
+                    .execute(Tuple.of(schedulerBatch, stuckIds)).await().indefinitely()) {
                 due.add(row.getString(0));
             }
         } catch (RuntimeException e) {
@@ -182,12 +197,18 @@ public class CloseRunner {
             return;
         }
         for (String id : due) {
-            try {
-                claim(id);
-                drive(id);
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "close of offering %s stopped (it will be resumed): %s", id, e.getMessage());
-            }
+            closeOne(id);
+        }
+    }
+
+    /** One offering's scheduled close, isolated: a failure is reported and never reaches the other offerings. */
+    void closeOne(String id) {
+        try {
+            claim(id);
+            drive(id);
+            stuck.succeeded(JOB, id);
+        } catch (RuntimeException e) {
+            stuck.failed(JOB, id, e);
         }
     }
 

@@ -2,8 +2,12 @@ package io.fomo.rmo.contribution;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
+import io.fomo.rmo.Bounds;
 import io.fomo.rmo.Requests;
 import io.fomo.shared.money.Token;
+import io.fomo.shared.web.DecimalString;
 import io.fomo.shared.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -23,7 +27,8 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class ContributionResource {
 
-    public record ContributeRequest(String amount, String idempotencyKey) {
+    /** The amount is a decimal string only (SPEC §2): a JSON number is {@code 400 INVALID_AMOUNT}. */
+    public record ContributeRequest(@JsonDeserialize(using = DecimalString.class) String amount, String idempotencyKey) {
     }
 
     @Inject
@@ -40,6 +45,7 @@ public class ContributionResource {
         if (body == null) {
             throw ProblemException.badRequest("MALFORMED_REQUEST", "a JSON body {amount, idempotencyKey} is required");
         }
+        Bounds.id("offeringId", offeringId);
         String key = Requests.key(body.idempotencyKey(), header);
         var amount = Requests.amount(Token.FLOCK, "amount", body.amount(), true);
         return contributions.contribute(jwt.getSubject(), offeringId, amount, key)
@@ -50,6 +56,7 @@ public class ContributionResource {
     @Path("/me")
     @RolesAllowed("user")
     public Uni<ContributionService.MyContributions> mine(@PathParam("offeringId") String offeringId) {
+        Bounds.id("offeringId", offeringId);
         return contributions.mine(jwt.getSubject(), offeringId);
     }
 }

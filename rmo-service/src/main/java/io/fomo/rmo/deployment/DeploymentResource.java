@@ -5,8 +5,12 @@ import java.util.List;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
+import io.fomo.rmo.Bounds;
 import io.fomo.rmo.Requests;
 import io.fomo.shared.money.Token;
+import io.fomo.shared.web.DecimalString;
 import io.fomo.shared.web.IdempotencyKeys;
 import io.fomo.shared.web.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -35,8 +39,12 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class DeploymentResource {
 
-    public record RegisterRequest(String displayName, String modelId, String baseUrl, String inputPricePerMillion,
-            String outputPricePerMillion, String inputCostPerMillion, String outputCostPerMillion,
+    /** Prices and costs are decimal strings only (SPEC §2): a JSON number is {@code 400 INVALID_AMOUNT}. */
+    public record RegisterRequest(String displayName, String modelId, String baseUrl,
+            @JsonDeserialize(using = DecimalString.class) String inputPricePerMillion,
+            @JsonDeserialize(using = DecimalString.class) String outputPricePerMillion,
+            @JsonDeserialize(using = DecimalString.class) String inputCostPerMillion,
+            @JsonDeserialize(using = DecimalString.class) String outputCostPerMillion,
             String idempotencyKey) {
     }
 
@@ -55,6 +63,9 @@ public class DeploymentResource {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    Bounds bounds;
+
     @POST
     @RolesAllowed("rma-owner")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -63,7 +74,7 @@ public class DeploymentResource {
             throw ProblemException.badRequest("MALFORMED_REQUEST", "a JSON body is required");
         }
         String key = Requests.key(body.idempotencyKey(), header);
-        DeploymentService.Registration r = validate(body);
+        DeploymentService.Registration r = validate(body, bounds);
         String owner = jwt.getSubject();
         RegisterRequest fingerprint = new RegisterRequest(body.displayName(), body.modelId(), body.baseUrl(),
                 body.inputPricePerMillion(), body.outputPricePerMillion(), body.inputCostPerMillion(),
@@ -73,14 +84,18 @@ public class DeploymentResource {
                 .map(v -> Response.status(201).entity(v).build());
     }
 
-    static DeploymentService.Registration validate(RegisterRequest b) {
-        String name = Requests.text("displayName", b.displayName(), 200);
-        String model = Requests.text("modelId", b.modelId(), 200);
+    static DeploymentService.Registration validate(RegisterRequest b, Bounds bounds) {
+        String name = Requests.text("displayName", b.displayName(), Bounds.MAX_DISPLAY_NAME);
+        String model = Requests.text("modelId", b.modelId(), Bounds.MAX_MODEL_ID);
         String url = Requests.baseUrl(b.baseUrl());
-        BigInteger inPrice = Requests.amount(Token.USDC, "inputPricePerMillion", b.inputPricePerMillion(), false);
-        BigInteger outPrice = Requests.amount(Token.USDC, "outputPricePerMillion", b.outputPricePerMillion(), false);
-        BigInteger inCost = Requests.amount(Token.USDC, "inputCostPerMillion", b.inputCostPerMillion(), false);
-        BigInteger outCost = Requests.amount(Token.USDC, "outputCostPerMillion", b.outputCostPerMillion(), false);
+        BigInteger inPrice = bounds.pricePerMillion("inputPricePerMillion",
+                Requests.amount(Token.USDC, "inputPricePerMillion", b.inputPricePerMillion(), false));
+        BigInteger outPrice = bounds.pricePerMillion("outputPricePerMillion",
+                Requests.amount(Token.USDC, "outputPricePerMillion", b.outputPricePerMillion(), false));
+        BigInteger inCost = bounds.pricePerMillion("inputCostPerMillion",
+                Requests.amount(Token.USDC, "inputCostPerMillion", b.inputCostPerMillion(), false));
+        BigInteger outCost = bounds.pricePerMillion("outputCostPerMillion",
+                Requests.amount(Token.USDC, "outputCostPerMillion", b.outputCostPerMillion(), false));
         // SPEC §3: "Price below compute cost is rejected."
         if (inPrice.compareTo(inCost) < 0 || outPrice.compareTo(outCost) < 0) {
             throw ProblemException.badRequest("PRICE_BELOW_COST", "a price below its compute cost is rejected");
@@ -95,9 +110,10 @@ public class DeploymentResource {
     @PermitAll
     public Uni<List<DeploymentView>> list(@QueryParam("owner") String owner, @QueryParam("state") String state,
             @QueryParam("after") String after, @QueryParam("limit") @DefaultValue("100") int limit) {
-        if (limit < 1 || limit > 1000) {
-            throw ProblemException.badRequest("INVALID_LIMIT", "limit must be 1..1000");
-        }
+        Bounds.limit(limit);
+        Bounds.filter("owner", owner);
+        Bounds.filter("state", state);
+        Bounds.filter("after", after);
         String o = "me".equals(owner) ? (identity.isAnonymous() ? "" : jwt.getSubject()) : owner;
         return deployments.list(o, state, after, limit);
     }
@@ -106,6 +122,7 @@ public class DeploymentResource {
     @Path("/{id}")
     @PermitAll
     public Uni<DeploymentView> get(@PathParam("id") String id) {
+        Bounds.id("id", id);
         return deployments.find(id);
     }
 
@@ -117,6 +134,7 @@ public class DeploymentResource {
     @Path("/{id}/hosting-checks")
     @RolesAllowed({"rma-owner", "operator"})
     public Uni<Response> check(@PathParam("id") String id) {
+        Bounds.id("id", id);
         return deployments.find(id).flatMap(d -> {
             if (!identity.hasRole("operator") && !d.ownerId().equals(jwt.getSubject())) {
                 throw ProblemException.forbidden("only the deployment's owner or an operator may check its hosting");

@@ -10,9 +10,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
+import io.fomo.rmo.Bounds;
 import io.fomo.rmo.Requests;
 import io.fomo.rmo.close.CloseRunner;
 import io.fomo.shared.money.Token;
+import io.fomo.shared.web.DecimalString;
 import io.fomo.shared.web.IdempotencyKeys;
 import io.fomo.shared.web.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -56,8 +60,12 @@ public class OfferingResource {
     public record LpLockIn(String duration) {
     }
 
-    public record CreateRequest(String deploymentId, String symbol, String price, Instant opensAt, Instant closesAt,
-            String softCap, String minContribution, String maxContribution, AllocationIn allocation,
+    /** Price and caps are decimal strings only (SPEC §2): a JSON number is {@code 400 INVALID_AMOUNT}. */
+    public record CreateRequest(String deploymentId, String symbol,
+            @JsonDeserialize(using = DecimalString.class) String price, Instant opensAt, Instant closesAt,
+            @JsonDeserialize(using = DecimalString.class) String softCap,
+            @JsonDeserialize(using = DecimalString.class) String minContribution,
+            @JsonDeserialize(using = DecimalString.class) String maxContribution, AllocationIn allocation,
             UseOfFundsIn useOfFunds, VestingIn vesting, LpLockIn lpLock, String idempotencyKey) {
     }
 
@@ -72,6 +80,9 @@ public class OfferingResource {
 
     @Inject
     JsonWebToken jwt;
+
+    @Inject
+    Bounds bounds;
 
     @ConfigProperty(name = "fomo.rmo.allocation.sale", defaultValue = "40")
     int allocSale;
@@ -104,9 +115,11 @@ public class OfferingResource {
             throw ProblemException.badRequest("MALFORMED_REQUEST", "a JSON body is required");
         }
         String key = Requests.key(body.idempotencyKey(), header);
-        String deploymentId = Requests.text("deploymentId", body.deploymentId(), 128);
+        String deploymentId = Requests.text("deploymentId", body.deploymentId(), Bounds.MAX_ID);
         OfferingTerms terms = terms(body);
-        terms.validate(Instant.now());
+        Instant now = Instant.now();
+        bounds.window(terms.opensAt(), terms.closesAt(), now);
+        terms.validate(now);
         String owner = jwt.getSubject();
         CreateRequest fingerprint = new CreateRequest(body.deploymentId(), body.symbol(), body.price(), body.opensAt(),
                 body.closesAt(), body.softCap(), body.minContribution(), body.maxContribution(), body.allocation(),
@@ -117,7 +130,7 @@ public class OfferingResource {
     }
 
     OfferingTerms terms(CreateRequest b) {
-        BigInteger price = Requests.amount(Token.FLOCK, "price", b.price(), true);
+        BigInteger price = bounds.offeringPrice(Requests.amount(Token.FLOCK, "price", b.price(), true));
         OfferingTerms.Allocation allocation = b.allocation() == null
                 ? new OfferingTerms.Allocation(allocSale, allocLiquidity, allocIncentives, allocOperator, allocTreasury)
                 : new OfferingTerms.Allocation(z(b.allocation().sale()), z(b.allocation().liquidity()),
@@ -126,10 +139,12 @@ public class OfferingResource {
                 ? new OfferingTerms.UseOfFunds(uofLiquidity, uofStaking, uofProtocol)
                 : new OfferingTerms.UseOfFunds(z(b.useOfFunds().liquidity()), z(b.useOfFunds().staking()),
                         z(b.useOfFunds().protocol()));
-        Duration cliff = b.vesting() == null || b.vesting().cliff() == null ? vestingCliff : duration(b.vesting().cliff());
+        Duration cliff = b.vesting() == null || b.vesting().cliff() == null ? vestingCliff
+                : bounds.duration("vesting.cliff", duration(b.vesting().cliff()));
         Duration length = b.vesting() == null || b.vesting().duration() == null ? vestingDuration
-                : duration(b.vesting().duration());
-        Duration lock = b.lpLock() == null || b.lpLock().duration() == null ? lpLock : duration(b.lpLock().duration());
+                : bounds.duration("vesting.duration", duration(b.vesting().duration()));
+        Duration lock = b.lpLock() == null || b.lpLock().duration() == null ? lpLock
+                : bounds.duration("lpLock.duration", duration(b.lpLock().duration()));
         return new OfferingTerms(b.symbol(), price, b.opensAt(), b.closesAt(),
                 Requests.optionalAmount(Token.FLOCK, "softCap", b.softCap()),
                 Requests.optionalAmount(Token.FLOCK, "minContribution", b.minContribution()),
@@ -144,8 +159,8 @@ public class OfferingResource {
     private static Duration duration(String iso) {
         try {
             return Duration.parse(iso);
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest("INVALID_DURATION", "not an ISO-8601 duration: " + iso);
+        } catch (DateTimeParseException | ArithmeticException e) {
+            throw ProblemException.badRequest("INVALID_DURATION", "not an ISO-8601 duration within range: " + iso);
         }
     }
 
@@ -153,9 +168,9 @@ public class OfferingResource {
     @PermitAll
     public Uni<List<OfferingView>> list(@QueryParam("state") String state, @QueryParam("after") String after,
             @QueryParam("limit") @DefaultValue("100") int limit) {
-        if (limit < 1 || limit > 1000) {
-            throw ProblemException.badRequest("INVALID_LIMIT", "limit must be 1..1000");
-        }
+        Bounds.limit(limit);
+        Bounds.filter("state", state);
+        Bounds.filter("after", after);
         return offerings.list(state, after, limit);
     }
 
@@ -163,6 +178,7 @@ public class OfferingResource {
     @Path("/{id}")
     @PermitAll
     public Uni<OfferingView> get(@PathParam("id") String id) {
+        Bounds.id("id", id);
         return offerings.view(id);
     }
 
@@ -171,6 +187,7 @@ public class OfferingResource {
     @Path("/{id}/open")
     @RolesAllowed("operator")
     public Uni<OfferingView> open(@PathParam("id") String id) {
+        Bounds.id("id", id);
         return offerings.open(id);
     }
 
@@ -180,6 +197,7 @@ public class OfferingResource {
     @RolesAllowed("operator")
     @Blocking
     public OfferingView cancel(@PathParam("id") String id) {
+        Bounds.id("id", id);
         return guard(() -> closer.cancel(id).view(null, null));
     }
 
@@ -192,6 +210,7 @@ public class OfferingResource {
     @RolesAllowed("operator")
     @Blocking
     public OfferingView close(@PathParam("id") String id) {
+        Bounds.id("id", id);
         return guard(() -> closer.close(id).view(null, null));
     }
 

@@ -77,11 +77,29 @@ public class OfferingService {
                             .setParameter(18, t.allocation().treasury()).setParameter(19, t.useOfFunds().liquidity())
                             .setParameter(20, t.useOfFunds().staking()).setParameter(21, t.useOfFunds().protocol())
                             .setParameter(22, t.vestingCliff().getSeconds()).setParameter(23, t.vestingDuration().getSeconds())
-                            .setParameter(24, t.lpLock().getSeconds()).setParameter(25, Sql.ts(now)).executeUpdate();
+                            .setParameter(24, t.lpLock().getSeconds()).setParameter(25, Sql.ts(now)).executeUpdate()
+                            // The check above and a concurrent creation can both see the symbol free; the unique
+                            // index decides, and the loser is told so (issue #17: a symbol race answers 409).
+                            .onFailure(OfferingService::symbolRace).transform(e -> ProblemException.conflict(
+                                    "SYMBOL_TAKEN", "symbol " + t.symbol() + " is taken"));
                 })
                 .flatMap(x -> s.createNativeQuery("UPDATE deployment SET state = 'OFFERING', symbol = ?2, offering_id = ?3 WHERE id = ?1")
                         .setParameter(1, deploymentId).setParameter(2, t.symbol()).setParameter(3, id).executeUpdate())
                 .flatMap(x -> load(s, id, null)).map(r -> r.view(BigInteger.ZERO, 0L));
+    }
+
+    /** A unique violation of {@code offering_symbol_active} anywhere in the cause chain. */
+    static boolean symbolRace(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++) {
+            String state = t instanceof io.vertx.pgclient.PgException pg ? pg.getSqlState()
+                    : t instanceof java.sql.SQLException sql ? sql.getSQLState() : null;
+            if ("23505".equals(state) && String.valueOf(t.getMessage()).contains("offering_symbol_active")) {
+                return true;
+            }
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        return false;
     }
 
     public Uni<OfferingView> view(String id) {

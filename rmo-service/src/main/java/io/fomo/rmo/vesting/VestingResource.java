@@ -12,6 +12,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.GetAccountRequest;
 import io.fomo.grpc.treasury.v1.TransferRequest;
+import io.fomo.rmo.Bounds;
 import io.fomo.rmo.Requests;
 import io.fomo.rmo.Sql;
 import io.fomo.rmo.ledger.LedgerGateway;
@@ -81,6 +82,7 @@ public class VestingResource {
     @GET
     @RolesAllowed({"rma-owner", "operator"})
     public Uni<VestingView> get(@PathParam("offeringId") String offeringId) {
+        Bounds.id("offeringId", offeringId);
         Instant now = Instant.now();
         return Panache.withSession(() -> load(offeringId, false)).flatMap(r -> {
             if (!identity.hasRole("operator") && !r.beneficiary().equals(jwt.getSubject())) {
@@ -94,8 +96,9 @@ public class VestingResource {
     @Path("/claims")
     @RolesAllowed("rma-owner")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> claim(@PathParam("offeringId") String offeringId, ClaimRequest body,
+    public Uni<Response> claim(@PathParam("offeringId") String offeringId, @io.fomo.shared.web.OptionalBody ClaimRequest body,
             @HeaderParam("Idempotency-Key") String header) {
+        Bounds.id("offeringId", offeringId);
         String key = Requests.key(body == null ? null : body.idempotencyKey(), header);
         String me = jwt.getSubject();
         return Panache.withTransaction(() -> idempotency.once("vesting:" + offeringId + ":" + me, key,

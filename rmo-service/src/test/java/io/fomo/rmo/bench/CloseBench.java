@@ -156,7 +156,7 @@ public final class CloseBench {
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    maxHeap.accumulateAndGet(heapUsed(http, rmo.url()), Math::max);
+                    maxHeap.accumulateAndGet(heapUsed(http, rmo.managementUrl()), Math::max);
                     Thread.sleep(200);
                 } catch (InterruptedException e) {
                     return;
