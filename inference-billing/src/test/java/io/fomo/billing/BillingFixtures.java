@@ -67,6 +67,22 @@ public final class BillingFixtures {
                 .post("/api/v1/credits/topups").then().statusCode(201);
     }
 
+    /** The user's free credits in USDC (0 when the user has no wallet), read from the database. */
+    public static java.math.BigDecimal available(String user) {
+        return walletColumn(user, "available");
+    }
+
+    /** The user's held credits in USDC (0 when the user has no wallet), read from the database. */
+    public static java.math.BigDecimal held(String user) {
+        return walletColumn(user, "held");
+    }
+
+    private static java.math.BigDecimal walletColumn(String user, String column) {
+        java.util.List<?> rows = query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
+                "SELECT " + column + " FROM wallet WHERE user_id = ?1").setParameter(1, user).getResultList()));
+        return rows.isEmpty() ? java.math.BigDecimal.ZERO : ((java.math.BigDecimal) rows.get(0)).movePointLeft(6);
+    }
+
     static void run(java.util.function.Supplier<io.smallrye.mutiny.Uni<Void>> work) {
         try {
             VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(work::get));

@@ -31,8 +31,9 @@ import jakarta.inject.Inject;
  * {@code topped_up} and 1 to {@code topups} in the statement that credits the wallet, next to the
  * {@code CreditsToppedUp} it enqueues);</li>
  * <li>settled_charged_total, settled_windows_count: {@code window_settlement}, one row per {@code WindowSettled};</li>
- * <li>captured_unsettled: captures of windows {@code >= billing_clock.open_window} (every capture of an earlier
- * window is in a settlement row, see {@code Settler}).</li>
+ * <li>captured_unsettled: captures of windows {@code >= billing_clock.open_window}, plus those of the frozen but
+ * not yet settled (window, deployment) pairs in {@code window_pending} (a stuck deployment's; every other capture of
+ * an earlier window is in a settlement row, see {@code Settler}).</li>
  * </ul>
  * Hence available + held + captured_unsettled = topped_up_total − settled_charged_total exactly (the wallet CHECK
  * {@code available + held = topped_up − charged} and Σ wallet.charged = Σ capture.charged).
@@ -46,8 +47,11 @@ public class CreditsReconciliationGrpcService implements CreditsReconciliation {
                               coalesce(sum(topped_up), 0) AS topped_up, coalesce(sum(topups), 0)::bigint AS topups FROM wallet),
                  s AS (SELECT coalesce(sum(charged), 0) AS charged, count(*) AS windows FROM window_settlement),
                  u AS (SELECT coalesce(sum(charged), 0) AS charged FROM capture
-                       WHERE window_idx >= coalesce((SELECT open_window FROM billing_clock WHERE id = 1), -9223372036854775808))
-            SELECT w.available, w.held, u.charged, w.topped_up, w.topups, s.charged, s.windows, now() FROM w, s, u""";
+                       WHERE window_idx >= coalesce((SELECT open_window FROM billing_clock WHERE id = 1), -9223372036854775808)),
+                 p AS (SELECT coalesce(sum(c.charged), 0) AS charged FROM window_pending wp
+                       JOIN capture c ON c.window_idx = wp.window_idx AND c.deployment_id = wp.deployment_id)
+            SELECT w.available, w.held, u.charged + p.charged, w.topped_up, w.topups, s.charged, s.windows, now()
+            FROM w, s, u, p""";
 
     @Inject
     Pool pool;

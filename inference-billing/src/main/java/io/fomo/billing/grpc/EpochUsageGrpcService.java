@@ -57,10 +57,12 @@ public class EpochUsageGrpcService implements EpochUsage {
                         return pool.preparedQuery("""
                                 SELECT user_id, deployment_id, sum(gross), count(*) FROM capture
                                 WHERE window_idx >= $1 AND window_idx < $2 AND ($3 = '' OR deployment_id = $3)
+                                  -- a deployment the epoch closed without (stuck, see Settler) is not in it
+                                  AND deployment_id NOT IN (SELECT deployment_id FROM epoch_excluded WHERE epoch_idx = $4)
                                 GROUP BY deployment_id, user_id HAVING sum(gross) > 0 ORDER BY deployment_id, user_id""")
                                 // the epoch's windows (capture_window serves the range; V7 dropped capture_epoch)
                                 .execute(Tuple.of(clock.firstWindowOfEpoch(request.getEpoch()),
-                                        clock.firstWindowOfEpoch(request.getEpoch() + 1), request.getDeploymentId()))
+                                        clock.firstWindowOfEpoch(request.getEpoch() + 1), request.getDeploymentId(), request.getEpoch()))
                                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                                 .map((Row r) -> UserEpochUsage.newBuilder().setEpoch(request.getEpoch())
                                         .setUserId(r.getString(0)).setDeploymentId(r.getString(1))

@@ -83,6 +83,16 @@ public class HoldService {
     @ConfigProperty(name = "fomo.billing.discount-cap-bps", defaultValue = "2500")
     int discountCapBps;
 
+    /**
+     * Most input tokens, and most output tokens, one request may authorize or capture (issue #17: token counts have
+     * documented maxima). Bounds every sum the settler makes: a window cannot overflow.
+     */
+    @ConfigProperty(name = "fomo.billing.max-tokens-per-request", defaultValue = "10000000")
+    long maxTokens = DEFAULT_MAX_TOKENS;
+
+    /** Default of {@code fomo.billing.max-tokens-per-request}: 10 million, beyond any model's context window today. */
+    public static final long DEFAULT_MAX_TOKENS = 10_000_000L;
+
     /** Most calls in one group commit (README: "Group commit"); 1 = every call alone. */
     @ConfigProperty(name = "fomo.billing.group-commit.max-group", defaultValue = "64")
     int maxGroup = 64;
@@ -102,7 +112,7 @@ public class HoldService {
     /** Authorize's writes, grouped: no request id or wallet twice in a group. */
     private GroupCommit<AuthorizeCall, AuthorizeOutcome> authorizations;
     /** Capture's writes, grouped: no request id, hold or wallet twice in a group. */
-    private GroupCommit<CaptureCall, String> captures;
+    private GroupCommit<CaptureCall, CaptureOutcome> captures;
 
     /** The time of Authorize and Capture (a capture's window is the window of this time). */
     Clock time = Clock.systemUTC();
@@ -160,6 +170,9 @@ public class HoldService {
         requireId("deployment_id", r.getDeploymentId());
         requireTokens("max_input_tokens", r.getMaxInputTokens());
         requireTokens("max_output_tokens", r.getMaxOutputTokens());
+        if (r.getMaxInputTokens() == 0 && r.getMaxOutputTokens() == 0) {
+            throw BillingProblems.invalid("INVALID_TOKENS", "max_input_tokens and max_output_tokens cannot both be 0");
+        }
         byte[] hash = sha256(r.toByteArray());
         return lookups.submit(new Lookup(r.getDeploymentId(), r.getUserId(), r.getRequestId())).flatMap(d -> {
             if (d.getValue(6) != null) {
@@ -357,7 +370,7 @@ public class HoldService {
     private Uni<CaptureResponse> capture(CaptureRequest r, UUID holdId, byte[] hash, int attempts) {
         return pool.preparedQuery("""
                 SELECT h.user_id, h.deployment_id, h.amount, h.discount_bps, h.input_price, h.output_price, h.input_cost,
-                       h.output_cost, h.state, h.expires_at, g.request_hash, g.response
+                       h.output_cost, h.state, h.expires_at, g.request_hash, g.response, g.uncollected
                 FROM (SELECT 1) one
                 LEFT JOIN hold h ON h.id = $1
                 LEFT JOIN grpc_request g ON g.method = 'Capture' AND g.request_id = $2""")
@@ -365,7 +378,7 @@ public class HoldService {
                     Row h = rows.iterator().next();
                     if (h.getValue(10) != null) {
                         checkSameBody(CAPTURE, r.getRequestId(), hash, h.getBuffer(10));
-                        return Uni.createFrom().item(replayCapture(h.getBuffer(11)));
+                        return Uni.createFrom().item(replayCapture(h.getBuffer(11), h.getBigDecimal(12)));
                     }
                     if (h.getValue(0) == null) {
                         throw BillingProblems.notFound("HOLD_NOT_FOUND", "no hold " + holdId);
@@ -387,7 +400,7 @@ public class HoldService {
         CaptureResponse response = CaptureResponse.newBuilder().setHoldId(holdId.toString())
                 .setGross(usdc(c.gross())).setCharged(usdc(c.charged())).setComputeCost(usdc(c.compute()))
                 .setNet(usdc(c.net())).setDiscountBps(c.appliedDiscountBps()).setReleased(usdc(released))
-                .setExtra(usdc(extra)).setState(HoldState.HOLD_STATE_CAPTURED).setCapturedAt(ts(now))
+                .setExtra(usdc(extra)).setUncollected("0").setState(HoldState.HOLD_STATE_CAPTURED).setCapturedAt(ts(now))
                 .setReplayed(false).build();
         var call = new CaptureCall(r, hash, response, holdId, t, c, now);
         return captures.submit(call)
@@ -395,14 +408,59 @@ public class HoldService {
                     groupFailed(CAPTURE, e);
                     return captureAlone(call);
                 })
-                .flatMap(status -> switch (status) {
-                    case "CAPTURED" -> Uni.createFrom().item(response);
+                .flatMap(outcome -> switch (outcome.status()) {
+                    case "CAPTURED" -> Uni.createFrom().item(firstAnswer(response, outcome.uncollected()));
                     // a call with this request id committed first: its answer is the answer
-                    case "DUPLICATE" -> storedAnswer(CAPTURE, r.getRequestId(), hash).map(g -> replayCapture(g.getBuffer(1)));
+                    case "DUPLICATE" -> storedAnswer(CAPTURE, r.getRequestId(), hash)
+                            .map(g -> replayCapture(g.getBuffer(1), g.getBigDecimal(3)));
                     case "INSUFFICIENT_CREDITS" -> throw BillingProblems.precondition("INSUFFICIENT_CREDITS", "the capture needs "
                             + usdc(extra) + " USDC beyond the hold and the free credits cannot cover it; nothing was charged");
                     default -> throw new HoldChanged();
                 });
+    }
+
+    /** CAPTURED (with the part neither the hold nor the free credits covered, 0 if none), DUPLICATE or HOLD_CHANGED. */
+    record CaptureOutcome(String status, BigDecimal uncollected) {
+    }
+
+    /**
+     * Issue #17, SPEC §1 "inference never goes free": a capture above the hold that the free credits cannot fully cover
+     * charges the hold and all free credits and succeeds; {@code uncollected} is the rest. The answer is the full
+     * charge's, shortened: charged = what was collected, compute cost paid first from it, net the rest (as the
+     * capture row, V9), extra = what free credits gave. The first answer and every replay are made by this one rule
+     * from the stored full answer and the stored uncollected amount.
+     */
+    static CaptureResponse shortOf(CaptureResponse full, BigInteger uncollected) {
+        if (uncollected == null || uncollected.signum() == 0) {
+            return full;
+        }
+        BigInteger collected = units(full.getCharged()).subtract(uncollected);
+        BigInteger compute = units(full.getComputeCost()).min(collected);
+        return full.toBuilder().setCharged(usdc(collected)).setComputeCost(usdc(compute))
+                .setNet(usdc(collected.subtract(compute)))
+                .setExtra(usdc(units(full.getExtra()).subtract(uncollected))).setUncollected(usdc(uncollected)).build();
+    }
+
+    private CaptureResponse firstAnswer(CaptureResponse full, BigDecimal uncollected) {
+        BigInteger u = uncollected == null ? BigInteger.ZERO : uncollected.toBigIntegerExact();
+        if (u.signum() > 0) {
+            uncollectedUnits.increment(u.doubleValue());
+            uncollectedCaptures.increment();
+        }
+        return shortOf(full, u);
+    }
+
+    /** Metrics {@code fomo.billing.uncollected} (USDC base units) and {@code fomo.billing.uncollected.captures}. */
+    private final io.micrometer.core.instrument.Counter uncollectedUnits = io.micrometer.core.instrument.Counter
+            .builder("fomo.billing.uncollected").baseUnit("usdc_base_units")
+            .description("Charges of served requests that neither the hold nor the free credits could cover")
+            .register(Metrics.globalRegistry);
+    private final io.micrometer.core.instrument.Counter uncollectedCaptures = io.micrometer.core.instrument.Counter
+            .builder("fomo.billing.uncollected.captures").description("Captures with an uncollected part")
+            .register(Metrics.globalRegistry);
+
+    static BigInteger units(String usdc) {
+        return Amount.parse(Token.USDC, usdc).units();
     }
 
     /** The hold is no longer HELD or has expired since it was read: Capture re-reads it to say why. */
@@ -418,10 +476,10 @@ public class HoldService {
     }
 
     /**
-     * One group of Capture calls in one statement: {@code billing_capture_group} (V5). Status per call: CAPTURED,
-     * DUPLICATE, HOLD_CHANGED or INSUFFICIENT_CREDITS.
+     * One group of Capture calls in one statement: {@code billing_capture_group} (V9). Status per call: CAPTURED
+     * (with its uncollected part), DUPLICATE or HOLD_CHANGED.
      */
-    private Uni<List<String>> captureGroup(List<CaptureCall> calls) {
+    private Uni<List<CaptureOutcome>> captureGroup(List<CaptureCall> calls) {
         int n = calls.size();
         String[] requestIds = new String[n], users = new String[n], deployments = new String[n];
         Buffer[] hashes = new Buffer[n], responses = new Buffer[n];
@@ -452,22 +510,22 @@ public class HoldService {
             windows[i] = clock.windowOf(call.now());
         }
         return pool.preparedQuery("""
-                SELECT i, status FROM billing_capture_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                SELECT i, status, uncollected FROM billing_capture_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                     $15, $16, $17, $18, $19) ORDER BY i""")
                 .execute(Tuple.tuple(Arrays.asList(requestIds, hashes, responses, holdIds, users, deployments, SETTLEMENT_LOCK, held,
                         charged, inTokens, outTokens, gross, compute, net, discounts, nows, windows, clock.windowMillis(),
                         clock.epochMillis())))
                 .map(rows -> {
-                    List<String> out = new ArrayList<>(n);
+                    List<CaptureOutcome> out = new ArrayList<>(n);
                     for (Row row : rows) {
-                        out.add(row.getString(1));
+                        out.add(new CaptureOutcome(row.getString(1), row.getBigDecimal(2)));
                     }
                     return out;
                 });
     }
 
-    /** One Capture call alone ({@code billing_capture}, V4): when its group failed as a whole (it wrote nothing). */
-    private Uni<String> captureAlone(CaptureCall call) {
+    /** One Capture call alone ({@code billing_capture}, V9): when its group failed as a whole (it wrote nothing). */
+    private Uni<CaptureOutcome> captureAlone(CaptureCall call) {
         CaptureRequest r = call.request();
         Charge c = call.charge();
         return pool.preparedQuery("""
@@ -478,17 +536,20 @@ public class HoldService {
                         r.getOutputTokens(), new BigDecimal(c.gross()), new BigDecimal(c.compute()), new BigDecimal(c.net()),
                         c.appliedDiscountBps(), odt(call.now()), clock.windowOf(call.now()), clock.windowMillis(),
                         clock.epochMillis())))
-                .map(rows -> rows.iterator().next().getBoolean(0) ? "CAPTURED" : "DUPLICATE")
-                .onFailure(e -> refusal(e, "INSUFFICIENT_CREDITS")).recoverWithItem("INSUFFICIENT_CREDITS")
-                .onFailure(e -> refusal(e, "HOLD_CHANGED")).recoverWithItem("HOLD_CHANGED");
+                .map(rows -> {
+                    BigDecimal uncollected = rows.iterator().next().getBigDecimal(0);
+                    return new CaptureOutcome(uncollected == null ? "DUPLICATE" : "CAPTURED", uncollected);
+                })
+                .onFailure(e -> refusal(e, "HOLD_CHANGED")).recoverWithItem(new CaptureOutcome("HOLD_CHANGED", null));
     }
 
     private void groupFailed(String method, Throwable e) {
         LOG.warnf("a group of %s calls failed as a whole (%s); its calls run one by one", method, e.toString());
     }
 
-    private static CaptureResponse replayCapture(io.vertx.mutiny.core.buffer.Buffer stored) {
-        return parse(stored.getBytes(), CaptureResponse::parseFrom).toBuilder().setReplayed(true).build();
+    private static CaptureResponse replayCapture(io.vertx.mutiny.core.buffer.Buffer stored, BigDecimal uncollected) {
+        return shortOf(parse(stored.getBytes(), CaptureResponse::parseFrom),
+                uncollected == null ? null : uncollected.toBigIntegerExact()).toBuilder().setReplayed(true).build();
     }
 
     /** The columns of a hold that never change after Authorize: what Capture prices with. */
@@ -522,7 +583,8 @@ public class HoldService {
 
     /** The stored (request_hash, response, available) of a committed call, after checking the body is the same. */
     private Uni<Row> storedAnswer(String method, String requestId, byte[] hash) {
-        return pool.preparedQuery("SELECT request_hash, response, available FROM grpc_request WHERE method = $1 AND request_id = $2")
+        return pool.preparedQuery("""
+                SELECT request_hash, response, available, uncollected FROM grpc_request WHERE method = $1 AND request_id = $2""")
                 .execute(Tuple.of(method, requestId)).map(rows -> {
                     Row row = rows.iterator().next();
                     checkSameBody(method, requestId, hash, row.getBuffer(0));
@@ -694,9 +756,10 @@ public class HoldService {
         }
     }
 
-    static void requireTokens(String field, long value) {
-        if (value < 0) {
-            throw BillingProblems.invalid("INVALID_TOKENS", field + " must be >= 0");
+    void requireTokens(String field, long value) {
+        if (value < 0 || value > maxTokens) {
+            throw BillingProblems.invalid("INVALID_TOKENS", field + " must be between 0 and " + maxTokens
+                    + " (fomo.billing.max-tokens-per-request)");
         }
     }
 

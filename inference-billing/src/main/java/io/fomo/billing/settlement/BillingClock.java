@@ -86,6 +86,11 @@ public class BillingClock {
         return Math.floorDiv(now.minus(epochGrace).toEpochMilli(), epochMillis()) - 1;
     }
 
+    /** When epoch {@code e} may close: its end plus {@code fomo.billing.epoch-grace}. */
+    public Instant epochClosableAt(long e) {
+        return epochStart(e + 1).plus(epochGrace);
+    }
+
     /** First window of epoch {@code e}. */
     public long firstWindowOfEpoch(long e) {
         return e * (epochMillis() / windowMillis());

@@ -84,11 +84,16 @@ public class UsageResource {
                     return s.createNativeQuery("""
                             SELECT deployment_id, requests, gross, charged, compute, net FROM epoch_model WHERE epoch_idx = ?1
                             ORDER BY deployment_id""", Object[].class).setParameter(1, n).getResultList()
-                            .map(rows -> Map.<String, Object>of("epoch", n, "state", "CLOSED", "epochStart", e.get(0)[0],
+                            .flatMap(rows -> s.createNativeQuery("""
+                                    SELECT deployment_id, reason FROM epoch_excluded WHERE epoch_idx = ?1 ORDER BY deployment_id""",
+                                    Object[].class).setParameter(1, n).getResultList()
+                                    .map(excluded -> Map.<String, Object>of("epoch", n, "state", "CLOSED", "epochStart", e.get(0)[0],
                                     "epochEnd", e.get(0)[1], "closedAt", e.get(0)[2],
                                     "models", rows.stream().map(r -> Map.of("deploymentId", r[0], "requests", r[1],
                                             "gross", usdc(r[2]), "charged", usdc(r[3]), "compute", usdc(r[4]), "net", usdc(r[5])))
-                                            .toList()));
+                                            .toList(),
+                                    // deployments stuck past fomo.billing.epoch-close.stuck-wait: the epoch closed without them
+                                    "excluded", excluded.stream().map(x -> Map.of("deploymentId", x[0], "reason", x[1])).toList())));
                 })));
     }
 

@@ -121,24 +121,74 @@ class BillingGrpcTest {
         CaptureResponse above = platform().capture(capture(h2.getHoldId(), 10_000, 2_000)); // 0.008
         assertThat(new BigDecimal(above.getExtra())).isEqualByComparingTo("0.0075");
         // 0.02 - 0.0005 - 0.008
-        AuthorizeResponse probe = platform().authorize(authorize(u, dep, 0, 0));
-        assertThat(new BigDecimal(probe.getAvailable())).isEqualByComparingTo("0.0115");
+        assertThat(available(u)).isEqualByComparingTo("0.0115");
     }
 
     @Test
-    void captureAboveTheHoldWithoutFreeCreditsFailsAndChargesNothing() {
+    void captureAboveTheHoldAndTheFreeCreditsChargesAllOfThemAndReportsTheRestUncollected() {
+        // issue #17, SPEC §1 "inference never goes free": the tokens were served, so the capture succeeds
         String dep = deployment(catalog, "alice");
         String u = newUser();
         topUp(u, "0.001");
-        AuthorizeResponse hold = platform().authorize(authorize(u, dep, 1_000, 0)); // 0.0005
-        CaptureRequest tooMuch = capture(hold.getHoldId(), 10_000, 2_000);
-        assertThat(code(() -> platform().capture(tooMuch))).isEqualTo(Status.Code.FAILED_PRECONDITION);
-        assertThat(errorCode(() -> platform().capture(tooMuch))).isEqualTo("INSUFFICIENT_CREDITS");
-        // the hold is still HELD and can be released in full
-        ReleaseResponse r = platform().release(ReleaseRequest.newBuilder().setRequestId("x-" + UUID.randomUUID())
-                .setHoldId(hold.getHoldId()).build());
-        assertThat(new BigDecimal(r.getReleased())).isEqualByComparingTo("0.0005");
-        assertThat(new BigDecimal(r.getAvailable())).isEqualByComparingTo("0.001");
+        AuthorizeResponse hold = platform().authorize(authorize(u, dep, 1_000, 0)); // 0.0005 held, 0.0005 free
+        CaptureRequest tooMuch = capture(hold.getHoldId(), 10_000, 2_000); // gross 0.008, compute 0.0032
+        double before = uncollectedMetric();
+        CaptureResponse c = platform().capture(tooMuch);
+        assertThat(c.getState()).isEqualTo(HoldState.HOLD_STATE_CAPTURED);
+        assertThat(new BigDecimal(c.getGross())).isEqualByComparingTo("0.008");
+        assertThat(new BigDecimal(c.getCharged())).isEqualByComparingTo("0.001"); // the hold and every free credit
+        assertThat(new BigDecimal(c.getExtra())).isEqualByComparingTo("0.0005");
+        assertThat(new BigDecimal(c.getUncollected())).isEqualByComparingTo("0.007");
+        assertThat(new BigDecimal(c.getComputeCost())).isEqualByComparingTo("0.001"); // compute is paid first
+        assertThat(new BigDecimal(c.getNet())).isZero();
+        assertThat(available(u)).isZero(); // never below zero
+        assertThat(held(u)).isZero();
+        assertThat(uncollectedMetric() - before).isEqualTo(7_000.0);
+        // a replay gives the first answer, and counts nothing again
+        CaptureResponse again = platform().capture(tooMuch);
+        assertThat(again.getReplayed()).isTrue();
+        assertThat(again.toBuilder().setReplayed(false).build()).isEqualTo(c);
+        assertThat(uncollectedMetric() - before).isEqualTo(7_000.0);
+        // the capture row is what the wallet paid (settlement moves exactly that); the rest is recorded
+        Object[] row = query(() -> io.quarkus.hibernate.reactive.panache.Panache.getSession().flatMap(s -> s.createNativeQuery(
+                "SELECT charged, compute, net, uncollected FROM capture WHERE hold_id = CAST(?1 AS uuid)", Object[].class)
+                .setParameter(1, hold.getHoldId()).getSingleResult()));
+        assertThat((BigDecimal) row[0]).isEqualByComparingTo("1000");
+        assertThat((BigDecimal) row[1]).isEqualByComparingTo("1000");
+        assertThat((BigDecimal) row[2]).isEqualByComparingTo("0");
+        assertThat((BigDecimal) row[3]).isEqualByComparingTo("7000");
+        // a capture the credits cover says "0" uncollected
+        topUp(u, "1");
+        AuthorizeResponse h2 = platform().authorize(authorize(u, dep, 1_000, 0));
+        assertThat(new BigDecimal(platform().capture(capture(h2.getHoldId(), 10_000, 2_000)).getUncollected())).isZero();
+    }
+
+    static double uncollectedMetric() {
+        var counter = io.micrometer.core.instrument.Metrics.globalRegistry.find("fomo.billing.uncollected").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void tokenCountsHaveAMaximumAndAnAuthorizeOfNothingIsInvalid() {
+        String dep = deployment(catalog, "alice");
+        String u = newUser();
+        topUp(u, "1000");
+        long max = io.fomo.billing.holds.HoldService.DEFAULT_MAX_TOKENS;
+        assertThat(errorCode(() -> platform().authorize(authorize(u, dep, 0, 0)))).isEqualTo("INVALID_TOKENS");
+        assertThat(code(() -> platform().authorize(authorize(u, dep, max + 1, 0)))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(code(() -> platform().authorize(authorize(u, dep, 0, max + 1)))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(code(() -> platform().authorize(authorize(u, dep, Long.MAX_VALUE, 1)))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(available(u)).isEqualByComparingTo("1000"); // nothing held
+        AuthorizeResponse h = platform().authorize(authorize(u, dep, max, max)); // the maximum itself is fine
+        assertThat(code(() -> platform().capture(capture(h.getHoldId(), max + 1, 0)))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(code(() -> platform().capture(capture(h.getHoldId(), 0, Long.MAX_VALUE)))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        // the refused captures wrote nothing: the hold is still HELD and capturable at the maximum
+        CaptureResponse c = platform().capture(capture(h.getHoldId(), max, max));
+        assertThat(c.getState()).isEqualTo(HoldState.HOLD_STATE_CAPTURED);
+        assertThat(new BigDecimal(c.getGross())).isEqualByComparingTo("20"); // 10M x 0.50 + 10M x 1.50 per 1M
+        // a capture of 0 and 0 tokens is a valid (free) answer for a request that produced nothing
+        AuthorizeResponse h2 = platform().authorize(authorize(u, dep, 1, 0));
+        assertThat(new BigDecimal(platform().capture(capture(h2.getHoldId(), 0, 0)).getCharged())).isZero();
     }
 
     @Test
@@ -153,8 +203,7 @@ class BillingGrpcTest {
         CaptureRequest c = capture(hold.getHoldId(), 5_000, 1_000);
         assertThat(errorCode(() -> platform().capture(c))).isEqualTo("HOLD_NOT_HELD");
         assertThat(errorCode(() -> platform().capture(c))).isEqualTo("HOLD_NOT_HELD"); // nothing was claimed either
-        AuthorizeResponse probe = platform().authorize(authorize(u, dep, 0, 0));
-        assertThat(new BigDecimal(probe.getAvailable())).isEqualByComparingTo("1");
+        assertThat(available(u)).isEqualByComparingTo("1");
     }
 
     @Test
@@ -201,8 +250,7 @@ class BillingGrpcTest {
                 .setHoldId(first.getHoldId()).build()))).isEqualTo(Status.Code.FAILED_PRECONDITION);
 
         // 1 - charged(5000 in, 1000 out) = 1 - 0.004
-        AuthorizeResponse probe = platform().authorize(authorize(u, dep, 0, 0));
-        assertThat(new BigDecimal(probe.getAvailable())).isEqualByComparingTo("0.996");
+        assertThat(available(u)).isEqualByComparingTo("0.996");
     }
 
     @Test
@@ -211,9 +259,9 @@ class BillingGrpcTest {
         String u = newUser();
         topUp(u, "1");
         assertThat(code(() -> platform().authorize(authorize(u, dep, -1, 0)))).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(code(() -> platform().authorize(authorize(u, dep, 0, 0).toBuilder().setRequestId("").build())))
+        assertThat(code(() -> platform().authorize(authorize(u, dep, 1, 0).toBuilder().setRequestId("").build())))
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(code(() -> platform().authorize(authorize("", dep, 0, 0)))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(code(() -> platform().authorize(authorize("", dep, 1, 0)))).isEqualTo(Status.Code.INVALID_ARGUMENT);
         AuthorizeResponse h = platform().authorize(authorize(u, dep, 10, 10));
         assertThat(code(() -> platform().capture(capture(h.getHoldId(), -5, 0)))).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(code(() -> platform().capture(capture(UUID.randomUUID().toString(), 1, 0)))).isEqualTo(Status.Code.NOT_FOUND);

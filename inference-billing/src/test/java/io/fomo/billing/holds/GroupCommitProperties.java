@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.fomo.billing.ScratchBilling;
 import io.fomo.billing.settlement.BillingClock;
+import io.fomo.billing.pricing.Charge;
+import io.fomo.billing.pricing.Pricing;
 import io.fomo.grpc.billing.v1.AuthorizeRequest;
 import io.fomo.grpc.billing.v1.AuthorizeResponse;
 import io.fomo.grpc.billing.v1.CaptureRequest;
@@ -96,7 +98,7 @@ class GroupCommitProperties {
     @Provide
     Arbitrary<Op> ops() {
         return Combinators.combine(Arbitraries.integers().between(0, 10), Arbitraries.integers().between(0, 5),
-                Arbitraries.integers().between(0, 1000), Arbitraries.integers().between(0, 40_000),
+                Arbitraries.integers().between(0, 1000), Arbitraries.integers().between(1, 40_000),
                 Arbitraries.integers().between(0, 8_000)).as(Op::new);
     }
 
@@ -142,6 +144,12 @@ class GroupCommitProperties {
                     case 0, 1, 2, 3 -> {
                         AuthorizeRequest r = AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID())
                                 .setUserId(user).setDeploymentId(dep).setMaxInputTokens(o.in()).setMaxOutputTokens(o.out()).build();
+                        if (o.ref() % 10 == 0) {
+                            // an Authorize of nothing is refused (issue #17) and writes nothing
+                            AuthorizeRequest none = r.toBuilder().setMaxInputTokens(0).setMaxOutputTokens(0).build();
+                            calls.add(refusal(Uni.createFrom().deferred(() -> holds.authorize(none)), "INVALID_TOKENS"));
+                            continue;
+                        }
                         calls.add(holds.authorize(r).<Runnable>map(resp -> () -> newAuthorized.add(new Authorized(r, resp, null)))
                                 .onFailure(ProblemException.class).recoverWithItem(e -> () -> {
                                     assertThat(((ProblemException) e).code()).isEqualTo("INSUFFICIENT_CREDITS");
@@ -177,8 +185,9 @@ class GroupCommitProperties {
                         CaptureRequest r = CaptureRequest.newBuilder().setRequestId("c-" + UUID.randomUUID())
                                 .setHoldId(h.getHoldId()).setInputTokens(o.in() / 2).setOutputTokens(o.out() / 2 + o.kind() * 1000).build();
                         calls.add(holds.capture(r).<Runnable>map(resp -> () -> newCaptured.add(new Captured(r, resp)))
+                                // never INSUFFICIENT_CREDITS: a capture beyond hold + free credits charges what there is
                                 .onFailure(ProblemException.class).recoverWithItem(e -> () -> assertThat(((ProblemException) e).code())
-                                        .isIn("HOLD_NOT_HELD", "HOLD_EXPIRED", "INSUFFICIENT_CREDITS")));
+                                        .isIn("HOLD_NOT_HELD", "HOLD_EXPIRED")));
                     }
                     case 9 -> {
                         if (captured.isEmpty()) {
@@ -265,9 +274,18 @@ class GroupCommitProperties {
         assertThat(h.getLong(1)).as("one capture row per CAPTURED hold").isEqualTo(h.getLong(0));
         assertThat(h.getLong(2)).isZero();
         for (Captured c : captured) {
-            List<Row> row = db.rows("SELECT charged FROM capture WHERE hold_id = $1", UUID.fromString(c.request().getHoldId()));
+            List<Row> row = db.rows("SELECT charged, compute, net, coalesce(uncollected, 0) FROM capture WHERE hold_id = $1",
+                    UUID.fromString(c.request().getHoldId()));
             assertThat(row).as("capture of " + c.request().getHoldId()).hasSize(1);
-            assertThat(units(row.get(0), 0)).isEqualTo(new BigDecimal(c.response().getCharged()).movePointRight(6).toBigIntegerExact());
+            BigInteger charged = units(row.get(0), 0), compute = units(row.get(0), 1), uncollected = units(row.get(0), 3);
+            assertThat(charged).isEqualTo(usdcUnits(c.response().getCharged()));
+            assertThat(uncollected).isEqualTo(usdcUnits(c.response().getUncollected()));
+            assertThat(units(row.get(0), 2)).isEqualTo(usdcUnits(c.response().getNet()));
+            // charged + uncollected is the whole charge of the tokens; compute cost is paid first from what was collected
+            Charge full = Pricing.charge(RATES, c.request().getInputTokens(), c.request().getOutputTokens(), 0);
+            assertThat(charged.add(uncollected)).as("charged + uncollected").isEqualTo(full.charged());
+            assertThat(compute).isEqualTo(full.compute().min(charged));
+            Statistics.label("capture beyond hold + free credits (uncollected)").collect(uncollected.signum() > 0);
         }
         assertThat(captured.stream().map(c -> c.request().getHoldId()).distinct().count()).as("a hold captured once")
                 .isEqualTo(captured.size());
@@ -278,6 +296,12 @@ class GroupCommitProperties {
                 assertThat(units(row.get(0), 0)).isEqualTo(new BigDecimal(a.response().getHeld()).movePointRight(6).toBigIntegerExact());
             }
         }
+    }
+
+    static final Pricing.Rates RATES = new Pricing.Rates(500_000, 1_500_000, 200_000, 600_000);
+
+    static BigInteger usdcUnits(String usdc) {
+        return new BigDecimal(usdc).movePointRight(6).toBigIntegerExact();
     }
 
     record GroupCounts(long groups, long calls, long failed) {

@@ -149,6 +149,80 @@ class SettlementTest {
         given().get("/api/v1/epochs/" + e0).then().statusCode(200).body("state", org.hamcrest.Matchers.equalTo("CLOSED"));
     }
 
+    @Inject
+    io.fomo.shared.ops.StuckWork stuck;
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    boolean stuckInWindows(String deployment) {
+        return stuck.list().stream().anyMatch(i -> Settler.WINDOW_JOB.equals(i.job()) && deployment.equals(i.key()));
+    }
+
+    /**
+     * Issue #17: a deployment whose window sum overflows (two captures of 5·10^18 tokens at price 0, rows from before
+     * the token maximum) is reported, while every other deployment's window and epoch settle; the epoch closes without
+     * it (fomo.billing.epoch-close.stuck-wait is 0 in tests); once the row is repaired, it settles and is no longer stuck.
+     */
+    @Test
+    void aPoisonRowStopsOnlyItsDeploymentWhichIsReportedAndLeftOutOfTheEpoch() {
+        String poison = "dep-poison-" + UUID.randomUUID();
+        long natural = Math.floorDiv(Instant.now().toEpochMilli(), 2000);
+        query(() -> Panache.withTransaction(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
+                "SELECT CAST(pg_advisory_xact_lock_shared(?1) AS text)").setParameter(1, io.fomo.billing.holds.HoldService.SETTLEMENT_LOCK)
+                .getSingleResult().flatMap(x -> s.createNativeQuery("""
+                        INSERT INTO capture (hold_id, user_id, deployment_id, input_tokens, output_tokens, gross, charged, compute,
+                                             net, discount_bps, captured_at, window_idx, epoch_idx)
+                        SELECT gen_random_uuid(), 'poison-user', ?1, 5000000000000000000, 0, 0, 0, 0, 0, 0, now(), w, w / 2
+                        FROM (SELECT greatest(?2, coalesce(open_window, ?2)) AS w FROM billing_clock) x, generate_series(1, 2)""")
+                        .setParameter(1, poison).setParameter(2, natural).executeUpdate()))));
+        long poisonWindow = ((Number) one("SELECT min(window_idx) FROM capture WHERE deployment_id = ?1", poison)[0]).longValue();
+        String healthy = deployment(catalog, "alice");
+        String bob = newUser();
+        topUp(bob, "10");
+        CaptureResponse c1 = request(bob, healthy, 10_000, 2_000);
+        CaptureResponse c2 = request(bob, healthy, 5_000, 1_000);
+
+        // the healthy deployment settles; the poisoned one is reported (stuck list, metric) and its windows stay pending
+        await().atMost(Duration.ofSeconds(30)).until(() -> stuckInWindows(poison) && ((Number) one(
+                "SELECT count(*) FROM capture c WHERE deployment_id = ?1 AND NOT EXISTS (SELECT 1 FROM window_settlement w "
+                        + "WHERE w.window_idx = c.window_idx AND w.deployment_id = c.deployment_id)", healthy)[0]).longValue() == 0);
+        Object[] settled = one("SELECT sum(requests), sum(charged) FROM window_settlement WHERE deployment_id = ?1", healthy);
+        assertThat(((Number) settled[0]).longValue()).isEqualTo(2);
+        assertThat(((BigDecimal) settled[1]).toBigIntegerExact()).isEqualTo(units(c1.getCharged()).add(units(c2.getCharged())));
+        assertThat(((Number) one("SELECT count(*) FROM window_settlement WHERE deployment_id = ?1", poison)[0]).longValue()).isZero();
+        assertThat(((Number) one("SELECT count(*) FROM window_pending WHERE deployment_id = ?1", poison)[0]).longValue()).isEqualTo(1);
+        assertThat(stuck.list().stream().filter(i -> poison.equals(i.key())).findFirst().orElseThrow().reason())
+                .contains("ArithmeticException");
+        assertThat(registry.find("fomo.jobs.stuck").tag("job", Settler.WINDOW_JOB).gauge().value()).isGreaterThanOrEqualTo(1);
+        assertThat(registry.find("fomo.jobs.failures").tag("job", Settler.WINDOW_JOB).counter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(given().auth().oauth2(KeycloakTokens.user("op")).get("/api/v1/ops/stuck").then().statusCode(200)
+                .extract().asString()).contains(poison);
+
+        // the epochs close: the healthy deployment is in them, the stuck one is left out and listed as excluded
+        long poisonEpoch = poisonWindow / 2;
+        List<Long> healthyEpochs = query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
+                "SELECT DISTINCT window_idx / 2 FROM capture WHERE deployment_id = ?1", Long.class).setParameter(1, healthy).getResultList()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ((Number) one(
+                "SELECT count(*) FROM epoch WHERE epoch_idx = ?1 OR epoch_idx = ANY (CAST(?2 AS bigint[]))", poisonEpoch,
+                healthyEpochs.toArray(Long[]::new))[0]).longValue() == 1 + healthyEpochs.stream().filter(e -> e != poisonEpoch).count());
+        Object[] model = one("SELECT coalesce(sum(requests), 0), coalesce(sum(charged), 0) FROM epoch_model WHERE deployment_id = ?1", healthy);
+        assertThat(((Number) model[0]).longValue()).isEqualTo(2);
+        assertThat(((Number) one("SELECT count(*) FROM epoch_model WHERE deployment_id = ?1", poison)[0]).longValue()).isZero();
+        assertThat(((Number) one("SELECT count(*) FROM epoch_excluded WHERE epoch_idx = ?1 AND deployment_id = ?2", poisonEpoch,
+                poison)[0]).longValue()).isEqualTo(1);
+        String closed = (String) one("SELECT envelope FROM fomo_outbox WHERE event_id = ?1", "EpochClosed:" + poisonEpoch)[0];
+        assertThat(closed).doesNotContain(poison);
+        given().get("/api/v1/epochs/" + poisonEpoch).then().statusCode(200)
+                .body("excluded.deploymentId", org.hamcrest.Matchers.hasItem(poison));
+
+        // the operator repairs the rows: the deployment settles at the next run and is no longer reported
+        query(() -> Panache.withTransaction(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
+                "DELETE FROM capture WHERE deployment_id = ?1").setParameter(1, poison).executeUpdate())));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !stuckInWindows(poison) && ((Number) one(
+                "SELECT count(*) FROM window_pending WHERE deployment_id = ?1", poison)[0]).longValue() == 0);
+    }
+
     @Test
     void aLateCaptureLandsInTheNextOpenWindowAndIsCountedOnce() throws Throwable {
         String dep = deployment(catalog, "alice");
