@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
 
 import io.fomo.testkit.TestBroker;
 import io.fomo.testkit.TestDatabase;
@@ -48,6 +50,9 @@ class ProducerCheckTest {
 
     @ConfigProperty(name = "fomo.events.exchange")
     String exchange;
+
+    @ConfigProperty(name = "mp.messaging.incoming.test-dlq-in.queue.name")
+    String dlqQueue;
 
     @ConfigProperty(name = "rabbitmq-host")
     String host;
@@ -107,6 +112,33 @@ class ProducerCheckTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> consumer.deliveriesOf(id) == 1);
             assertThat(counter(name)).isNull();
             assertThat(inboxed(id)).isFalse();
+        }
+    }
+
+    @Test
+    void aRefusedEventIsRejectedToTheDeadLetterQueue() throws Exception {
+        String dlq = dlqQueue + ".dlq";
+        try (Connection c = TestBroker.connect("producer-check-test")) {
+            Channel ch = c.createChannel();
+            try {
+                String id = publish(ch, "CounterBumped", envelope("CounterBumped", "dead-" + UUID.randomUUID(), 1), "guest");
+                // Earlier tests' refused events are there too: take messages until this one.
+                AtomicReference<GetResponse> found = new AtomicReference<>();
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    for (GetResponse r = ch.basicGet(dlq, true); r != null; r = ch.basicGet(dlq, true)) {
+                        if (id.equals(mapper.readTree(r.getBody()).path("eventId").asText())) {
+                            found.set(r);
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+                GetResponse dead = found.get();
+                assertThat(dead.getProps().getUserId()).isEqualTo("guest");
+                assertThat(String.valueOf(dead.getProps().getHeaders().get("x-death"))).contains("rejected");
+            } finally {
+                ch.queueDelete(dlq);
+            }
         }
     }
 
