@@ -76,22 +76,24 @@ psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABA
 psql_admin -c "ALTER DATABASE $BENCH_DB SET track_functions = 'pl'"
 psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" -c "CREATE DATABASE $PGBENCH_DB"
 
-HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"
+HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"; MGMT_PORT="$(free_port)"
 RUN_ID="$(date +%s)-$$"
 mapfile -t EVENTS_OPTS < <(isolated_events "$RUN_ID" deployment-live stake-changed)
 log "starting inference-billing on http $HTTP_PORT / grpc $GRPC_PORT against $BENCH_DB"
-java ${SERVICE_JAVA_OPTS:-} -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
+# Profiles prod,local: production code paths with the local (committed) secrets, as deploy/local/start.sh runs it.
+java ${SERVICE_JAVA_OPTS:-} -Dquarkus.profile=prod,local \
+  -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" -Dquarkus.management.port="$MGMT_PORT" \
   -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
   -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
   "${EVENTS_OPTS[@]}" \
   -jar "$JAR" >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 1 120); do
-  curl -fsS "http://localhost:$HTTP_PORT/q/health/live" >/dev/null 2>&1 && break
+  curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null 2>&1 && break
   kill -0 "$SERVICE_PID" 2>/dev/null || die "inference-billing exited during start"
   sleep 1
 done
-curl -fsS "http://localhost:$HTTP_PORT/q/health/live" >/dev/null || die "inference-billing did not start in 120 s"
+curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null || die "inference-billing did not start in 120 s"
 
 log "seeding deployment $DEPLOYMENT and $USERS wallets"
 psql_admin -d "$BENCH_DB" -c "
@@ -131,7 +133,7 @@ FUNCTIONS_LINE="$(psql_admin -d "$BENCH_DB" -F ' ' -c "SELECT funcname, calls, r
   FROM pg_stat_user_functions WHERE calls > 0 ORDER BY total_time DESC" \
   | awk '{printf "%s%s: %d calls, %.3f ms each", (NR > 1 ? "; " : ""), $1, $2, $3}')"
 # Group commit (README "Group commit"): groups and calls per kind since the start, warm-up included.
-GROUPS_LINE="$(curl -fsS "http://localhost:$HTTP_PORT/q/metrics" | python3 -c "$(cat <<'PY'
+GROUPS_LINE="$(curl -fsS "http://localhost:$MGMT_PORT/q/metrics" | python3 -c "$(cat <<'PY'
 import re, sys
 m = {}
 for line in sys.stdin:

@@ -64,25 +64,27 @@ log "creating $BENCH_DB and $PGBENCH_DB"
 psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB OWNER fomo_treasury"
 psql_admin -c "DROP DATABASE IF EXISTS $PGBENCH_DB WITH (FORCE)" -c "CREATE DATABASE $PGBENCH_DB"
 
-HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"
+HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"; MGMT_PORT="$(free_port)"
 log "starting treasury-service on http $HTTP_PORT / grpc $GRPC_PORT against $BENCH_DB"
 # SERVICE_JAVA_OPTS: extra JVM options for the service, e.g. a Java Flight Recorder profile:
 #   SERVICE_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/ledger.jfr,settings=profile"
 # shellcheck disable=SC2086
 # Events isolated from any running suite (vhost /, its own exchange and exclusive queues, no outbox relay).
 mapfile -t EVENTS_OPTS < <(isolated_events "$(date +%s)-$$" deployment-live window-settled credits-topped-up)
-java ${SERVICE_JAVA_OPTS:-} -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" \
+# Profiles prod,local: production code paths with the local (committed) secrets, as deploy/local/start.sh runs it.
+java ${SERVICE_JAVA_OPTS:-} -Dquarkus.profile=prod,local \
+  -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" -Dquarkus.management.port="$MGMT_PORT" \
   -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
   -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
   "${EVENTS_OPTS[@]}" \
   -jar "$JAR" >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 1 120); do
-  curl -fsS "http://localhost:$HTTP_PORT/q/health/live" >/dev/null 2>&1 && break
+  curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null 2>&1 && break
   kill -0 "$SERVICE_PID" 2>/dev/null || die "treasury-service exited during start"
   sleep 1
 done
-curl -fsS "http://localhost:$HTTP_PORT/q/health/live" >/dev/null || die "treasury-service did not start in 120 s"
+curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null || die "treasury-service did not start in 120 s"
 
 TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=rmo-service -d client_secret=rmo-service-secret \
   "$KEYCLOAK_URL/realms/fomo/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"

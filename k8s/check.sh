@@ -4,7 +4,9 @@
 #   k8s/check.sh            every k8s/overlays/*: must render with `kubectl kustomize`, and every
 #                           Deployment must have liveness/readiness/startup probes, CPU and memory
 #                           requests and limits, and a PodDisruptionBudget selecting its pods
-#                           (k8s/check/check.mjs); also the realm imports must match
+#                           (k8s/check/check.mjs); no literal or committed default secret, /q only on the
+#                           management port (never a Service, an Ingress or an outside NetworkPolicy peer; see
+#                           k8s/README.md "The check"); also the realm imports must match
 #                           deploy/keycloak/fomo-realm.json (k8s/check/gen-realm.mjs --check).
 #   k8s/check.sh DIR...     the same checks on the given kustomization directories only.
 #

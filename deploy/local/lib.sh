@@ -16,14 +16,15 @@ KEYCLOAK_ARTIFACT="org.keycloak:keycloak-quarkus-dist:${KEYCLOAK_VERSION}:zip"
 # Pinned so the goal does not depend on whatever the Maven default happens to be.
 MAVEN_DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
-# The five services: name, short name (database), HTTP port, gRPC port (SPEC section 9).
+# The five services: name, short name (database), HTTP port, gRPC port (SPEC section 9), management port
+# (/q/health, /q/metrics, /q/openapi: Quarkus' management interface, never the public HTTP port; issue #17).
 # shellcheck disable=SC2034
 FOMO_SERVICES=(
-  "treasury-service treasury 8081 9081"
-  "rmo-service rmo 8082 9082"
-  "inference-billing billing 8083 9083"
-  "staking-service staking 8084 9084"
-  "emission-service emission 8085 9085"
+  "treasury-service treasury 8081 9081 9181"
+  "rmo-service rmo 8082 9082 9182"
+  "inference-billing billing 8083 9083 9183"
+  "staking-service staking 8084 9084 9184"
+  "emission-service emission 8085 9085 9185"
 )
 
 # ---- logging -------------------------------------------------------------------------------

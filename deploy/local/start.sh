@@ -6,7 +6,7 @@
 #   3. ./mvnw -B -q -DskipTests package
 #   4. the five services as background java processes in the Quarkus profiles prod,local (production code
 #      with the local values of deploy/, which the prod profile alone refuses as committed default secrets),
-#      each waited for until /q/health/ready is UP
+#      each waited for until /q/health/ready on its management port is UP
 #   5. the OpenAI-compatible model stand-in on 8090 (fomo-standin), then the demo story
 #      (deploy/local/demo.sh): SPEC §1 walked through the public interfaces, with a report
 #
@@ -60,7 +60,7 @@ svc_jar() { echo "$FOMO_ROOT/$1/target/quarkus-app/quarkus-run.jar"; }  # the bu
 
 # 3. stop our services from a previous run before the build rewrites their jars
 for entry in "${FOMO_SERVICES[@]}"; do
-  read -r svc _ http grpc <<<"$entry"
+  read -r svc _ http grpc mgmt <<<"$entry"
   stop_pidfile "$SVC_STATE/$svc.pid" "$svc" 30 "$(svc_run_jar "$svc")" &
 done
 stop_pidfile "$SVC_STATE/standin.pid" "model stand-in" 10 "$SVC_STATE/fomo-standin.jar" &
@@ -75,9 +75,9 @@ fi
 
 # 4. the services
 for entry in "${FOMO_SERVICES[@]}"; do
-  read -r svc _ http grpc <<<"$entry"
+  read -r svc _ http grpc mgmt <<<"$entry"
   [ -f "$(svc_jar "$svc")" ] || die "$(svc_jar "$svc") is missing: build first (drop --no-build)"
-  for p in "$http" "$grpc"; do
+  for p in "$http" "$grpc" "$mgmt"; do
     if port_in_use "$p"; then
       ss -Htlnp "sport = :$p" 2>/dev/null | sed 's/^/    /' >&2 || true
       die "port $p ($svc) is already in use by another process (above); stop it, then run $0 again"
@@ -85,7 +85,7 @@ for entry in "${FOMO_SERVICES[@]}"; do
   done
 done
 for entry in "${FOMO_SERVICES[@]}"; do
-  read -r svc _ http grpc <<<"$entry"
+  read -r svc _ http grpc mgmt <<<"$entry"
   # Run from a private copy of the build (see svc_run_dir in lib.sh).
   rm -rf "$(svc_run_dir "$svc")"
   mkdir -p "$(dirname "$(svc_run_dir "$svc")")"
@@ -93,7 +93,7 @@ for entry in "${FOMO_SERVICES[@]}"; do
   pid="$(cd "$FOMO_ROOT" && start_bg "$SVC_STATE/$svc.pid" "$SVC_STATE/$svc.log" \
     env FOMO_KEYCLOAK_URL="$KEYCLOAK_URL" "${PACE_ENV[@]}" java "${JAVA_OPTS_ARR[@]}" -Dquarkus.profile=prod,local \
     -jar "$(svc_run_jar "$svc")")"
-  log "$svc: started pid $pid (HTTP $http, gRPC $grpc), log $SVC_STATE/$svc.log"
+  log "$svc: started pid $pid (HTTP $http, gRPC $grpc, management $mgmt), log $SVC_STATE/$svc.log"
 done
 
 # The demo's model host: an OpenAI-compatible stand-in (fomo-standin) that rmo's hosting check and the API-platform
@@ -112,14 +112,14 @@ log "model stand-in: started pid $pid on http://127.0.0.1:$STANDIN_PORT/v1"
 
 failed=()
 for entry in "${FOMO_SERVICES[@]}"; do
-  read -r svc _ http grpc <<<"$entry"
+  read -r svc _ http grpc mgmt <<<"$entry"
   pid="$(read_pidfile "$SVC_STATE/$svc.pid")"
-  if wait_for_url "http://localhost:$http/q/health/ready" "$SERVICE_TIMEOUT" "UP" "$pid"; then
+  if wait_for_url "http://localhost:$mgmt/q/health/ready" "$SERVICE_TIMEOUT" "UP" "$pid"; then
     log "$svc: ready"
   else
     if pid_alive "$pid"; then
       warn "$svc: /q/health/ready is not UP after ${SERVICE_TIMEOUT}s:"
-      curl -sS --max-time 5 "http://localhost:$http/q/health/ready" >&2 || true; echo >&2
+      curl -sS --max-time 5 "http://localhost:$mgmt/q/health/ready" >&2 || true; echo >&2
     else
       warn "$svc: the process exited"
     fi
@@ -129,22 +129,22 @@ for entry in "${FOMO_SERVICES[@]}"; do
 done
 
 status_of() {
-  local svc="$1" http="$2" pid
+  local svc="$1" mgmt="$2" pid
   pid="$(read_pidfile "$SVC_STATE/$svc.pid")"
   if ! pidfile_running "$SVC_STATE/$svc.pid" "$(svc_run_jar "$svc")"; then echo "EXITED"
-  elif curl -fsS --max-time 5 "http://localhost:$http/q/health/ready" >/dev/null 2>&1; then echo "UP"
+  elif curl -fsS --max-time 5 "http://localhost:$mgmt/q/health/ready" >/dev/null 2>&1; then echo "UP"
   else echo "NOT READY"; fi
 }
 
 echo
-printf '%-18s %-7s %-6s %-8s %-10s %s\n' SERVICE HTTP GRPC PID STATUS LOG
+printf '%-18s %-7s %-6s %-6s %-8s %-10s %s\n' SERVICE HTTP GRPC MGMT PID STATUS LOG
 for entry in "${FOMO_SERVICES[@]}"; do
-  read -r svc _ http grpc <<<"$entry"
-  printf '%-18s %-7s %-6s %-8s %-10s %s\n' "$svc" "$http" "$grpc" \
-    "$(read_pidfile "$SVC_STATE/$svc.pid")" "$(status_of "$svc" "$http")" "$SVC_STATE/$svc.log"
+  read -r svc _ http grpc mgmt <<<"$entry"
+  printf '%-18s %-7s %-6s %-6s %-8s %-10s %s\n' "$svc" "$http" "$grpc" "$mgmt" \
+    "$(read_pidfile "$SVC_STATE/$svc.pid")" "$(status_of "$svc" "$mgmt")" "$SVC_STATE/$svc.log"
 done
 kc_state="$FOMO_STATE_DIR/keycloak"
-printf '%-18s %-7s %-6s %-8s %-10s %s\n' keycloak "$KEYCLOAK_PORT" - \
+printf '%-18s %-7s %-6s %-6s %-8s %-10s %s\n' keycloak "$KEYCLOAK_PORT" - - \
   "$(read_pidfile "$kc_state/keycloak.pid")" "UP" "$kc_state/keycloak.log"
 echo
 echo "Keycloak realm: $KEYCLOAK_URL/realms/fomo (admin console $KEYCLOAK_URL/admin, admin/admin)"

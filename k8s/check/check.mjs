@@ -5,10 +5,23 @@
 //   - every Deployment has a PodDisruptionBudget in its namespace whose selector matches its pod labels;
 //   - no Secret still holds the base's REPLACE-ME placeholder, and no KeycloakRealmImport carries
 //     passwords or literal client secrets unless annotated fomo.io/demo-credentials: "true" (dev);
+//   - a KeycloakRealmImport not annotated as the demo realm has brute-force protection on (issue #17);
+//   - secrets (issue #17): no container env sets a secret-looking variable (…PASSWORD, …SECRET(S), …TOKEN…) to a
+//     literal value, no ConfigMap holds one, no Secret or env value is a default committed to the repository
+//     (the services' fomo.secrets.check.*.defaults and local/test values, the demo realm's client secrets and
+//     passwords) and nothing turns the services' secret check off (profile "local", FOMO_SECRETS_ALLOW_DEFAULTS)
+//     unless annotated fomo.io/demo-credentials: "true"; an overlay named prod (or *-prod) carries no such annotation;
+//   - /q (health, metrics, OpenAPI) is served on the management port only (issue #17): every /q probe and the
+//     Prometheus annotations use the container's port named "management", nothing turns the management interface
+//     off, no Service exposes that port (Services are what the ingress routes to), no Ingress routes /q or to it,
+//     and no NetworkPolicy admits it from everywhere, from an ipBlock, from every namespace or from the
+//     namespaces of the ingress controller or the API platform (fomo.io/ingress, fomo.io/api-platform);
 //   - every object of a built-in kind validates against its type (kubernetes-models; custom
 //     resources such as CloudNativePG's Cluster are skipped).
 // Usage: node check.mjs LABEL FILE   (FILE "-" = stdin). Prints one line per finding and exits 1 on any.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 
 const [label, file] = process.argv.slice(2);
@@ -102,6 +115,153 @@ for (const o of objects.filter((x) => x.kind === "KeycloakRealmImport")) {
   if (people.length) fail(`${id(o)}: users with credentials (${people.join(", ")}) without annotation fomo.io/demo-credentials: "true"`);
   const literal = (r.clients ?? []).filter((c) => c.secret && !/^\$\{[A-Z0-9_]+\}$/.test(c.secret)).map((c) => c.clientId);
   if (literal.length) fail(`${id(o)}: literal client secrets (${literal.join(", ")}) without annotation fomo.io/demo-credentials: "true"`);
+  if (r.bruteForceProtected !== true) fail(`${id(o)}: bruteForceProtected is not true (issue #17: a realm outside the demo protects its logins)`);
+}
+
+// --- secrets (issue #17): wired from Secrets, never literal, never a committed default ---
+const demo = (o) => o.metadata?.annotations?.["fomo.io/demo-credentials"] === "true";
+const SECRET_NAME = /(PASSWORD|SECRETS?$|SECRET_|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY)/i;
+const isProd = /(^|-)prod$/.test(label);
+
+// The values committed to the repository as secrets: what each service declares under
+// fomo.secrets.check.<name>.defaults (with ${fomo.service} and ${quarkus.application.name} expanded per service),
+// the values its checked properties take in any profile, and the demo realm's client secrets and passwords.
+function committedDefaults() {
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+  const read = (rel) => {
+    const props = new Map();
+    const path = join(root, rel);
+    if (!existsSync(path)) return props;
+    for (const line of readFileSync(path, "utf8").split("\n")) {
+      const m = /^\s*([^#!\s][^=]*?)\s*=\s*(.*?)\s*$/.exec(line);
+      if (m) props.set(m[1], m[2]);
+    }
+    return props;
+  };
+  const shared = read("fomo-shared/src/main/resources/META-INF/microprofile-config.properties");
+  const services = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, "src/main/resources/application.properties")))
+    .map((d) => read(join(d.name, "src/main/resources/application.properties")))
+    .filter((p) => p.has("fomo.service"));
+  const out = new Set(["guest"]);
+  for (const own of services) {
+    const props = new Map([...shared, ...own]);
+    const expand = (v) => v.replaceAll("${fomo.service}", own.get("fomo.service"))
+      .replaceAll("${quarkus.application.name}", own.get("quarkus.application.name") ?? "");
+    const checked = new Set();
+    for (const [k, v] of props) {
+      const m = /^fomo\.secrets\.check\.([^.]+)\.(defaults|property)$/.exec(k);
+      if (m && m[2] === "defaults") v.split(",").map((x) => expand(x.trim())).filter(Boolean).forEach((x) => out.add(x));
+      if (m && m[2] === "property") checked.add(v);
+    }
+    for (const [k, v] of props) {
+      if (checked.has(k.replace(/^%[^.]+\./, "")) && !v.includes("${")) v.split(",").map((x) => x.trim()).filter(Boolean).forEach((x) => out.add(x));
+    }
+  }
+  const realmPath = join(root, "deploy/keycloak/fomo-realm.json");
+  if (existsSync(realmPath)) {
+    const realm = JSON.parse(readFileSync(realmPath, "utf8"));
+    for (const c of realm.clients ?? []) if (c.secret) out.add(c.secret);
+    for (const u of realm.users ?? []) for (const cr of u.credentials ?? []) if (cr.value) out.add(cr.value);
+  }
+  return out;
+}
+const DEFAULTS = committedDefaults();
+const isDefault = (v) => String(v).split(",").map((x) => x.trim()).some((x) => DEFAULTS.has(x));
+const turnsSecretCheckOff = (k, v) =>
+  (k === "QUARKUS_PROFILE" && String(v).split(",").map((x) => x.trim()).includes("local")) ||
+  (k === "FOMO_SECRETS_ALLOW_DEFAULTS" && String(v).trim().toLowerCase() === "true");
+const turnsManagementOff = (k, v) => k === "QUARKUS_MANAGEMENT_ENABLED" && String(v).trim().toLowerCase() === "false";
+
+for (const o of objects.filter((x) => x.kind === "Secret")) {
+  const entries = [
+    ...Object.entries(o.stringData ?? {}),
+    ...Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString("utf8")]),
+  ];
+  // user names are no secrets (the local ones equal the local passwords: fomo_<service>)
+  const defaulted = entries.filter(([k, v]) => !/user(name)?$/i.test(k) && isDefault(v)).map(([k]) => k);
+  if (defaulted.length && !demo(o))
+    fail(`${id(o)}: holds a default secret committed to the repository (key ${defaulted.join(", ")}); create the Secret from your secret store instead (k8s/README.md "Secrets")`);
+}
+for (const o of objects.filter((x) => x.kind === "ConfigMap")) {
+  for (const [k, v] of Object.entries(o.data ?? {})) {
+    if (SECRET_NAME.test(k)) fail(`${id(o)}: holds ${k}, a secret: put it in a Secret and wire it with secretKeyRef`);
+    if (turnsSecretCheckOff(k, v) && !demo(o))
+      fail(`${id(o)}: ${k}=${v} turns the services' secret check off (committed default secrets accepted) without annotation fomo.io/demo-credentials: "true"`);
+    if (turnsManagementOff(k, v)) fail(`${id(o)}: ${k}=${v} serves /q on the public HTTP port`);
+  }
+}
+for (const d of deployments) {
+  for (const c of d.spec?.template?.spec?.containers ?? []) {
+    for (const e of c.env ?? []) {
+      if (e.value === undefined || e.value === null) continue;
+      if (SECRET_NAME.test(e.name))
+        fail(`${id(d)} container ${c.name}: literal secret in env ${e.name}; wire it from a Secret (valueFrom.secretKeyRef)`);
+      else if (isDefault(e.value))
+        fail(`${id(d)} container ${c.name}: env ${e.name} is a default secret committed to the repository`);
+      if (turnsSecretCheckOff(e.name, e.value))
+        fail(`${id(d)} container ${c.name}: env ${e.name}=${e.value} turns the services' secret check off`);
+      if (turnsManagementOff(e.name, e.value)) fail(`${id(d)} container ${c.name}: env ${e.name}=${e.value} serves /q on the public HTTP port`);
+    }
+  }
+}
+if (isProd) {
+  for (const o of objects.filter(demo))
+    fail(`${id(o)}: annotated fomo.io/demo-credentials in the prod overlay; prod carries no demo credentials`);
+}
+
+// --- /q only on the management port (issue #17) ---
+const MGMT = "management";
+const podPorts = (d) => (d.spec?.template?.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
+const mgmtPortsOf = (d) => podPorts(d).filter((p) => p.name === MGMT);
+const isMgmt = (d, port) => mgmtPortsOf(d).some((p) => p.name === port || p.containerPort === Number(port));
+for (const d of deployments) {
+  for (const c of d.spec?.template?.spec?.containers ?? []) {
+    for (const p of PROBES) {
+      const h = c[p]?.httpGet;
+      if (h && String(h.path ?? "").startsWith("/q") && !isMgmt(d, h.port))
+        fail(`${id(d)} container ${c.name}: ${p} reads ${h.path} on port ${h.port}, not the port named "${MGMT}": /q must be served on the management interface only`);
+    }
+  }
+  const ann = d.spec?.template?.metadata?.annotations ?? {};
+  if (String(ann["prometheus.io/path"] ?? "").startsWith("/q") && ann["prometheus.io/port"] !== undefined && !isMgmt(d, ann["prometheus.io/port"]))
+    fail(`${id(d)}: prometheus.io/port ${ann["prometheus.io/port"]} is not the port named "${MGMT}": /q/metrics is served on the management interface only`);
+}
+const podsOf = (namespace, selector) => deployments.filter((d) => ns(d) === namespace && selects(selector, d.spec?.template?.metadata?.labels ?? {}));
+for (const s of objects.filter((x) => x.kind === "Service")) {
+  if (!s.spec?.selector) continue;
+  const pods = podsOf(ns(s), { matchLabels: s.spec.selector });
+  for (const sp of s.spec?.ports ?? []) {
+    const target = sp.targetPort ?? sp.port;
+    if (pods.some((d) => isMgmt(d, target)))
+      fail(`${id(s)}: port ${sp.name ?? sp.port} exposes the management port (/q/*); the ingress routes to Services, so none may expose it`);
+  }
+}
+for (const ing of objects.filter((x) => x.kind === "Ingress")) {
+  for (const r of ing.spec?.rules ?? []) {
+    for (const p of r.http?.paths ?? []) {
+      const port = p.backend?.service?.port;
+      if (String(p.path ?? "/").startsWith("/q") || port?.name === MGMT)
+        fail(`${id(ing)}: routes ${p.path ?? "/"} to ${p.backend?.service?.name}:${port?.name ?? port?.number}; /q and the management port stay inside the cluster`);
+    }
+  }
+}
+const OUTSIDE = ["fomo.io/ingress", "fomo.io/api-platform"];
+for (const np of objects.filter((x) => x.kind === "NetworkPolicy")) {
+  const pods = podsOf(ns(np), np.spec?.podSelector ?? {});
+  for (const rule of np.spec?.ingress ?? []) {
+    const covered = rule.ports === undefined || rule.ports.length === 0
+      ? pods.filter((d) => mgmtPortsOf(d).length)
+      : pods.filter((d) => rule.ports.some((p) => p.port === undefined || isMgmt(d, p.port)));
+    if (covered.length === 0) continue;
+    const from = rule.from ?? [];
+    const why = from.length === 0 ? "from everywhere"
+      : from.some((f) => f.ipBlock) ? "from an ipBlock"
+      : from.some((f) => f.namespaceSelector && Object.keys(f.namespaceSelector.matchLabels ?? {}).length === 0 && (f.namespaceSelector.matchExpressions ?? []).length === 0) ? "from every namespace"
+      : from.some((f) => OUTSIDE.some((l) => f.namespaceSelector?.matchLabels?.[l] === "true")) ? "from the ingress controller's or the API platform's namespace"
+      : null;
+    if (why) fail(`${id(np)}: admits the management port (/q/*) of ${covered.map((d) => d.metadata.name).join(", ")} ${why}; admit it only from inside the cluster (e.g. fomo.io/monitoring)`);
+  }
 }
 
 // --- types of built-in kinds ---

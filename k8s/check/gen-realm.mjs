@@ -52,6 +52,20 @@ function prodRealm(r) {
     return rest;
   });
   out.sslRequired = "external";
+  out.displayName = "FOMO";
+  // Brute-force protection (issue #17): after 5 failed logins a user waits 1 min, growing by 1 min per further
+  // failure up to 15 min; the count resets after 12 h without failures. Temporary lockouts only, so an attacker
+  // cannot lock a user out for good. (The local demo realm keeps it off: tests log in thousands of times.)
+  Object.assign(out, {
+    bruteForceProtected: true,
+    permanentLockout: false,
+    failureFactor: 5,
+    waitIncrementSeconds: 60,
+    maxFailureWaitSeconds: 900,
+    minimumQuickLoginWaitSeconds: 60,
+    quickLoginCheckMilliSeconds: 1000,
+    maxDeltaTimeSeconds: 43200,
+  });
   return { realm: out, placeholders };
 }
 

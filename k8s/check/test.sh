@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests the check itself: runs k8s/check.sh on each fixture under k8s/check/fixtures and asserts it
-# fails on every bad-* one with the expected finding(s) and passes on good/.
+# fails on every bad-* one with the expected finding(s) and passes on good/ and on the real overlays.
 # Prints one line per case; exits 1 if any case is not as expected.
 set -uo pipefail
 CHECK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -50,7 +50,36 @@ expect bad-placeholder-secret nonzero \
   "FAIL bad-placeholder-secret: Secret fixture/demo-oidc: still holds the base's REPLACE-ME placeholder"
 expect bad-demo-realm nonzero \
   'KeycloakRealmImport fixture/demo-realm: users with credentials (alice) without annotation fomo.io/demo-credentials: "true"' \
-  'KeycloakRealmImport fixture/demo-realm: literal client secrets (demo-service) without annotation'
+  'KeycloakRealmImport fixture/demo-realm: literal client secrets (demo-service) without annotation' \
+  'KeycloakRealmImport fixture/demo-realm: bruteForceProtected is not true'
+expect bad-default-secret nonzero \
+  "FAIL bad-default-secret: Secret fixture/demo-oidc: holds a default secret committed to the repository (key client-secret)" \
+  "FAIL bad-default-secret: Secret fixture/demo-webhook: holds a default secret committed to the repository (key secrets)"
+expect bad-literal-secret-env nonzero \
+  "FAIL bad-literal-secret-env: Deployment fixture/demo container app: literal secret in env FOMO_BILLING_WEBHOOK_SECRETS"
+expect bad-secret-check-off nonzero \
+  "FAIL bad-secret-check-off: ConfigMap fixture/demo-config: QUARKUS_PROFILE=prod,local turns the services' secret check off"
+expect bad-demo-secret-prod nonzero \
+  "FAIL bad-demo-secret-prod: Secret fixture/demo-oidc: annotated fomo.io/demo-credentials in the prod overlay"
+expect bad-q-exposed nonzero \
+  "FAIL bad-q-exposed: Service fixture/demo: port management exposes the management port (/q/*)" \
+  "FAIL bad-q-exposed: Ingress fixture/demo: routes /q to demo:http"
+expect bad-q-on-http nonzero \
+  'FAIL bad-q-on-http: Deployment fixture/demo container app: readinessProbe reads /q/health/ready on port http, not the port named "management"' \
+  'FAIL bad-q-on-http: Deployment fixture/demo: prometheus.io/port 8080 is not the port named "management"' \
+  "FAIL bad-q-on-http: Deployment fixture/demo container app: env QUARKUS_MANAGEMENT_ENABLED=false serves /q on the public HTTP port"
+expect bad-management-netpol nonzero \
+  "FAIL bad-management-netpol: NetworkPolicy fixture/demo: admits the management port (/q/*) of demo from the ingress controller's or the API platform's namespace"
+
+# The real overlays pass (dev with its annotated demo values, prod with none).
+out="$("$CHECK" "$CHECK_DIR/../overlays/dev" "$CHECK_DIR/../overlays/prod" 2>&1)"; rc=$?
+if [ "$rc" = 0 ] && grep -qF "OK dev:" <<<"$out" && grep -qF "OK prod:" <<<"$out"; then
+  echo "ok   overlays dev and prod (exit 0)"
+else
+  echo "FAIL overlays dev and prod: exit $rc (wanted 0)"
+  sed 's/^/       | /' <<<"$out"
+  failures=$((failures + 1))
+fi
 
 # A fixture directory nobody tests is a check nobody knows works.
 for d in "$FX"/*/; do

@@ -20,7 +20,7 @@ import java.util.UUID;
  * Another FOMO service as a real process, for the tests of a service that talks to it (rmo, staking and emission
  * call treasury's ledger) and for the system tests: it runs the service's built {@code quarkus-app} (so the
  * module must come earlier in the reactor: declare it as a test dependency, see the consuming module's pom)
- * on free HTTP and gRPC ports, against its own freshly created database {@code fomo_<service>_<dbSuffix>},
+ * on free HTTP, gRPC and management ports, against its own freshly created database {@code fomo_<service>_<dbSuffix>},
  * the tests' RabbitMQ exchange and vhost (profile {@code test}: unique auto-delete queues, fast schedulers) and
  * the Keycloak of {@code FOMO_KEYCLOAK_URL}.
  *
@@ -47,6 +47,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> config;
     private final int httpPort;
     private final int grpcPort;
+    private final int managementPort;
     private final Path log;
     private Process process;
 
@@ -56,12 +57,13 @@ public final class ServiceProcess implements AutoCloseable {
         this.config = config;
         this.httpPort = freePort();
         this.grpcPort = freePort();
+        this.managementPort = freePort();
         this.log = log;
     }
 
     /**
      * Starts {@code service} ("treasury", "rmo", ...) with a fresh database {@code fomo_<service>_<dbSuffix>}
-     * and waits until {@code /q/health/ready} answers 200. {@code config} adds or overrides Quarkus properties
+     * and waits until {@code /q/health/ready} answers 200 on its management port. {@code config} adds or overrides Quarkus properties
      * (passed as system properties, so they win over every file).
      */
     public static ServiceProcess start(String service, String dbSuffix, Map<String, String> config) {
@@ -126,6 +128,16 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://localhost:" + httpPort;
     }
 
+    /** The management interface's port: {@code /q/health}, {@code /q/metrics}, {@code /q/openapi} (issue #17). */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** e.g. {@code http://localhost:41235}: {@code managementUrl() + "/q/metrics"} */
+    public String managementUrl() {
+        return "http://localhost:" + managementPort;
+    }
+
     public String database() {
         return database;
     }
@@ -176,6 +188,7 @@ public final class ServiceProcess implements AutoCloseable {
         props.put("quarkus.profile", "test");
         props.put("quarkus.http.port", Integer.toString(httpPort));
         props.put("quarkus.grpc.server.port", Integer.toString(grpcPort));
+        props.put("quarkus.management.port", Integer.toString(managementPort));
         props.put("fomo.db.name", database);
         props.put("%test.fomo.db.name", database);
         props.put("fomo.keycloak.url", KeycloakTokens.baseUrl());
@@ -229,7 +242,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     private boolean ready() {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url() + "/q/health/ready").toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection) URI.create(managementUrl() + "/q/health/ready").toURL().openConnection();
             c.setConnectTimeout(1000);
             c.setReadTimeout(2000);
             try {

@@ -31,6 +31,7 @@ import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -51,6 +52,9 @@ class RewardsEndToEndTest {
 
     // Test-only arithmetic on the metrics endpoint's counter; never an amount.
     static final String STAKERS_PART = "57410.128021200224237976";
+
+    @TestHTTPResource(value = "metrics", management = true) // under the management root /q
+    java.net.URL metricsUrl;
 
     @GrpcClient("ledger")
     LedgerGrpc.LedgerBlockingStub client;
@@ -233,8 +237,9 @@ class RewardsEndToEndTest {
     }
 
     /** The inbox's re-delivered-and-skipped counter (a count, read exactly: Prometheus prints it as e.g. {@code 6.0}). */
-    static long duplicates() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    long duplicates() {
+        // /q/metrics is served on the management interface only (issue #17), on its own random test port
+        String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
         long total = 0;
         for (String line : metrics.split("\n")) {
             if (line.startsWith("fomo_inbox_duplicates_total")) {
