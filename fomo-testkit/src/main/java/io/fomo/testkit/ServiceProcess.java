@@ -241,8 +241,14 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private boolean ready() {
+        // /q/health on the management port; a jar built before the management interface (issue #17) serves it on the
+        // HTTP port, which answers 404 there on newer jars
+        return ready(managementUrl()) || ready(url());
+    }
+
+    private static boolean ready(String base) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(managementUrl() + "/q/health/ready").toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection) URI.create(base + "/q/health/ready").toURL().openConnection();
             c.setConnectTimeout(1000);
             c.setReadTimeout(2000);
             try {
