@@ -8,11 +8,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
+import io.fomo.shared.web.DecimalString;
 import io.fomo.shared.web.ProblemException;
+import io.fomo.shared.web.StrictJson;
+import io.fomo.shared.web.Text;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -31,11 +37,15 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class CreditsResource {
 
-    public record TopupRequest(String topupId, String userId, String amount) {
+    /** SPEC §2: the amount is a decimal string; a JSON number is {@code 400 INVALID_AMOUNT} (issue #17). */
+    public record TopupRequest(String topupId, String userId, @JsonDeserialize(using = DecimalString.class) String amount) {
     }
 
-    public record PaymentRequest(String paymentId, String userId, String amount) {
+    public record PaymentRequest(String paymentId, String userId, @JsonDeserialize(using = DecimalString.class) String amount) {
     }
+
+    /** Largest request body read by these endpoints (three short fields need far less). */
+    static final int MAX_BODY_CHARS = 16 * 1024;
 
     @Inject
     TopupService topups;
@@ -56,10 +66,8 @@ public class CreditsResource {
     @Path("/credits/topups")
     @RolesAllowed("operator")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> topUp(TopupRequest body) {
-        if (body == null) {
-            throw ProblemException.badRequest("INVALID_REQUEST", "a JSON body {topupId, userId, amount} is required");
-        }
+    public Uni<Response> topUp(String rawBody) {
+        TopupRequest body = read(rawBody, TopupRequest.class, "{topupId, userId, amount}");
         String id = requireId("topupId", body.topupId());
         String user = requireId("userId", body.userId());
         Amount amount = Amount.parsePositive(Token.USDC, body.amount());
@@ -72,15 +80,7 @@ public class CreditsResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> payment(@HeaderParam("X-Fomo-Signature") String signature, String rawBody) {
         WebhookSignature.verify(signature, rawBody, webhookSecrets, tolerance, Instant.now());
-        PaymentRequest body;
-        try {
-            body = mapper.readValue(rawBody, PaymentRequest.class);
-        } catch (JsonProcessingException e) {
-            throw ProblemException.badRequest("MALFORMED_JSON", "the body is not {paymentId, userId, amount}");
-        }
-        if (body == null) {
-            throw ProblemException.badRequest("INVALID_REQUEST", "a JSON body {paymentId, userId, amount} is required");
-        }
+        PaymentRequest body = read(rawBody, PaymentRequest.class, "{paymentId, userId, amount}");
         String id = requireId("paymentId", body.paymentId());
         String user = requireId("userId", body.userId());
         Amount amount = Amount.parsePositive(Token.USDC, body.amount());
@@ -96,6 +96,47 @@ public class CreditsResource {
 
     private static Response created(TopupService.Topup t) {
         return Response.status(201).entity(t).build();
+    }
+
+    /**
+     * Reads a request body strictly: at most {@link #MAX_BODY_CHARS} (else 413), a JSON object of exactly these fields
+     * (an unknown field is {@code 400 INVALID_REQUEST}), an amount as a JSON string ({@code 400 INVALID_AMOUNT}), text
+     * without control characters ({@code 400 INVALID_REQUEST}); anything else unreadable is {@code 400 MALFORMED_JSON}.
+     */
+    <T> T read(String rawBody, Class<T> type, String shape) {
+        if (rawBody == null || rawBody.isBlank()) {
+            throw ProblemException.badRequest("INVALID_REQUEST", "a JSON body " + shape + " is required");
+        }
+        if (rawBody.length() > MAX_BODY_CHARS) {
+            throw new ProblemException(413, "PAYLOAD_TOO_LARGE", "the body exceeds " + MAX_BODY_CHARS + " characters");
+        }
+        T body;
+        try {
+            body = mapper.readerFor(type).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(rawBody);
+        } catch (JsonProcessingException e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof DecimalString.NotAString n) {
+                    throw ProblemException.badRequest("INVALID_AMOUNT", n.getOriginalMessage());
+                }
+                if (t instanceof StrictJson.RefusedText r) {
+                    throw ProblemException.badRequest("INVALID_REQUEST", r.getOriginalMessage());
+                }
+                if (t instanceof UnrecognizedPropertyException u) {
+                    throw ProblemException.badRequest("INVALID_REQUEST", "unknown field " + safeName(u.getPropertyName())
+                            + "; the body is " + shape);
+                }
+            }
+            throw ProblemException.badRequest("MALFORMED_JSON", "the body is not " + shape);
+        }
+        if (body == null) {
+            throw ProblemException.badRequest("INVALID_REQUEST", "a JSON body " + shape + " is required");
+        }
+        return body;
+    }
+
+    private static String safeName(String name) {
+        return name == null || Text.problem(name, 64) != null ? "(unprintable)" : "\"" + name + "\"";
     }
 
     static String requireId(String field, String value) {

@@ -75,6 +75,38 @@ class CreditsRestTest {
         given().auth().oauth2(KeycloakTokens.user("carol")).get("/api/v1/credits/me").then().statusCode(200);
     }
 
+    static long topups(String userId) {
+        return BillingFixtures.query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
+                "SELECT count(*) FROM topup WHERE user_id = ?1", Long.class).setParameter(1, userId).getSingleResult()));
+    }
+
+    /** SPEC §2, issue #17: an amount sent as a JSON number is 400 INVALID_AMOUNT on both endpoints, and nothing is written. */
+    @Test
+    void anAmountThatIsAJsonNumberIsInvalidAmountAndWritesNothing() {
+        String user = BillingFixtures.newUser();
+        for (String amount : new String[] {"12", "12.5", "1e3", "-1", "true", "[\"1\"]", "{\"v\":\"1\"}"}) {
+            given().auth().oauth2(KeycloakTokens.user("op")).contentType("application/json")
+                    .body("{\"topupId\":\"t-" + UUID.randomUUID() + "\",\"userId\":\"" + user + "\",\"amount\":" + amount + "}")
+                    .post("/api/v1/credits/topups").then().statusCode(400).contentType("application/problem+json")
+                    .body("code", equalTo("INVALID_AMOUNT"));
+            long now = java.time.Instant.now().getEpochSecond();
+            String body = "{\"paymentId\":\"p-" + UUID.randomUUID() + "\",\"userId\":\"" + user + "\",\"amount\":" + amount + "}";
+            org.assertj.core.api.Assertions.assertThat(webhook("test-secret-new", now, body, 400)).contains("INVALID_AMOUNT");
+        }
+        // unknown fields and oversized bodies are refused as well
+        given().auth().oauth2(KeycloakTokens.user("op")).contentType("application/json")
+                .body("{\"topupId\":\"t-" + UUID.randomUUID() + "\",\"userId\":\"" + user + "\",\"amount\":\"1\",\"bonus\":\"9\"}")
+                .post("/api/v1/credits/topups").then().statusCode(400).body("code", equalTo("INVALID_REQUEST"));
+        given().auth().oauth2(KeycloakTokens.user("op")).contentType("application/json")
+                .body("{\"topupId\":\"t-" + UUID.randomUUID() + "\",\"userId\":\"" + user + "\",\"amount\":\"1\",\"pad\":\""
+                        + "x".repeat(20_000) + "\"}")
+                .post("/api/v1/credits/topups").then().statusCode(org.hamcrest.Matchers.both(org.hamcrest.Matchers.greaterThanOrEqualTo(400))
+                        .and(org.hamcrest.Matchers.lessThan(500)));
+        org.assertj.core.api.Assertions.assertThat(available(user)).isEqualTo("0");
+        org.assertj.core.api.Assertions.assertThat(topups(user)).isZero();
+        org.assertj.core.api.Assertions.assertThat(events(user)).isZero();
+    }
+
     @Test
     void webhookWithEitherRotatingSecretIsAcceptedOnceByPaymentId() {
         String user = BillingFixtures.newUser();
