@@ -1,15 +1,23 @@
 package io.fomo.staking.rewards;
 
 import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.shared.events.Inbox;
 import io.fomo.shared.events.types.EmissionAllocated;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
+import io.fomo.shared.ops.StuckWork;
 import io.fomo.staking.Db;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
@@ -35,26 +43,126 @@ public class EmissionConsumer {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    StuckWork stuck;
+
+    /** The ledger's limit on an account owner (the deployment id owns its reward accounts). */
+    static final int MAX_ID = 128;
+
+    /** An allocation of the event that cannot be read: skipped (no job), reported. */
+    record Rejection(String key, String reason) {
+    }
+
+    /** A readable allocation: the model and its stakers' part in FLOCK base units. */
+    record Allocation(String deploymentId, BigInteger stakersPart) {
+    }
+
     @Incoming("emission-allocated")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
-        return inbox.handle("staking.rewards", body, delivery, envelope -> apply(envelope.payloadAs(mapper, EmissionAllocated.class)));
+        List<Rejection> rejections = new CopyOnWriteArrayList<>();
+        return inbox.handle("staking.rewards", body, delivery, envelope -> {
+            rejections.clear();
+            EmissionAllocated header = header(envelope.eventId(), envelope.payload());
+            List<Allocation> allocations = allocations(envelope.payload(), rejections);
+            return apply(header, allocations);
+        }).invoke(() -> rejections.forEach(r -> stuck.failed(RewardEngine.JOB, r.key(),
+                new IllegalArgumentException("EmissionAllocated entry skipped: " + r.reason()))));
+    }
+
+    /** The epoch (number, start, end): without them no job can be made, the event is refused whole. */
+    EmissionAllocated header(String eventId, JsonNode payload) {
+        if (payload == null || !payload.isObject() || !payload.path("epoch").canConvertToExactIntegral()
+                || !payload.path("epoch").canConvertToLong() || payload.path("epoch").asLong() < 0) {
+            throw new IllegalArgumentException("EmissionAllocated " + eventId + " lacks a valid epoch number");
+        }
+        try {
+            Instant start = mapper.treeToValue(payload.get("epochStart"), Instant.class);
+            Instant end = mapper.treeToValue(payload.get("epochEnd"), Instant.class);
+            if (start == null || end == null) {
+                throw new IllegalArgumentException("EmissionAllocated " + eventId + " without epochStart/epochEnd");
+            }
+            return new EmissionAllocated(payload.get("epoch").asLong(), start, end, null, null);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+            throw new IllegalArgumentException("EmissionAllocated " + eventId + " has an unreadable start or end", x);
+        }
+    }
+
+    /**
+     * The readable allocations; one that cannot be read (no, an overlong or a control-character deployment id, the
+     * same deployment twice, a stakers' part that is not a FLOCK decimal string) is skipped and reported, and every
+     * other model's rewards proceed (issue #17).
+     */
+    List<Allocation> allocations(JsonNode payload, List<Rejection> rejections) {
+        List<Allocation> readable = new ArrayList<>();
+        JsonNode list = payload.path("allocations");
+        if (list.isMissingNode() || list.isNull()) {
+            return readable;
+        }
+        long epoch = payload.path("epoch").asLong();
+        if (!list.isArray()) {
+            rejections.add(new Rejection("epoch:" + epoch + ":allocations", "allocations is not a list"));
+            return readable;
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        for (JsonNode a : list) {
+            if (a.path("deploymentId").isTextual()) {
+                seen.merge(a.path("deploymentId").asText(), 1, Integer::sum);
+            }
+        }
+        int i = 0;
+        for (JsonNode a : list) {
+            String key = "epoch:" + epoch + ":allocation#" + i++;
+            String id = a.path("deploymentId").isTextual() ? a.path("deploymentId").asText() : null;
+            String problem = null;
+            if (id == null || id.isBlank() || id.length() > MAX_ID || hasControl(id)) {
+                problem = "deploymentId is not 1-" + MAX_ID + " printable characters";
+            } else {
+                key = id;
+                if (seen.get(id) > 1) {
+                    problem = "deploymentId " + id + " appears " + seen.get(id) + " times in epoch " + epoch;
+                }
+            }
+            BigInteger part = null;
+            if (problem == null) {
+                try {
+                    if (!a.path("stakersPart").isTextual()) {
+                        throw new IllegalArgumentException("stakersPart must be a decimal string");
+                    }
+                    part = Amount.parse(Token.FLOCK, a.path("stakersPart").asText()).units();
+                } catch (RuntimeException x) {
+                    problem = "epoch " + epoch + ": " + x.getMessage();
+                }
+            }
+            if (problem != null) {
+                rejections.add(new Rejection(printable(key), printable(problem)));
+            } else {
+                readable.add(new Allocation(id, part));
+            }
+        }
+        return readable;
     }
 
     /** Records the epoch's jobs; call inside a Hibernate Reactive transaction. */
     public Uni<Void> apply(EmissionAllocated e) {
+        List<Allocation> allocations = new ArrayList<>();
+        if (e.allocations() != null) {
+            for (EmissionAllocated.ModelAllocation a : e.allocations()) {
+                allocations.add(new Allocation(a.deploymentId(), Amount.parse(Token.FLOCK, a.stakersPart()).units()));
+            }
+        }
+        return apply(e, allocations);
+    }
+
+    Uni<Void> apply(EmissionAllocated e, List<Allocation> allocations) {
         if (e.epochEnd() == null || e.epochStart() == null) {
             throw new IllegalArgumentException("EmissionAllocated " + e.epoch() + " without epochStart/epochEnd");
         }
-        var allocations = e.allocations() == null ? java.util.List.<EmissionAllocated.ModelAllocation>of() : e.allocations();
         return Panache.getSession().flatMap(s -> Multi.createFrom().iterable(allocations)
-                .onItem().transformToUniAndConcatenate(a -> {
-                    BigInteger part = Amount.parse(Token.FLOCK, a.stakersPart()).units();
-                    return s.createNativeQuery("""
+                .onItem().transformToUniAndConcatenate(a -> s.createNativeQuery("""
                             INSERT INTO reward_job (epoch, deployment_id, epoch_start, epoch_end, stakers_part, state)
                             VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING') ON CONFLICT (epoch, deployment_id) DO NOTHING""")
                             .setParameter(1, e.epoch()).setParameter(2, a.deploymentId()).setParameter(3, Db.ts(e.epochStart()))
-                            .setParameter(4, Db.ts(e.epochEnd())).setParameter(5, Db.num(part)).executeUpdate();
-                })
+                            .setParameter(4, Db.ts(e.epochEnd())).setParameter(5, Db.num(a.stakersPart())).executeUpdate())
                 .collect().last()
                 // Every other model live by the epoch's end: no emission, but its reward-pool slice (SPEC §6).
                 .flatMap(x -> s.createNativeQuery("""
@@ -64,5 +172,24 @@ public class EmissionConsumer {
                         .setParameter(1, e.epoch()).setParameter(2, Db.ts(e.epochStart())).setParameter(3, Db.ts(e.epochEnd()))
                         .executeUpdate()))
                 .replaceWithVoid();
+    }
+
+    static boolean hasControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** For a report: control characters and lone surrogates shown as '?', at most 200 characters. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 200; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
+        }
+        return b.toString();
     }
 }

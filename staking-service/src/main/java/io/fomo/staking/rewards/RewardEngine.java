@@ -14,6 +14,7 @@ import io.fomo.grpc.treasury.v1.BatchOperation;
 import io.fomo.grpc.treasury.v1.SubmitBatchRequest;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
+import io.fomo.shared.ops.StuckWork;
 import io.fomo.staking.StakingConfig;
 import io.fomo.staking.domain.EpochRewards;
 import io.fomo.staking.domain.RewardSlice;
@@ -48,6 +49,8 @@ import jakarta.inject.Inject;
 public class RewardEngine {
 
     private static final Logger LOG = Logger.getLogger(RewardEngine.class);
+    /** The job's name in {@link StuckWork} (key: the deployment id). */
+    public static final String JOB = "rewards";
 
     private static final String CLAIM = """
             UPDATE reward_job j SET claimed_until = now() + ($1::int * interval '1 second')
@@ -79,23 +82,36 @@ public class RewardEngine {
     @Inject
     StakingConfig config;
 
+    @Inject
+    StuckWork stuck;
+
     @Scheduled(every = "${fomo.staking.rewards-interval:5s}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
         return runAll(100).onFailure().invoke(e -> LOG.warnf("reward jobs failed (retried next tick): %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    /** Processes up to {@code max} jobs; returns how many were finished. */
+    /**
+     * Processes up to {@code max} jobs; returns how many were taken. A job that fails (a poison row of one model: an
+     * unreadable usage figure, a weight sum beyond numeric(39,0), a transfer the ledger refuses...) is reported
+     * through {@link StuckWork} and keeps its lease, so the run goes on with every other model's jobs; that model's
+     * later epochs wait behind it (their pool slice depends on it) and it is retried after the lease.
+     */
     public Uni<Integer> runAll(int max) {
         return runFrom(0, max);
     }
 
-    private Uni<Integer> runFrom(int done, int max) {
-        if (done >= max) {
-            return Uni.createFrom().item(done);
+    private Uni<Integer> runFrom(int taken, int max) {
+        if (taken >= max) {
+            return Uni.createFrom().item(taken);
         }
-        return claim().flatMap(job -> job == null ? Uni.createFrom().item(done)
-                : process(job).flatMap(v -> runFrom(done + 1, max)));
+        return claim().flatMap(job -> job == null ? Uni.createFrom().item(taken)
+                : process(job)
+                        .invoke(() -> stuck.succeeded(JOB, job.deploymentId()))
+                        .onFailure().invoke(e -> stuck.failed(JOB, job.deploymentId(),
+                                new IllegalStateException("rewards of epoch " + job.epoch() + " wait: " + e.getMessage(), e)))
+                        .onFailure().recoverWithNull()
+                        .flatMap(v -> runFrom(taken + 1, max)));
     }
 
     Uni<Job> claim() {
