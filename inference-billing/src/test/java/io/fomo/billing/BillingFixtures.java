@@ -53,6 +53,16 @@ public final class BillingFixtures {
         return id;
     }
 
+    /** A live deployment with these prices and costs (USDC per 1M tokens, decimal strings as in DeploymentLive). */
+    public static String deployment(Catalog catalog, String owner, String inputPrice, String outputPrice, String inputCost,
+            String outputCost) {
+        String id = "dep-" + UUID.randomUUID();
+        run(() -> catalog.apply(new DeploymentLive(id, "QWEN" + id.substring(4, 8).toUpperCase(), owner, "Qwen/Qwen3-32B",
+                inputPrice, outputPrice, inputCost, outputCost, Instant.now(), "pool-" + id, "off-" + id,
+                Instant.now().plusSeconds(365L * 86_400))));
+        return id;
+    }
+
     public static void stake(StakeDiscounts discounts, String user, String deployment, int bps, long sequence) {
         run(() -> discounts.apply(new StakeChanged(user, deployment, "100000", bps, sequence, Instant.now())));
     }

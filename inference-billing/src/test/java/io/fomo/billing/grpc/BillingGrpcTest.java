@@ -168,6 +168,36 @@ class BillingGrpcTest {
         return counter == null ? 0 : counter.count();
     }
 
+    /**
+     * Issue #17, defensive catalog: rmo caps prices at 1,000,000 USDC per 1M tokens; such a deployment is stored and
+     * billed at the token maximum without overflow. A price billing cannot store (10^30 USDC per 1M, beyond any cap)
+     * fails to apply and writes nothing (the inbox then dead-letters the event after its retries).
+     */
+    @Test
+    void everyPriceRmoAcceptsIsBilledAndAnUnstorablePriceWritesNothing() {
+        String dep = deployment(catalog, "alice", "1000000", "1000000", "999999.999999", "1000000");
+        String u = newUser();
+        topUp(u, "2000000");
+        AuthorizeResponse h = platform().authorize(authorize(u, dep, 1_000_000, 1_000_000));
+        assertThat(new BigDecimal(h.getHeld())).isEqualByComparingTo("2000000");
+        CaptureResponse c = platform().capture(capture(h.getHoldId(), 1_000_000, 1_000_000));
+        assertThat(new BigDecimal(c.getGross())).isEqualByComparingTo("2000000");
+        assertThat(new BigDecimal(c.getCharged())).isEqualByComparingTo("2000000");
+        assertThat(available(u)).isZero();
+        long max = io.fomo.billing.holds.HoldService.DEFAULT_MAX_TOKENS;
+        // at the token maximum the worst case is 2·10^7 USDC: refused for credits, not for arithmetic
+        assertThat(code(() -> platform().authorize(authorize(u, dep, max, max)))).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+
+        String id = "dep-" + UUID.randomUUID();
+        String huge = "1" + "0".repeat(30);
+        assertThatThrownBy(() -> query(() -> io.quarkus.hibernate.reactive.panache.Panache.withTransaction(() -> catalog.apply(
+                new io.fomo.shared.events.types.DeploymentLive(id, "HUGE", "alice", "m", huge, "1", "0", "0",
+                        java.time.Instant.now(), "pool-" + id, "off-" + id, java.time.Instant.now().plusSeconds(86_400))))))
+                .hasRootCauseInstanceOf(ArithmeticException.class);
+        assertThat((Long) query(() -> io.quarkus.hibernate.reactive.panache.Panache.getSession().flatMap(s -> s.createNativeQuery(
+                "SELECT count(*) FROM deployment WHERE id = ?1", Long.class).setParameter(1, id).getSingleResult()))).isZero();
+    }
+
     @Test
     void tokenCountsHaveAMaximumAndAnAuthorizeOfNothingIsInvalid() {
         String dep = deployment(catalog, "alice");
