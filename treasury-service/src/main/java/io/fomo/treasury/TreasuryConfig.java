@@ -1,6 +1,9 @@
 package io.fomo.treasury;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -38,6 +41,17 @@ public interface TreasuryConfig {
 
     /** The revenue split (SPEC §5). */
     Split split();
+
+    /** Who may call the Ledger gRPC (README "Who may call the Ledger"). */
+    LedgerAccess ledger();
+
+    interface LedgerAccess {
+        /** Clients of a row, replacing the table's: {@code fomo.treasury.ledger.allow.<row>=a,b} ({@code none}: nobody). */
+        Map<String, List<String>> allow();
+
+        /** Clients allowed every operation except an ISSUER debit: test fixtures only (default none). */
+        Optional<List<String>> unrestrictedClients();
+    }
 
     interface Market {
         /** Pool fee, basis points of the input (default 30 = 0.3%), kept by the pool. */

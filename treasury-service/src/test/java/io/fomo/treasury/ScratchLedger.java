@@ -115,6 +115,21 @@ public final class ScratchLedger implements AutoCloseable {
             }
 
             @Override
+            public LedgerAccess ledger() {
+                return new LedgerAccess() {
+                    @Override
+                    public java.util.Map<String, java.util.List<String>> allow() {
+                        return java.util.Map.of();
+                    }
+
+                    @Override
+                    public java.util.Optional<java.util.List<String>> unrestrictedClients() {
+                        return java.util.Optional.empty();
+                    }
+                };
+            }
+
+            @Override
             public Market market() {
                 return new Market() {
                     @Override

@@ -81,7 +81,7 @@ class ConcurrentDebitsTest {
     void exactlyTheAffordableDebitsSucceed() throws Exception {
         LedgerGrpc.LedgerBlockingStub ledger = LedgerTestSupport.service(client);
         String payer = unique("payer");
-        fundUsdc(ledger, payer, "23.000023"); // exactly 23 × 1.000001
+        fundUsdc(payer, "23.000023"); // exactly 23 × 1.000001
         List<Callable<Object>> debits = new ArrayList<>();
         for (int i = 0; i < CALLERS; i++) {
             String payee = unique("payee");
@@ -101,7 +101,7 @@ class ConcurrentDebitsTest {
     void holdsRaceTheSameWayAndTheHeldAmountIsNotSpendable() throws Exception {
         LedgerGrpc.LedgerBlockingStub ledger = LedgerTestSupport.service(client);
         String payer = unique("payer");
-        fundUsdc(ledger, payer, "46");
+        fundUsdc(payer, "46");
         // Half the callers hold 2 USDC into an escrow, half pay 2 USDC away, all at once: 23 of 64 fit.
         List<Callable<Object>> calls = new ArrayList<>();
         for (int i = 0; i < CALLERS; i++) {
@@ -128,7 +128,7 @@ class ConcurrentDebitsTest {
     void concurrentRepeatsOfOneIdApplyOnce() throws Exception {
         LedgerGrpc.LedgerBlockingStub ledger = LedgerTestSupport.service(client);
         String payer = unique("payer");
-        fundUsdc(ledger, payer, "5");
+        fundUsdc(payer, "5");
         var request = transfer(unique("once"), user(payer), user(unique("payee")), "USDC", "5");
         List<Callable<Object>> calls = new ArrayList<>();
         for (int i = 0; i < 16; i++) {

@@ -89,7 +89,7 @@ class LedgerGrpcTest {
     void sameIdSameContentReplaysTheFirstResultAndOtherContentIsAConflict() {
         String bob = unique("bob");
         String carol = unique("carol");
-        fundUsdc(ledger, bob, "100");
+        fundUsdc(bob, "100");
         TransferRequest pay = transfer(unique("pay"), user(bob), user(carol), "USDC", "10.50");
         TransferResult first = ledger.transfer(pay);
         assertThat(first.getReplayed()).isFalse();
@@ -123,7 +123,7 @@ class LedgerGrpcTest {
     void aPendingTransferIsHeldThenPostedPartlyAndTheRestReleased() {
         String bob = unique("bob");
         AccountRef escrow = ref(unique("offering"), AccountKind.ACCOUNT_KIND_OFFERING_ESCROW);
-        fundUsdc(ledger, bob, "100");
+        fundUsdc(bob, "100");
         String id = unique("contribution");
         PendingTransfer held = ledger.createPending(pending(id, user(bob), escrow, "USDC", "60"));
         assertThat(held.getState()).isEqualTo(TransferState.TRANSFER_STATE_PENDING);
@@ -169,7 +169,7 @@ class LedgerGrpcTest {
     void voidGivesEverythingBack() {
         String bob = unique("bob");
         AccountRef escrow = ref(unique("offering"), AccountKind.ACCOUNT_KIND_OFFERING_ESCROW);
-        fundUsdc(ledger, bob, "7");
+        fundUsdc(bob, "7");
         String id = unique("contribution");
         ledger.createPending(pending(id, user(bob), escrow, "USDC", "7"));
         assertThat(available(user(bob), "USDC")).isEqualTo("0");
@@ -195,7 +195,7 @@ class LedgerGrpcTest {
     void aPendingTransferExpiresOnItsOwnAndCanThenNeitherBePostedNorVoided() {
         String bob = unique("bob");
         AccountRef hold = ref(LedgerRules.PROTOCOL, AccountKind.ACCOUNT_KIND_PREPAID_CREDITS);
-        fundUsdc(ledger, bob, "3");
+        fundUsdc(bob, "3");
         String id = unique("hold");
         Instant expiry = Instant.now().plusMillis(1500);
         CreatePendingRequest request = pending(id, user(bob), hold, "USDC", "2").toBuilder()
@@ -232,7 +232,7 @@ class LedgerGrpcTest {
     void aBatchWithOneFailingTransferChangesNothing() {
         String bob = unique("bob");
         String carol = unique("carol");
-        fundUsdc(ledger, bob, "10");
+        fundUsdc(bob, "10");
         long rows = journalRows(pool);
         String batchId = unique("batch");
         SubmitBatchRequest batch = SubmitBatchRequest.newBuilder().setBatchId(batchId)
@@ -318,12 +318,13 @@ class LedgerGrpcTest {
                     assertThat(status(e)).isEqualTo(Status.Code.FAILED_PRECONDITION);
                     assertThat(code(e)).isEqualTo("TOKEN_ALREADY_MINTED");
                 });
-        // ... nor by a transfer out of its issuer.
+        // ... nor by a transfer out of its issuer (no gRPC caller may debit an ISSUER; the rules refuse it too:
+        // LedgerRulesTest).
         assertThatThrownBy(() -> ledger.transfer(transfer(unique("sneaky"), protocol(AccountKind.ACCOUNT_KIND_ISSUER),
                 user(unique("mallory")), symbol, "1")))
                 .satisfies(e -> {
-                    assertThat(status(e)).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(code(e)).isEqualTo("INVALID_ACCOUNT");
+                    assertThat(status(e)).isEqualTo(Status.Code.PERMISSION_DENIED);
+                    assertThat(code(e)).isEqualTo("OPERATION_NOT_ALLOWED");
                 });
         Token after = ledger.getToken(GetTokenRequest.newBuilder().setSymbol(symbol).build());
         assertThat(after.getMinted()).isEqualTo("1000000");
@@ -339,7 +340,7 @@ class LedgerGrpcTest {
     @Test
     void badInputIsInvalidArgumentAndWritesNothing() {
         String bob = unique("bob");
-        fundUsdc(ledger, bob, "5");
+        fundUsdc(bob, "5");
         long rows = journalRows(pool);
         TransferRequest good = transfer(unique("t"), user(bob), user(unique("carol")), "USDC", "1");
         Map<String, Consumer<TransferRequest.Builder>> bad = Map.ofEntries(
@@ -396,7 +397,7 @@ class LedgerGrpcTest {
     @Test
     void balancesOfAnOwnerShowAvailableHeldStakedAndUnbonding() {
         String bob = unique("bob");
-        fundUsdc(ledger, bob, "10");
+        fundUsdc(bob, "10");
         ledger.createPending(pending(unique("p"), user(bob), protocol(AccountKind.ACCOUNT_KIND_PREPAID_CREDITS), "USDC",
                 "3"));
         var balances = ledger.getBalances(GetBalancesRequest.newBuilder().setOwner(bob).build());
@@ -445,8 +446,8 @@ class LedgerGrpcTest {
                     .satisfies(e -> assertThat(status(e)).isEqualTo(Status.Code.UNAUTHENTICATED));
         }
         assertThat(journalRows(pool)).isEqualTo(rows);
-        // Any service account may call it.
-        assertThat(LedgerTestSupport.as(client, KeycloakTokens.service("inference-billing"))
+        // A service account needs a row of the allow-list besides (LedgerAllowListTest).
+        assertThat(LedgerTestSupport.as(client, KeycloakTokens.service("emission-service"))
                 .getToken(GetTokenRequest.newBuilder().setSymbol("USDC").build()).getDecimals()).isEqualTo(6);
     }
 

@@ -37,9 +37,13 @@ final class LedgerTestSupport {
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
-    /** A service caller (rmo-service's service account). */
+    /**
+     * The ledger rules' test caller: treasury-service's service account, which {@code %test} lets do every operation
+     * but an ISSUER debit ({@code fomo.treasury.ledger.unrestricted-clients}); the allow-list itself is tested by
+     * {@code LedgerAllowListTest} with the production table.
+     */
     static LedgerGrpc.LedgerBlockingStub service(LedgerGrpc.LedgerBlockingStub stub) {
-        return as(stub, KeycloakTokens.service("rmo-service"));
+        return as(stub, KeycloakTokens.service("treasury-service"));
     }
 
     static String unique(String prefix) {
@@ -68,9 +72,18 @@ final class LedgerTestSupport {
                 .setAmount(amount).setCode("TEST").build();
     }
 
-    /** Mints {@code amount} USDC to a user (a deposit: USDC ISSUER → USER). */
-    static void fundUsdc(LedgerGrpc.LedgerBlockingStub service, String owner, String amount) {
-        service.transfer(transfer(unique("fund"), protocol(AccountKind.ACCOUNT_KIND_ISSUER), user(owner), "USDC", amount));
+    /** Mints {@code amount} USDC to a user (a deposit: USDC ISSUER → USER, in-process: no gRPC caller may). */
+    static void fundUsdc(String owner, String amount) {
+        fund(new AccountKey(owner, "USDC", io.fomo.treasury.ledger.AccountKind.USER), amount);
+    }
+
+    /** Mints {@code amount} USDC into any account, in-process (as a deposit or a top-up does). */
+    static void fund(AccountKey account, String amount) {
+        LedgerService ledger = io.quarkus.arc.Arc.container().instance(LedgerService.class).get();
+        String id = unique("fund");
+        ledger.single(java.util.Set.of("USDC"), m -> new Operation.Transfer(id,
+                AccountKey.protocol("USDC", io.fomo.treasury.ledger.AccountKind.ISSUER), account,
+                OperationMapper.amount(m.token("USDC"), amount), "DEPOSIT", id)).await().indefinitely();
     }
 
     static GetAccountRequest account(AccountRef ref, String token) {
