@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.fomo.shared.identity.KnownUsers;
 import io.fomo.shared.money.InvalidAmountException;
 import io.fomo.shared.web.ProblemException;
 import io.fomo.treasury.ledger.OperationResult.TransferDone;
@@ -24,7 +25,9 @@ import jakarta.ws.rs.core.Response;
  * (protocol, FLOCK, BRIDGE) to the user's account; USDC is minted to the user from (protocol, USDC, ISSUER); a
  * model token is not depositable. Idempotent by {@code depositId}: the transfer's id is {@code deposit:<depositId>},
  * so the same deposit again answers the first result and another body with the same id is 409
- * IDEMPOTENCY_CONFLICT.
+ * IDEMPOTENCY_CONFLICT. The user must exist: {@code userId} is a Keycloak subject, checked by {@link KnownUsers}
+ * before anything is written (unknown: 404 UNKNOWN_USER; Keycloak unavailable: 503 IDENTITY_UNAVAILABLE; issue 17,
+ * "money to nobody").
  */
 @Path("/api/v1/deposits")
 public class DepositResource {
@@ -42,6 +45,9 @@ public class DepositResource {
 
     @Inject
     LedgerService ledger;
+
+    @Inject
+    KnownUsers knownUsers;
 
     @POST
     @RolesAllowed("operator")
@@ -63,7 +69,7 @@ public class DepositResource {
         }
         String amount = body.amount() == null || body.amount().isNull() ? null : body.amount().asText();
         String transferId = "deposit:" + body.depositId();
-        return ledger.single(Set.of(symbol), mapper -> {
+        return knownUsers.requireKnown(userId).flatMap(known -> ledger.single(Set.of(symbol), mapper -> {
                     LedgerToken token = mapper.token(symbol);
                     AccountKey debit = switch (token.kind()) {
                         case FLOCK -> AccountKey.protocol(symbol, AccountKind.BRIDGE);
@@ -80,6 +86,6 @@ public class DepositResource {
                             LedgerRules.format(ledger.cachedToken(symbol), e.amount()), "POSTED", e.id(), e.createdAt());
                     return Response.status(Response.Status.CREATED).entity(deposit)
                             .header("Idempotent-Replayed", Boolean.toString(applied.replayed())).build();
-                });
+                }));
     }
 }

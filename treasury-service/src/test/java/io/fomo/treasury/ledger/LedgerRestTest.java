@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger;
 
+import static io.fomo.treasury.ledger.LedgerTestSupport.count;
 import static io.fomo.treasury.ledger.LedgerTestSupport.journalRows;
 import static io.fomo.treasury.ledger.LedgerTestSupport.subject;
 import static io.fomo.treasury.ledger.LedgerTestSupport.unique;
@@ -171,6 +172,28 @@ class LedgerRestTest {
         as("op").contentType("application/json").body("{not json").post("/api/v1/deposits")
                 .then().statusCode(400).contentType("application/problem+json").body("code", equalTo("MALFORMED_REQUEST"));
         assertThat(journalRows(pool)).isEqualTo(rows);
+    }
+
+    /** Issue 17, "money to nobody": the user must be a subject Keycloak knows (KnownUsers). */
+    @Test
+    void aDepositToSomeoneKeycloakDoesNotKnowIs404UnknownUserAndWritesNothing() {
+        String carol = subject(KeycloakTokens.user("carol"));
+        long rows = journalRows(pool);
+        String depositId = unique("d");
+        for (String nobody : List.of("nobody", "<script>alert(1)</script>", java.util.UUID.randomUUID().toString(),
+                "carol", "../users/" + carol, carol.toUpperCase())) {
+            as("op").contentType("application/json").body(deposit(depositId, nobody, "USDC", "5"))
+                    .post("/api/v1/deposits").then().statusCode(404).contentType("application/problem+json")
+                    .body("code", equalTo("UNKNOWN_USER"));
+        }
+        assertThat(journalRows(pool)).isEqualTo(rows);
+        assertThat(count(pool, "SELECT count(*) FROM ledger_transfer WHERE id = 'deposit:" + depositId + "'")).isZero();
+        // The refused deposit used nothing: the same depositId to a real user is a first deposit, as before.
+        JsonPath done = as("op").contentType("application/json").body(deposit(depositId, carol, "USDC", "5"))
+                .post("/api/v1/deposits").then().statusCode(201).header("Idempotent-Replayed", "false")
+                .extract().jsonPath();
+        assertThat(done.getString("userId")).isEqualTo(carol);
+        assertThat(journalRows(pool)).isEqualTo(rows + 1);
     }
 
     @Test
