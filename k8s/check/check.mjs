@@ -155,7 +155,7 @@ function committedDefaults() {
       if (m && m[2] === "property") checked.add(v);
     }
     for (const [k, v] of props) {
-      if (checked.has(k.replace(/^%[^.]+\./, "")) && !v.includes("${")) v.split(",").map((x) => x.trim()).filter(Boolean).forEach((x) => out.add(x));
+      if (checked.has(k.replace(/^%[^.]+\./, ""))) v.split(",").map((x) => expand(x.trim())).filter((x) => x && !x.includes("${")).forEach((x) => out.add(x));
     }
   }
   const realmPath = join(root, "deploy/keycloak/fomo-realm.json");

@@ -29,14 +29,25 @@ public final class SecretRule {
     }
 
     /**
+     * A secret's current value, and whether it comes from the application's own packaged configuration (a file
+     * committed to the repository) rather than from the environment or the operator's configuration.
+     */
+    public record Value(String value, boolean committed) {
+        public static Value of(String value) {
+            return new Value(value, false);
+        }
+    }
+
+    /**
      * What is wrong with {@code secrets} given their current values ({@code valueOf} answers a property's value,
      * empty when it has none): one line per missing or defaulted secret, each naming its environment variable.
      * Empty when all are set to values of their own. Never quotes a value.
      */
-    public static List<String> findings(List<Secret> secrets, Function<String, Optional<String>> valueOf) {
+    public static List<String> findings(List<Secret> secrets, Function<String, Optional<Value>> valueOf) {
         List<String> out = new ArrayList<>();
         for (Secret s : secrets) {
-            Optional<String> value = valueOf.apply(s.property()).map(String::trim).filter(v -> !v.isEmpty());
+            Optional<Value> found = valueOf.apply(s.property());
+            Optional<String> value = found.map(Value::value).map(String::trim).filter(v -> !v.isEmpty());
             if (value.isEmpty()) {
                 out.add("secret " + s.property() + " is missing: set the environment variable " + s.env());
                 continue;
@@ -47,7 +58,7 @@ public final class SecretRule {
             if (parts.stream().anyMatch(String::isEmpty)) {
                 out.add("secret " + s.property() + " has an empty entry: set the environment variable " + s.env()
                         + " to a comma-separated list of secrets");
-            } else if (parts.stream().anyMatch(s.defaults()::contains)) {
+            } else if (found.get().committed() || parts.stream().anyMatch(s.defaults()::contains)) {
                 out.add("secret " + s.property() + " equals a default committed to the repository: set the environment"
                         + " variable " + s.env() + " to a secret of your own");
             }

@@ -29,7 +29,7 @@ class SecretRuleTest {
             "FOMO_BILLING_WEBHOOK_SECRETS", Set.of("local-webhook-secret", "test-secret-old"), true);
 
     private static List<String> findings(SecretRule.Secret s, String value) {
-        return SecretRule.findings(List.of(s), p -> Optional.ofNullable(value));
+        return SecretRule.findings(List.of(s), p -> Optional.ofNullable(value).map(SecretRule.Value::of));
     }
 
     @Test
@@ -56,7 +56,7 @@ class SecretRuleTest {
 
     @Test
     void everyBadSecretIsNamedAtOnce() {
-        List<String> all = SecretRule.findings(List.of(RABBIT, WEBHOOK), p -> Optional.of("guest,test-secret-old"));
+        List<String> all = SecretRule.findings(List.of(RABBIT, WEBHOOK), p -> Optional.of(SecretRule.Value.of("guest,test-secret-old")));
         // "guest,test-secret-old" is not the single value "guest", so only the list secret is refused here
         assertThat(all).singleElement().asString().contains("FOMO_BILLING_WEBHOOK_SECRETS");
         List<String> both = SecretRule.findings(List.of(RABBIT, WEBHOOK), p -> Optional.empty());
@@ -85,6 +85,14 @@ class SecretRuleTest {
 
     // --- ProdSecrets: the secrets come from configuration ---
 
+    @Test
+    void aValueTakenAsItIsFromThePackagedConfigurationIsACommittedDefaultEvenWhenNotListed() {
+        assertThat(SecretRule.findings(List.of(RABBIT), p -> Optional.of(new SecretRule.Value("fomo-billing-local", true))))
+                .singleElement().asString().contains("equals a default").contains("RABBITMQ_PASSWORD");
+        assertThat(SecretRule.findings(List.of(RABBIT), p -> Optional.of(new SecretRule.Value("fomo-billing-local", false))))
+                .isEmpty();
+    }
+
     private static SmallRyeConfig config(Map<String, String> props) {
         Map<String, String> all = new HashMap<>(Map.of(
                 "fomo.service", "billing",
@@ -95,8 +103,10 @@ class SecretRuleTest {
                 "fomo.secrets.check.webhook.property", "fomo.billing.webhook.secrets",
                 "fomo.secrets.check.webhook.defaults", "local-webhook-secret",
                 "fomo.secrets.check.webhook.list", "true"));
-        all.putAll(props);
-        return new SmallRyeConfigBuilder().addDefaultInterceptors().withSources(new PropertiesConfigSource(all, "test", 100)).build();
+        // props: as the environment would set them (ordinal 300), above the packaged files (250 and below)
+        return new SmallRyeConfigBuilder().addDefaultInterceptors()
+                .withSources(new PropertiesConfigSource(all, "packaged", 100), new PropertiesConfigSource(props, "environment", 300))
+                .build();
     }
 
     @Test
@@ -116,5 +126,22 @@ class SecretRuleTest {
         ProdSecrets.check(config(Map.of("fomo.secrets.allow-defaults", "true")));
         ProdSecrets.check(config(Map.of("quarkus.datasource.password", "s3cr3t-of-its-own",
                 "fomo.billing.webhook.secrets", "whsec-1,whsec-2")));
+        // a value of the packaged files that nobody listed as a default is still refused
+        SmallRyeConfig packaged = new SmallRyeConfigBuilder().addDefaultInterceptors().withSources(new PropertiesConfigSource(
+                Map.of("fomo.secrets.check.rabbitmq.property", "rabbitmq-password", "rabbitmq-password", "fomo-billing-local"),
+                "application.properties", 250)).build();
+        assertThatThrownBy(() -> ProdSecrets.check(packaged)).hasMessageContaining("RABBITMQ_PASSWORD");
+        // an expression in the packaged files resolved from the environment is the operator's value
+        SmallRyeConfig expression = new SmallRyeConfigBuilder().addDefaultInterceptors().withSources(
+                new PropertiesConfigSource(Map.of("fomo.secrets.check.oidc.property", "quarkus.oidc-client.credentials.secret",
+                        "fomo.secrets.check.oidc.defaults", "billing-secret",
+                        "quarkus.oidc-client.credentials.secret", "${fomo.oidc.client-secret:billing-secret}"), "packaged", 100),
+                new PropertiesConfigSource(Map.of("fomo.oidc.client-secret", "oidc-of-its-own"), "environment", 300)).build();
+        ProdSecrets.check(expression);
+        SmallRyeConfig unset = new SmallRyeConfigBuilder().addDefaultInterceptors().withSources(
+                new PropertiesConfigSource(Map.of("fomo.secrets.check.oidc.property", "quarkus.oidc-client.credentials.secret",
+                        "fomo.secrets.check.oidc.defaults", "billing-secret",
+                        "quarkus.oidc-client.credentials.secret", "${fomo.oidc.client-secret:billing-secret}"), "packaged", 100)).build();
+        assertThatThrownBy(() -> ProdSecrets.check(unset)).hasMessageContaining("quarkus.oidc-client.credentials.secret");
     }
 }
