@@ -26,7 +26,7 @@ for a in "$@"; do
   case "$a" in
     --no-build) BUILD=0 ;;
     --no-demo) DEMO=0 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
     *) die "unknown argument: $a (try --help)" ;;
   esac
 done
