@@ -122,6 +122,7 @@ public class HostingChecker {
         String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         return vertx.executeBlocking(() -> resolveAndPick(bareHost))
+                .ifNoItem().after(timeout).failWith(() -> new TimeoutException("no DNS answer within " + timeout))
                 .flatMap(address -> Uni.createFrom().completionStage(() -> get(address, port, bareHost, tls, path)
                         .toCompletionStage()))
                 .map(resp -> {
