@@ -52,7 +52,10 @@ public class StakeService {
         STAKE, UNSTAKE
     }
 
-    public record StakeRequest(String deploymentId, String amount, String idempotencyKey) {
+    /** The body of {@code POST /stakes} and {@code /unstakes}; the amount only as a JSON string (SPEC §2). */
+    public record StakeRequest(String deploymentId,
+            @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = io.fomo.shared.web.DecimalString.class) String amount,
+            String idempotencyKey) {
     }
 
     /** What the idempotency key stores: the operation it created. */
