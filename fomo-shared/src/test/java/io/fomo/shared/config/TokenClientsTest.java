@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue #17: a token is accepted only when issued to one of the suite's clients ({@code azp} in
- * {@code fomo.oidc.allowed-clients}). The rule; each service's {@code TokenClientsAuthTest}-style tests show it with
- * real Keycloak tokens (emission-service {@code TokenClientsAuthTest}).
+ * {@code fomo.oidc.allowed-clients}). The rule here; with
+ * real Keycloak tokens (emission-service {@code TokenClientsAuthTest} on REST, inference-billing
+ * {@code TokenClientsGrpcTest} on gRPC).
  */
 class TokenClientsTest {
 
