@@ -284,8 +284,13 @@ public final class OperationMapper {
         return reference;
     }
 
+    /** The range of a google.protobuf.Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
+    static final long MIN_TIMESTAMP_SECONDS = -62_135_596_800L;
+    static final long MAX_TIMESTAMP_SECONDS = 253_402_300_799L;
+
     static Instant instant(Timestamp t) {
-        if (t.getNanos() < 0 || t.getNanos() > 999_999_999) {
+        if (t.getNanos() < 0 || t.getNanos() > 999_999_999 || t.getSeconds() < MIN_TIMESTAMP_SECONDS
+                || t.getSeconds() > MAX_TIMESTAMP_SECONDS) {
             throw LedgerErrors.invalid("INVALID_EXPIRY", "not a valid timestamp");
         }
         // PostgreSQL keeps microseconds: a replay must compare equal to what was stored.
