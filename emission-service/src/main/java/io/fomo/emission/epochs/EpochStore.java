@@ -118,14 +118,9 @@ public class EpochStore {
      */
     public Uni<Boolean> savePlan(long epoch, String owner, EmissionAllocation a, Map<String, Deployment> deployments,
             Map<String, String> excluded) {
-        java.math.BigInteger sumWithheld = java.math.BigInteger.ZERO;
-        for (EmissionAllocation.Line l : a.lines()) {
-            if (excluded.containsKey(l.model().deploymentId())) {
-                sumWithheld = sumWithheld.add(l.allocation());
-            }
-        }
-        java.math.BigInteger withheld = sumWithheld;
-        java.math.BigInteger emitted = a.emitted().subtract(withheld);
+        EmissionAllocation.Payout payout = a.withholding(excluded.keySet());
+        java.math.BigInteger withheld = payout.withheld();
+        java.math.BigInteger emitted = payout.emitted();
         java.math.BigInteger reserveAfter = a.reserveBefore().subtract(emitted);
         return pool.withTransaction(c -> c.preparedQuery("""
                 UPDATE epoch SET state = 'PLANNED', reserve_before = $3::text::numeric, budget = $4::text::numeric,

@@ -63,6 +63,27 @@ public record EmissionAllocation(BigInteger perEpoch, BigInteger reserveBefore, 
         return reserveBefore.subtract(emitted);
     }
 
+    /**
+     * What leaves the reserve when some models' allocations are withheld (issue #17, README "Poison rows"): their
+     * allocation is computed as usual but not transferred, so no other model's allocation changes.
+     *
+     * @param emitted  Σ allocation of the models paid
+     * @param withheld Σ allocation of the withheld models (stays in the reserve)
+     */
+    public record Payout(BigInteger emitted, BigInteger withheld) {
+    }
+
+    /** The payout with {@code withheldIds} withheld: {@code emitted + withheld = this.emitted()}, the dust unchanged. */
+    public Payout withholding(Set<String> withheldIds) {
+        BigInteger withheld = BigInteger.ZERO;
+        for (Line l : lines) {
+            if (withheldIds.contains(l.model().deploymentId())) {
+                withheld = withheld.add(l.allocation());
+            }
+        }
+        return new Payout(emitted.subtract(withheld), withheld);
+    }
+
     /** The line of {@code deploymentId}, or null. */
     public Line line(String deploymentId) {
         for (Line l : lines) {

@@ -112,4 +112,45 @@ class EmissionAllocationProperties {
         }
         assertThat(EmissionAllocation.allocate(e, e, again, 1000)).isEqualTo(EmissionAllocation.allocate(e, e, scored(models), 1000));
     }
+
+    @Property(tries = 1000)
+    void withholdingKeepsEveryBaseUnitAndChangesNobodyElse(@ForAll("models") List<Model> models,
+            @ForAll("perEpoch") BigInteger e, @ForAll long seed) {
+        // issue #17: a withheld model's allocation stays in the reserve; emitted + withheld + dust = budget
+        Random random = new Random(seed);
+        java.util.Set<String> withheld = new java.util.HashSet<>();
+        for (Model m : models) {
+            if (random.nextInt(3) == 0) {
+                withheld.add(m.id());
+            }
+        }
+        EmissionAllocation a = EmissionAllocation.allocate(e, e, scored(models), 1000);
+        EmissionAllocation.Payout p = a.withholding(withheld);
+        BigInteger paid = BigInteger.ZERO;
+        for (EmissionAllocation.Line l : a.lines()) {
+            paid = withheld.contains(l.model().deploymentId()) ? paid : paid.add(l.allocation());
+        }
+        assertThat(p.emitted()).isEqualTo(paid);
+        assertThat(p.emitted().add(p.withheld()).add(a.dust())).isEqualTo(anyoneEarned(models) ? a.budget() : BigInteger.ZERO);
+        assertThat(p.withheld().signum()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Property(tries = 1000)
+    void aModelScoredAtAgeZeroNeverMakesAnotherPaidMoreThanItsTrueShare(@ForAll("models") List<Model> models,
+            @ForAll("perEpoch") BigInteger e, @ForAll @LongRange(min = 1, max = 3000L * 86_400) long trueAge) {
+        // issue #17: a model without DeploymentLive is scored at age 0 (the highest factor) and withheld
+        if (models.isEmpty()) {
+            return;
+        }
+        Model unknown = models.get(0);
+        List<Model> assumed = new ArrayList<>(models);
+        assumed.set(0, new Model(unknown.id(), unknown.net(), 0));
+        List<Model> truth = new ArrayList<>(models);
+        truth.set(0, new Model(unknown.id(), unknown.net(), trueAge));
+        EmissionAllocation withAssumed = EmissionAllocation.allocate(e, e, scored(assumed), 1000);
+        EmissionAllocation withTruth = EmissionAllocation.allocate(e, e, scored(truth), 1000);
+        for (Model m : models.subList(1, models.size())) {
+            assertThat(withAssumed.line(m.id()).allocation()).isLessThanOrEqualTo(withTruth.line(m.id()).allocation());
+        }
+    }
 }
