@@ -7,6 +7,7 @@ import org.jboss.logging.Logger;
 
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.shared.money.Token;
+import io.fomo.shared.ops.StuckWork;
 import io.fomo.staking.StakingConfig;
 import io.fomo.staking.ledger.LedgerClient;
 import io.quarkus.scheduler.Scheduled;
@@ -48,6 +49,9 @@ public class UnbondingReleaser {
     @Inject
     StakingConfig config;
 
+    @Inject
+    StuckWork stuck;
+
     @Scheduled(every = "${fomo.staking.unbonding-interval:5s}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
         return releaseDue(200).onFailure().invoke(e -> LOG.warnf("unbonding release failed (retried next tick): %s", e.getMessage()))
@@ -63,18 +67,29 @@ public class UnbondingReleaser {
                 .collect().asList().map(List::size);
     }
 
+    /** The job's name in {@link StuckWork} (key: the unbonding id). */
+    public static final String JOB = "unbonding-release";
+
+    /**
+     * Releases one row. Whatever fails (a refusal by the ledger, a row that cannot be read) is reported through
+     * {@link StuckWork} and leaves that row to its lease: the other rows of the batch are released all the same.
+     */
     private Uni<Void> release(Row r) {
         String id = r.getString("id");
-        String user = r.getString("user_id");
-        Token token = Token.modelToken(r.getString("symbol"));
-        BigInteger amount = r.getBigDecimal("amount").toBigIntegerExact();
-        return ledger.transfer(LedgerClient.transfer("unbond:" + id, LedgerClient.ref(user, AccountKind.ACCOUNT_KIND_UNBONDING),
-                LedgerClient.ref(user, AccountKind.ACCOUNT_KIND_USER), token, amount, "UNSTAKE_RELEASE", "unbonding:" + id))
-                .flatMap(result -> pool.preparedQuery(
-                        "UPDATE unbonding SET state = 'RELEASED', released_at = now(), claimed_until = NULL WHERE id = $1 AND state = 'RELEASING'")
-                        .execute(Tuple.of(id)))
-                .invoke(() -> LOG.debugf("unbonding %s released to %s", id, user))
-                .onFailure().invoke(e -> LOG.warnf("unbonding %s: ledger release failed, retried after the lease: %s", id, e.getMessage()))
+        return Uni.createFrom().deferred(() -> {
+            String user = r.getString("user_id");
+            Token token = Token.modelToken(r.getString("symbol"));
+            BigInteger amount = r.getBigDecimal("amount").toBigIntegerExact();
+            return ledger.transfer(LedgerClient.transfer("unbond:" + id, LedgerClient.ref(user, AccountKind.ACCOUNT_KIND_UNBONDING),
+                    LedgerClient.ref(user, AccountKind.ACCOUNT_KIND_USER), token, amount, "UNSTAKE_RELEASE", "unbonding:" + id))
+                    .flatMap(result -> pool.preparedQuery(
+                            "UPDATE unbonding SET state = 'RELEASED', released_at = now(), claimed_until = NULL WHERE id = $1 AND state = 'RELEASING'")
+                            .execute(Tuple.of(id)))
+                    .invoke(() -> LOG.debugf("unbonding %s released to %s", id, user));
+        })
+                .invoke(() -> stuck.succeeded(JOB, id))
+                .onFailure().invoke(e -> stuck.failed(JOB, id, new IllegalStateException(
+                        "unbonding " + id + " not released (retried after the lease): " + e.getMessage(), e)))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
