@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
+import io.fomo.shared.identity.KnownUsers;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.DecimalString;
@@ -54,6 +55,9 @@ public class CreditsResource {
     JsonWebToken jwt;
 
     @Inject
+    KnownUsers knownUsers;
+
+    @Inject
     ObjectMapper mapper;
 
     @ConfigProperty(name = "fomo.billing.webhook.secrets")
@@ -71,7 +75,10 @@ public class CreditsResource {
         String id = requireId("topupId", body.topupId());
         String user = requireId("userId", body.userId());
         Amount amount = Amount.parsePositive(Token.USDC, body.amount());
-        return topups.topUp(TopupService.Source.OPERATOR, id, user, amount).map(CreditsResource::created);
+        // Issue #17, money to nobody: an operator credits only a subject the identity provider knows (404 UNKNOWN_USER).
+        return knownUsers.requireKnown(user)
+                .flatMap(known -> topups.topUp(TopupService.Source.OPERATOR, id, user, amount))
+                .map(CreditsResource::created);
     }
 
     @POST
