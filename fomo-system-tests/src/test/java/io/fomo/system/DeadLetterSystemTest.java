@@ -47,12 +47,26 @@ class DeadLetterSystemTest {
         queues.add(dlq);
         queues.add(run + ".billing.deployment-live.dlq");
         try (ServiceProcess billing = ServiceProcess.start("billing", "system_dlq_test", config);
-                Connection c = TestBroker.connect("dead-letter-test"); Channel ch = c.createChannel()) {
+                Connection c = TestBroker.connect("dead-letter-test"); Channel ch = c.createChannel();
+                Connection asStaking = TestBroker.connectAs("staking", "dead-letter-test-staking");
+                Channel staking = asStaking.createChannel()) {
+            staking.confirmSelect();
             ch.confirmSelect();
             String user = "dlq-user-" + UUID.randomUUID();
+            // Issue #17: an event not published by its producer's RabbitMQ user (here guest, with no user_id) is
+            // refused at once: no effect, no inbox record, straight to the dead-letter queue.
+            String forged = publish(ch, stakeChanged(user, 900, 1), null);
+            await("the forged event in " + dlq).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> ch.messageCount(dlq) == 1);
+            GetResponse refused = ch.basicGet(dlq, true);
+            assertThat(DemoRun.JSON.readTree(new String(refused.getBody(), StandardCharsets.UTF_8)).path("eventId").asText())
+                    .isEqualTo(forged);
+            assertThat(inboxed(billing, forged)).isFalse();
+            assertThat(discount(billing, user)).isEqualTo(-1);
+
             // A negative discount: StakeDiscounts refuses it every time (a bug upstream, not a transient failure).
-            String poison = publish(ch, stakeChanged(user, -100, 1));
-            String good = publish(ch, stakeChanged(user, 500, 2));
+            String poison = publish(staking, stakeChanged(user, -100, 1), TestBroker.userOf("staking"));
+            String good = publish(staking, stakeChanged(user, 500, 2), TestBroker.userOf("staking"));
 
             await("the poison event in " + dlq).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                     .until(() -> ch.messageCount(dlq) == 1);
@@ -84,9 +98,9 @@ class DeadLetterSystemTest {
         return envelope;
     }
 
-    private static String publish(Channel ch, ObjectNode envelope) throws Exception {
+    private static String publish(Channel ch, ObjectNode envelope, String userId) throws Exception {
         ch.basicPublish(Suite.EXCHANGE, "StakeChanged", new AMQP.BasicProperties.Builder()
-                .contentType("application/json").deliveryMode(2).build(),
+                .contentType("application/json").deliveryMode(2).userId(userId).build(),
                 envelope.toString().getBytes(StandardCharsets.UTF_8));
         ch.waitForConfirmsOrDie(10_000);
         return envelope.path("eventId").asText();

@@ -123,6 +123,9 @@ final class Suite implements AutoCloseable {
     static List<String> events(String run, String service, Map<String, String> config) {
         config.put("fomo.events.exchange", EXCHANGE);
         config.put("%test.fomo.events.exchange", EXCHANGE);
+        // Issue #17: every service connects as its own RabbitMQ user and takes an event only from the user of the
+        // service that publishes its type, as in production (the module tests' hand-made events keep it off there).
+        config.put("%test.fomo.events.producer-check.enabled", "true");
         List<String> names = new ArrayList<>();
         for (String channel : CHANNELS.get(service)) {
             String queue = run + "." + service + "." + channel;

@@ -29,7 +29,7 @@ public final class Fixtures {
 
     public static LedgerGrpc.LedgerBlockingStub asService(LedgerGrpc.LedgerBlockingStub stub) {
         Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + KeycloakTokens.service("rmo-service"));
+        headers.put(AUTHORIZATION, "Bearer " + KeycloakTokens.service("treasury-service"));
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
