@@ -22,6 +22,7 @@ import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.ops.StuckWork;
+import io.fomo.shared.web.Text;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
@@ -135,7 +136,7 @@ public class EpochClosedConsumer {
             String problem = null;
             if (id == null || id.isBlank()) {
                 problem = "no deploymentId";
-            } else if (id.length() > MAX_ID || hasControl(id)) {
+            } else if (id.length() > MAX_ID || Text.problem(id) != null) {
                 problem = "deploymentId is not 1-" + MAX_ID + " printable characters";
             } else if (seen.get(id) > 1) {
                 problem = "deploymentId " + id + " appears " + seen.get(id) + " times";
@@ -160,7 +161,7 @@ public class EpochClosedConsumer {
                 }
             }
             if (problem != null) {
-                rejections.add(new Rejection(printable(key), printable(problem)));
+                rejections.add(new Rejection(Text.printable(key, 200), Text.printable(problem, 200)));
             } else {
                 readable.add(new Revenue(id, requests.asLong(), net));
             }
@@ -219,24 +220,7 @@ public class EpochClosedConsumer {
     /** The ledger's limit on an account owner (the deployment id owns the stakers' rewards account). */
     static final int MAX_ID = 128;
 
-    static boolean hasControl(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isISOControl(s.charAt(i))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    /** For a report: control characters shown as '?', at most 200 characters. */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && b.length() < 200; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
-        }
-        return b.toString();
-    }
 
     private static String shorten(String s) {
         return s == null ? "null" : s.length() > 100 ? s.substring(0, 100) + "..." : s;

@@ -52,6 +52,22 @@ public final class Text {
     }
 
     /**
+     * {@code text} made safe to show in a report or a log: control characters and surrogates as {@code '?'}, at most
+     * {@code max} characters ({@code "null"} for null).
+     */
+    public static String printable(CharSequence text, int max) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < text.length() && b.length() < max; i++) {
+            char c = text.charAt(i);
+            b.append(c < 0x20 || (c >= 0x7f && c <= 0x9f) || Character.isSurrogate(c) ? '?' : c);
+        }
+        return b.toString();
+    }
+
+    /**
      * Checks a named field: returns {@code text} when acceptable, else throws a 400 {@code INVALID_REQUEST}
      * {@link ProblemException} naming the field.
      */

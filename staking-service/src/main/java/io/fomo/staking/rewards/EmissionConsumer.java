@@ -18,6 +18,7 @@ import io.fomo.shared.events.types.EmissionAllocated;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.ops.StuckWork;
+import io.fomo.shared.web.Text;
 import io.fomo.staking.Db;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
@@ -114,7 +115,7 @@ public class EmissionConsumer {
             String key = "epoch:" + epoch + ":allocation#" + i++;
             String id = a.path("deploymentId").isTextual() ? a.path("deploymentId").asText() : null;
             String problem = null;
-            if (id == null || id.isBlank() || id.length() > MAX_ID || hasControl(id)) {
+            if (id == null || id.isBlank() || id.length() > MAX_ID || Text.problem(id) != null) {
                 problem = "deploymentId is not 1-" + MAX_ID + " printable characters";
             } else {
                 key = id;
@@ -134,7 +135,7 @@ public class EmissionConsumer {
                 }
             }
             if (problem != null) {
-                rejections.add(new Rejection(printable(key), printable(problem)));
+                rejections.add(new Rejection(Text.printable(key, 200), Text.printable(problem, 200)));
             } else {
                 readable.add(new Allocation(id, part));
             }
@@ -174,22 +175,5 @@ public class EmissionConsumer {
                 .replaceWithVoid();
     }
 
-    static boolean hasControl(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isISOControl(s.charAt(i))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    /** For a report: control characters and lone surrogates shown as '?', at most 200 characters. */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && b.length() < 200; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
-        }
-        return b.toString();
-    }
 }
