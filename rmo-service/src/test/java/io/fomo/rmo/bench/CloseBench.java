@@ -88,9 +88,11 @@ public final class CloseBench {
     }
 
     static LedgerGrpc.LedgerBlockingStub ledger(ManagedChannel channel) {
+        // The bench funds its users and seeds their contributions as the treasury (unrestricted in the test profile):
+        // rmo-service itself may only do what its ledger rows allow (treasury README, "Who may call the Ledger").
         Metadata m = new Metadata();
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                "Bearer " + KeycloakTokens.service("rmo-service"));
+                "Bearer " + KeycloakTokens.service("treasury-service"));
         return LedgerGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
                 .withDeadlineAfter(300, TimeUnit.SECONDS);
     }
