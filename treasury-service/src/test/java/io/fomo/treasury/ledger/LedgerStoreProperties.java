@@ -117,9 +117,14 @@ class LedgerStoreProperties {
 
         Sequence(int number) {
             this.ns = "s" + number + "-" + System.nanoTime();
-            this.mt = "PT" + Integer.toString(number, 36).toUpperCase() + Long.toString(System.nanoTime() % 1296, 36)
-                    .toUpperCase();
+            // Fixed widths: "PT" + "1" + "0A" and "PT" + "10" + "A" were the same symbol (TOKEN_EXISTS in a CI run).
+            String sequence = pad(Integer.toString(number % 46656, 36), 3);
+            this.mt = ("PT" + sequence + pad(Long.toString(System.nanoTime() % 1296, 36), 2)).toUpperCase();
             this.mtTreasury = new AccountKey(ns + "-ops", mt, AccountKind.TREASURY);
+        }
+
+        private static String pad(String s, int width) {
+            return "0".repeat(Math.max(0, width - s.length())) + s;
         }
 
         AccountKey user(int i, String token) {
