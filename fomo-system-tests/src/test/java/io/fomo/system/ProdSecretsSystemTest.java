@@ -1,6 +1,7 @@
 package io.fomo.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -77,15 +78,12 @@ class ProdSecretsSystemTest {
         int management = freePort();
         Process p = start("local", "prod,local", Map.of(), management);
         try {
-            long deadline = System.nanoTime() + EXIT_WITHIN.toNanos();
-            int started = 0;
-            while (System.nanoTime() < deadline && p.isAlive() && started != 200) {
-                started = status("http://localhost:" + management + "/q/health/started");
-                if (started != 200) {
-                    Thread.sleep(250); // polling a child process's port: there is no condition to await on
-                }
-            }
-            assertThat(started).as("the process in profiles prod,local answers /q/health/started").isEqualTo(200);
+            String started = "http://localhost:" + management + "/q/health/started";
+            // Until it answers or exits: a process that stops on a refused secret ends the wait at once.
+            await("prod,local answers " + started).atMost(EXIT_WITHIN).pollInterval(Duration.ofMillis(250))
+                    .until(() -> !p.isAlive() || status(started) == 200);
+            assertThat(p.isAlive()).as("the process in profiles prod,local is still running").isTrue();
+            assertThat(status(started)).as("the process in profiles prod,local answers /q/health/started").isEqualTo(200);
         } finally {
             p.destroy();
             if (!p.waitFor(15, TimeUnit.SECONDS)) {

@@ -72,6 +72,9 @@ import jakarta.inject.Inject;
  * in the outbox.</li>
  * </ol>
  * Never more than one chunk of rows is in memory.
+ *
+ * <p>Over 500 lines (phases, their SQL and the scheduler in one class): issue #18 splits it into the close service,
+ * its store and the phase rules; issue #17 only made the scheduler isolate each offering.
  */
 @ApplicationScoped
 public class CloseRunner {
