@@ -89,25 +89,38 @@ public class ProblemMappers {
     }
 
     /**
-     * A value the JSON reader refused ({@link DecimalString}: {@code INVALID_AMOUNT}; {@link StrictJson}'s text rule:
-     * {@code INVALID_REQUEST}) or an amount or problem thrown while reading, found anywhere in the cause chain.
+     * A value the JSON reader refused, found anywhere in the cause chain, as the problem to answer:
+     * {@link DecimalString} → {@code INVALID_AMOUNT}; {@link StrictJson}'s text rule → {@code INVALID_REQUEST}; a field
+     * the body's type does not have (where an endpoint refuses unknown fields) → {@code MALFORMED_REQUEST} naming it;
+     * an amount or a problem thrown while reading → itself. {@code null} when none of these is the cause. Endpoints
+     * that read a raw body themselves (a signed webhook) answer through this too, so every service says the same.
      */
-    private static Response refusedValue(Throwable e, UriInfo uri) {
+    public static ProblemException refusalOf(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof DecimalString.NotAString n) {
-                return respond(400, InvalidAmountException.CODE, n.getOriginalMessage(), uri);
+                return new ProblemException(400, InvalidAmountException.CODE, n.getOriginalMessage());
             }
             if (t instanceof StrictJson.RefusedText r) {
-                return respond(400, "INVALID_REQUEST", r.getOriginalMessage(), uri);
+                return new ProblemException(400, "INVALID_REQUEST", r.getOriginalMessage());
+            }
+            if (t instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+                String name = u.getPropertyName();
+                return new ProblemException(400, "MALFORMED_REQUEST", "unknown field "
+                        + (name == null || Text.problem(name, 64) != null ? "(unprintable)" : "\"" + name + "\""));
             }
             if (t instanceof InvalidAmountException a) {
-                return respond(400, InvalidAmountException.CODE, a.getMessage(), uri);
+                return new ProblemException(400, InvalidAmountException.CODE, a.getMessage());
             }
             if (t instanceof ProblemException p) {
-                return respond(p.status(), p.code(), p.getMessage(), uri);
+                return p;
             }
         }
         return null;
+    }
+
+    private static Response refusedValue(Throwable e, UriInfo uri) {
+        ProblemException p = refusalOf(e);
+        return p == null ? null : respond(p.status(), p.code(), p.getMessage(), uri);
     }
 
     private static String causeOf(Throwable e) {

@@ -11,15 +11,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.fomo.shared.identity.KnownUsers;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.DecimalString;
 import io.fomo.shared.web.ProblemException;
-import io.fomo.shared.web.StrictJson;
-import io.fomo.shared.web.Text;
+import io.fomo.shared.web.ProblemMappers;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -107,8 +105,9 @@ public class CreditsResource {
 
     /**
      * Reads a request body strictly: at most {@link #MAX_BODY_CHARS} (else 413), a JSON object of exactly these fields
-     * (an unknown field is {@code 400 INVALID_REQUEST}), an amount as a JSON string ({@code 400 INVALID_AMOUNT}), text
-     * without control characters ({@code 400 INVALID_REQUEST}); anything else unreadable is {@code 400 MALFORMED_JSON}.
+     * (an unknown field is {@code 400 MALFORMED_REQUEST}), an amount as a JSON string ({@code 400 INVALID_AMOUNT}),
+     * text without control characters ({@code 400 INVALID_REQUEST}): the suite's shared answers
+     * ({@link ProblemMappers#refusalOf}); anything else unreadable is {@code 400 MALFORMED_REQUEST}.
      */
     <T> T read(String rawBody, Class<T> type, String shape) {
         if (rawBody == null || rawBody.isBlank()) {
@@ -122,28 +121,13 @@ public class CreditsResource {
             body = mapper.readerFor(type).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(rawBody);
         } catch (JsonProcessingException e) {
-            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t instanceof DecimalString.NotAString n) {
-                    throw ProblemException.badRequest("INVALID_AMOUNT", n.getOriginalMessage());
-                }
-                if (t instanceof StrictJson.RefusedText r) {
-                    throw ProblemException.badRequest("INVALID_REQUEST", r.getOriginalMessage());
-                }
-                if (t instanceof UnrecognizedPropertyException u) {
-                    throw ProblemException.badRequest("INVALID_REQUEST", "unknown field " + safeName(u.getPropertyName())
-                            + "; the body is " + shape);
-                }
-            }
-            throw ProblemException.badRequest("MALFORMED_JSON", "the body is not " + shape);
+            ProblemException refusal = ProblemMappers.refusalOf(e);
+            throw refusal != null ? refusal : ProblemException.badRequest("MALFORMED_REQUEST", "the body is not " + shape);
         }
         if (body == null) {
             throw ProblemException.badRequest("INVALID_REQUEST", "a JSON body " + shape + " is required");
         }
         return body;
-    }
-
-    private static String safeName(String name) {
-        return name == null || Text.problem(name, 64) != null ? "(unprintable)" : "\"" + name + "\"";
     }
 
     static String requireId(String field, String value) {

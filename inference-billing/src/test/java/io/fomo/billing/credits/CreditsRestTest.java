@@ -96,7 +96,8 @@ class CreditsRestTest {
         // unknown fields and oversized bodies are refused as well
         given().auth().oauth2(KeycloakTokens.user("op")).contentType("application/json")
                 .body("{\"topupId\":\"t-" + UUID.randomUUID() + "\",\"userId\":\"" + user + "\",\"amount\":\"1\",\"bonus\":\"9\"}")
-                .post("/api/v1/credits/topups").then().statusCode(400).body("code", equalTo("INVALID_REQUEST"));
+                .post("/api/v1/credits/topups").then().statusCode(400).body("code", equalTo("MALFORMED_REQUEST"))
+                .body("detail", org.hamcrest.Matchers.containsString("\"bonus\""));
         given().auth().oauth2(KeycloakTokens.user("op")).contentType("application/json")
                 .body("{\"topupId\":\"t-" + UUID.randomUUID() + "\",\"userId\":\"" + user + "\",\"amount\":\"1\",\"pad\":\""
                         + "x".repeat(20_000) + "\"}")
