@@ -3,7 +3,7 @@ package io.fomo.shared.events;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -13,7 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import io.fomo.shared.db.Db;
+import io.fomo.shared.db.Tx;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
@@ -37,7 +38,7 @@ public class Inbox {
     private static final Logger LOG = Logger.getLogger(Inbox.class);
 
     private static final String RECORD = """
-            INSERT INTO fomo_inbox (consumer, event_id, type, received_at) VALUES (?1, ?2, ?3, now())
+            INSERT INTO fomo_inbox (consumer, event_id, type, received_at) VALUES ($1, $2, $3, now())
             ON CONFLICT (consumer, event_id) DO NOTHING""";
 
     private final ObjectMapper mapper;
@@ -57,9 +58,12 @@ public class Inbox {
 
     private volatile EventProducers producers;
 
+    private final Db db;
+
     @Inject
-    public Inbox(ObjectMapper mapper, MeterRegistry registry) {
+    public Inbox(ObjectMapper mapper, MeterRegistry registry, Db db) {
         this.mapper = mapper;
+        this.db = db;
         this.registry = registry;
         this.processed = Counter.builder("fomo.inbox.processed").description("Events that took effect").register(registry);
         this.duplicates = Counter.builder("fomo.inbox.duplicates").description("Re-delivered events skipped").register(registry);
@@ -96,8 +100,9 @@ public class Inbox {
 
     /**
      * Applies {@code effect} exactly once per (consumer, eventId), if the event comes from the producer of its type.
-     * The effect runs inside the transaction opened here and must do all its database work through the current
-     * Hibernate Reactive session. A consumer method receives {@code delivery} as a second parameter beside the body:
+     * The effect runs inside the transaction opened here ({@link Db#transaction}) and does all its database work on
+     * the {@link Tx} it is handed (or through {@link Db#transaction}, which joins it), so the inbox row and the effect
+     * commit or roll back together (SPEC §9). A consumer method receives {@code delivery} as a second parameter beside the body:
      * {@code Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery)}.
      *
      * @param consumer a stable name for this consumer (one service may consume an event in several ways)
@@ -105,7 +110,7 @@ public class Inbox {
      * @return a failure without retry ({@link RefusedEvent}) when the producer check refuses the event
      */
     public Uni<Void> handle(String consumer, Object body, IncomingRabbitMQMetadata delivery,
-            Function<EventEnvelope, Uni<Void>> effect) {
+            BiFunction<Tx, EventEnvelope, Uni<Void>> effect) {
         EventEnvelope envelope = parse(body);
         if (producerCheck) {
             String routingKey = delivery == null ? null : delivery.getRoutingKey();
@@ -124,20 +129,22 @@ public class Inbox {
         return apply(consumer, envelope, effect);
     }
 
-    private Uni<Void> apply(String consumer, EventEnvelope envelope, Function<EventEnvelope, Uni<Void>> effect) {
-        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession()
-                        .flatMap(s -> s.createNativeQuery(RECORD)
-                                .setParameter(1, consumer)
-                                .setParameter(2, envelope.eventId())
-                                .setParameter(3, envelope.type())
-                                .executeUpdate())
+    /** The effect in the inbox's transaction, for an effect that reaches the database through {@link Db#transaction}. */
+    @Deprecated(forRemoval = true)
+    public Uni<Void> handle(String consumer, Object body, IncomingRabbitMQMetadata delivery,
+            java.util.function.Function<EventEnvelope, Uni<Void>> effect) {
+        return handle(consumer, body, delivery, (BiFunction<Tx, EventEnvelope, Uni<Void>>) (tx, e) -> effect.apply(e));
+    }
+
+    private Uni<Void> apply(String consumer, EventEnvelope envelope, BiFunction<Tx, EventEnvelope, Uni<Void>> effect) {
+        return Uni.createFrom().deferred(() -> db.transaction(tx -> tx.update(RECORD, consumer, envelope.eventId(), envelope.type())
                         .flatMap(inserted -> {
                             if (inserted == 0) {
                                 duplicates.increment();
                                 LOG.debugf("inbox %s: duplicate %s %s skipped", consumer, envelope.type(), envelope.eventId());
                                 return Uni.createFrom().voidItem();
                             }
-                            return effect.apply(envelope).invoke(() -> processed.increment());
+                            return effect.apply(tx, envelope).invoke(() -> processed.increment());
                         })))
                 .onFailure().invoke(e -> LOG.warnf("inbox %s: %s %s failed: %s", consumer, envelope.type(), envelope.eventId(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).atMost(maxRetries);

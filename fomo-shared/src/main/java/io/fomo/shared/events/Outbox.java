@@ -7,6 +7,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.fomo.shared.db.Tx;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -21,6 +22,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class Outbox {
+
+    private static final String INSERT =
+            "INSERT INTO fomo_outbox (event_id, type, version, occurred_at, envelope) VALUES ($1, $2, $3, $4, $5)";
 
     @Inject
     ObjectMapper mapper;
@@ -63,10 +67,27 @@ public class Outbox {
     }
 
     /**
+     * Enqueues the event on {@code tx} (the transaction of the change it announces), under a caller-chosen id as in
+     * {@link #enqueue(String, FomoEvent)}.
+     */
+    public Uni<EventEnvelope> enqueue(Tx tx, String eventId, FomoEvent event) {
+        var envelope = envelope(eventId, event);
+        String json;
+        try {
+            json = mapper.writeValueAsString(envelope);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalArgumentException("event " + event.eventType() + " is not serialisable", e));
+        }
+        return tx.update(INSERT, envelope.eventId(), envelope.type(), envelope.version(), envelope.occurredAt(), json)
+                .replaceWith(envelope);
+    }
+
+    /**
      * The same as {@link #enqueue(String, FomoEvent)} inside a transaction of the Vert.x reactive SQL client
      * ({@code conn} must be in the transaction that makes the announced change), for code that works on the
      * {@code Pool} directly rather than through Hibernate Reactive.
      */
+    @Deprecated(forRemoval = true)
     public Uni<EventEnvelope> enqueue(SqlConnection conn, String eventId, FomoEvent event) {
         var envelope = envelope(eventId, event);
         String json;
@@ -75,7 +96,7 @@ public class Outbox {
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(new IllegalArgumentException("event " + event.eventType() + " is not serialisable", e));
         }
-        return conn.preparedQuery("INSERT INTO fomo_outbox (event_id, type, version, occurred_at, envelope) VALUES ($1, $2, $3, $4, $5)")
+        return conn.preparedQuery(INSERT)
                 .execute(Tuple.of(envelope.eventId(), envelope.type(), envelope.version(),
                         envelope.occurredAt().atOffset(ZoneOffset.UTC), json))
                 .replaceWith(envelope);

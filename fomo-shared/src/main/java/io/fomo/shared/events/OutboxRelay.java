@@ -17,13 +17,12 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.event.Observes;
+import io.fomo.shared.db.Db;
+import io.fomo.shared.db.DbRow;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -56,7 +55,7 @@ public class OutboxRelay {
     private static final String MARK_PUBLISHED = "UPDATE fomo_outbox SET published_at = now() WHERE id = ANY($1)";
 
     @Inject
-    Pool pool;
+    Db db;
 
     @Inject
     @Channel("fomo-events-out")
@@ -119,13 +118,13 @@ public class OutboxRelay {
     }
 
     private Uni<Integer> publishBatch() {
-        return pool.withTransaction(c -> c.preparedQuery(CLAIM).execute(Tuple.of(lease.toSeconds(), batchSize)))
+        return db.transaction(tx -> tx.rows(CLAIM, lease.toSeconds(), batchSize))
                 .flatMap(rows -> {
                     List<Long> ids = new ArrayList<>();
                     List<Uni<Void>> sends = new ArrayList<>();
-                    for (Row row : rows) {
-                        ids.add(row.getLong("id"));
-                        sends.add(send(row.getString("event_id"), row.getString("type"), row.getString("envelope")));
+                    for (DbRow row : rows) {
+                        ids.add(row.longValue("id"));
+                        sends.add(send(row.string("event_id"), row.string("type"), row.string("envelope")));
                     }
                     if (ids.isEmpty()) {
                         return Uni.createFrom().item(0);
@@ -133,7 +132,7 @@ public class OutboxRelay {
                     // Sends keep their order; each completes on the broker's confirm.
                     return Multi.createFrom().iterable(sends).onItem().transformToUniAndConcatenate(u -> u)
                             .collect().last()
-                            .flatMap(x -> pool.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(ids.toArray(new Long[0]))))
+                            .flatMap(x -> db.transaction(tx -> tx.update(MARK_PUBLISHED, (Object) ids.toArray(new Long[0]))))
                             .invoke(() -> published.increment(ids.size()))
                             .replaceWith(ids.size());
                 });
