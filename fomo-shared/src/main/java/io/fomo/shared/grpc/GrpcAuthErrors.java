@@ -1,5 +1,6 @@
 package io.fomo.shared.grpc;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
@@ -60,10 +61,10 @@ public class GrpcAuthErrors implements AuthExceptionHandlerProvider {
 
     static StatusRuntimeException toStatus(Throwable t) {
         if (t instanceof AuthenticationException || t instanceof UnauthorizedException) {
-            return GrpcErrors.status(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED",
+            return GrpcErrors.status(ErrorCode.UNAUTHENTICATED,
                     "a valid bearer token is required (authorization: Bearer <token>)");
         }
-        return GrpcErrors.status(Status.Code.PERMISSION_DENIED, "FORBIDDEN",
+        return GrpcErrors.status(ErrorCode.FORBIDDEN,
                 "only service accounts may call this (realm role \"service\")");
     }
 }

@@ -1,10 +1,10 @@
 package io.fomo.shared.grpc;
 
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 
 import org.jboss.logging.Logger;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.money.InvalidAmountException;
 import io.fomo.shared.web.ProblemException;
 import io.grpc.Metadata;
@@ -23,22 +23,9 @@ import io.smallrye.mutiny.CompositeException;
  * Client side: {@link #errorCode(Throwable)} reads the code back, {@link #toProblem(Throwable)} turns a failed
  * call into a {@link ProblemException} for a REST caller.
  *
- * <table>
- * <caption>{@link ProblemException} → gRPC status</caption>
- * <tr><th>HTTP status</th><th>gRPC status</th></tr>
- * <tr><td>400</td><td>INVALID_ARGUMENT</td></tr>
- * <tr><td>401</td><td>UNAUTHENTICATED</td></tr>
- * <tr><td>403</td><td>PERMISSION_DENIED</td></tr>
- * <tr><td>404</td><td>NOT_FOUND</td></tr>
- * <tr><td>409</td><td>ALREADY_EXISTS for the codes {@code IDEMPOTENCY_CONFLICT}, {@code IDEMPOTENCY_KEY_REUSED} and
- * any code ending in {@code _EXISTS}; ABORTED for {@code CONFLICT} (transient; retry with the same key);
- * FAILED_PRECONDITION otherwise (the state forbids it)</td></tr>
- * <tr><td>412, 422</td><td>FAILED_PRECONDITION</td></tr>
- * <tr><td>402, 429</td><td>RESOURCE_EXHAUSTED</td></tr>
- * <tr><td>501</td><td>UNIMPLEMENTED</td></tr>
- * <tr><td>503</td><td>UNAVAILABLE</td></tr>
- * <tr><td>other</td><td>INTERNAL</td></tr>
- * </table>
+ * <p>A {@link ProblemException} of the vocabulary ({@link ErrorCode}) gets its code's one gRPC status
+ * ({@link ErrorCode#grpc()}); a code outside the vocabulary (a service not moved yet) falls back to
+ * {@link #statusFor(int, String)}'s table by HTTP status.
  * {@link InvalidAmountException} (and any other {@link IllegalArgumentException}) is INVALID_ARGUMENT
  * ({@code INVALID_AMOUNT} / {@code INVALID_ARGUMENT}); an existing gRPC status passes through unchanged;
  * anything else is INTERNAL with code {@code INTERNAL}, logged with its stack trace, its message not echoed.
@@ -50,13 +37,22 @@ public final class GrpcErrors {
     public static final Metadata.Key<String> ERROR_CODE = Metadata.Key.of(TRAILER, Metadata.ASCII_STRING_MARSHALLER);
 
     private static final Logger LOG = Logger.getLogger(GrpcErrors.class);
-    private static final Set<String> ALREADY_EXISTS_CODES = Set.of("IDEMPOTENCY_CONFLICT", "IDEMPOTENCY_KEY_REUSED");
     private static final int MAX_DESCRIPTION = 1000;
 
     private GrpcErrors() {
     }
 
-    /** A failed call: {@code status}, the code in the trailer, the description {@code "CODE: detail"}. */
+    /** A failed call with {@code code}'s gRPC status, the code in the trailer, the description {@code "CODE: detail"}. */
+    public static StatusRuntimeException status(ErrorCode code, String detail) {
+        return status(code.grpc(), code.code(), detail);
+    }
+
+    /**
+     * A failed call: {@code status}, the code in the trailer, the description {@code "CODE: detail"}.
+     *
+     * @deprecated use {@link #status(ErrorCode, String)} (or {@code ErrorCode.X.status(detail)})
+     */
+    @Deprecated(since = "issue 18")
     public static StatusRuntimeException status(Status.Code status, String code, String detail) {
         Metadata trailers = new Metadata();
         trailers.put(ERROR_CODE, code);
@@ -67,18 +63,27 @@ public final class GrpcErrors {
         return Status.fromCode(status).withDescription(description).asRuntimeException(trailers);
     }
 
-    /** The gRPC status for a {@link ProblemException}'s HTTP status and code (see the class table). */
+    /**
+     * The gRPC status for an HTTP status and a code: the code's own when it is in the vocabulary, else by the HTTP
+     * status (400 INVALID_ARGUMENT, 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 404 NOT_FOUND, 409
+     * FAILED_PRECONDITION, 412/422 FAILED_PRECONDITION, 402/413/429 RESOURCE_EXHAUSTED, 501 UNIMPLEMENTED,
+     * 503 UNAVAILABLE, else INTERNAL).
+     *
+     * @deprecated use {@link ErrorCode#grpc()}; kept for codes outside the vocabulary
+     */
+    @Deprecated(since = "issue 18")
     public static Status.Code statusFor(int httpStatus, String code) {
+        var known = ErrorCode.find(code);
+        if (known.isPresent()) {
+            return known.get().grpc();
+        }
         return switch (httpStatus) {
             case 400 -> Status.Code.INVALID_ARGUMENT;
             case 401 -> Status.Code.UNAUTHENTICATED;
             case 403 -> Status.Code.PERMISSION_DENIED;
             case 404 -> Status.Code.NOT_FOUND;
-            case 409 -> code != null && (ALREADY_EXISTS_CODES.contains(code) || code.endsWith("_EXISTS"))
-                    ? Status.Code.ALREADY_EXISTS
-                    : "CONFLICT".equals(code) ? Status.Code.ABORTED : Status.Code.FAILED_PRECONDITION;
-            case 412, 422 -> Status.Code.FAILED_PRECONDITION;
-            case 402, 429 -> Status.Code.RESOURCE_EXHAUSTED;
+            case 409, 412, 422 -> Status.Code.FAILED_PRECONDITION;
+            case 402, 413, 429 -> Status.Code.RESOURCE_EXHAUSTED;
             case 501 -> Status.Code.UNIMPLEMENTED;
             case 503 -> Status.Code.UNAVAILABLE;
             default -> Status.Code.INTERNAL;
@@ -95,27 +100,42 @@ public final class GrpcErrors {
             return new StatusRuntimeException(se.getStatus(), se.getTrailers());
         }
         if (t instanceof ProblemException p) {
-            return status(statusFor(p.status(), p.code()), p.code(), p.getMessage());
+            return statusOf(p);
         }
         if (t instanceof InvalidAmountException e) {
-            return status(Status.Code.INVALID_ARGUMENT, InvalidAmountException.CODE, e.getMessage());
+            return status(ErrorCode.INVALID_AMOUNT, e.getMessage());
         }
         if (t instanceof IllegalArgumentException e) {
-            return status(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", e.getMessage());
+            return status(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
         if (t instanceof io.quarkus.security.UnauthorizedException || t instanceof io.quarkus.security.AuthenticationException) {
-            return status(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED", "a valid bearer token is required");
+            return status(ErrorCode.UNAUTHENTICATED, "a valid bearer token is required");
         }
         if (t instanceof io.quarkus.security.ForbiddenException) {
-            return status(Status.Code.PERMISSION_DENIED, "FORBIDDEN", "the caller's roles do not allow this");
+            return status(ErrorCode.FORBIDDEN, "the caller's roles do not allow this");
         }
         ProblemException data = io.fomo.shared.web.DataErrors.refusalFor(t);
         if (data != null) {
             LOG.warnf("%s on a gRPC call: %s (a validation should have refused it first)", data.code(), t.getMessage());
-            return status(statusFor(data.status(), data.code()), data.code(), data.getMessage());
+            return statusOf(data);
         }
         LOG.error("unexpected failure of a gRPC call", t);
-        return status(Status.Code.INTERNAL, "INTERNAL", "an unexpected error occurred; see the service's log");
+        return status(ErrorCode.INTERNAL, "an unexpected error occurred; see the service's log");
+    }
+
+    @SuppressWarnings("deprecation")
+    private static StatusRuntimeException statusOf(ProblemException p) {
+        return p.errorCode().map(c -> status(c, p.getMessage()))
+                .orElseGet(() -> status(statusFor(p.status(), p.code()), p.code(), p.getMessage()));
+    }
+
+    /** The code of the vocabulary a failed gRPC call carries, if its status is that code's (see {@link #toProblem}). */
+    public static java.util.Optional<ErrorCode> errorCodeOf(Throwable failure) {
+        Throwable t = unwrap(failure);
+        Status status = t instanceof StatusRuntimeException sre ? sre.getStatus()
+                : t instanceof StatusException se ? se.getStatus() : null;
+        return status == null ? java.util.Optional.empty()
+                : ErrorCode.find(errorCode(t)).filter(c -> c.grpc() == status.getCode());
     }
 
     /** The stable code of a failed gRPC call (from the trailer, else the description's prefix), or null. */
@@ -146,11 +166,12 @@ public final class GrpcErrors {
     }
 
     /**
-     * A failed outgoing gRPC call as a {@link ProblemException} for a REST caller, keeping the code:
-     * INVALID_ARGUMENT → 400, NOT_FOUND → 404, ALREADY_EXISTS / FAILED_PRECONDITION / ABORTED → 409,
-     * RESOURCE_EXHAUSTED → 429, UNAVAILABLE / DEADLINE_EXCEEDED → 503, anything else (including the
-     * callee refusing this service's own credentials) → 500. A non-gRPC failure is returned as is if it is a
-     * {@link ProblemException}, else wrapped as 500.
+     * A failed outgoing gRPC call as a {@link ProblemException} for a REST caller, keeping the code: a code of the
+     * vocabulary whose gRPC status is the call's gets the code's HTTP status (so the translation round-trips);
+     * otherwise by the gRPC status: INVALID_ARGUMENT → 400, NOT_FOUND → 404, ALREADY_EXISTS / FAILED_PRECONDITION /
+     * ABORTED → 409, RESOURCE_EXHAUSTED → 429, UNAVAILABLE / DEADLINE_EXCEEDED → 503. UNAUTHENTICATED and
+     * PERMISSION_DENIED (the callee refusing this service's own credentials) and anything else → 500. A non-gRPC
+     * failure is returned as is if it is a {@link ProblemException}, else wrapped as 500 INTERNAL.
      */
     public static ProblemException toProblem(Throwable failure) {
         Throwable t = unwrap(failure);
@@ -160,20 +181,23 @@ public final class GrpcErrors {
         Status status = t instanceof StatusRuntimeException sre ? sre.getStatus()
                 : t instanceof StatusException se ? se.getStatus() : null;
         if (status == null) {
-            return new ProblemException(500, "INTERNAL", "unexpected failure: " + t);
+            return ErrorCode.INTERNAL.problem("unexpected failure: " + t);
         }
         String code = errorCode(t);
         String description = status.getDescription() == null ? status.getCode().name() : status.getDescription();
         String detail = description.startsWith(code + ": ") ? description.substring(code.length() + 2) : description;
         int http = switch (status.getCode()) {
-            case INVALID_ARGUMENT -> 400;
-            case NOT_FOUND -> 404;
-            case ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED -> 409;
-            case RESOURCE_EXHAUSTED -> 429;
-            case UNAVAILABLE, DEADLINE_EXCEEDED -> 503;
-            default -> 500;
+            case UNAUTHENTICATED, PERMISSION_DENIED -> 500;
+            default -> errorCodeOf(t).map(ErrorCode::http).orElseGet(() -> switch (status.getCode()) {
+                case INVALID_ARGUMENT -> 400;
+                case NOT_FOUND -> 404;
+                case ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED -> 409;
+                case RESOURCE_EXHAUSTED -> 429;
+                case UNAVAILABLE, DEADLINE_EXCEEDED -> 503;
+                default -> 500;
+            });
         };
-        return new ProblemException(http, code, detail);
+        return ProblemException.relayed(http, code, detail);
     }
 
     private static Throwable unwrap(Throwable t) {

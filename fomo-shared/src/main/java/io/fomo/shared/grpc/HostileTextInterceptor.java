@@ -3,6 +3,7 @@ package io.fomo.shared.grpc;
 import java.util.List;
 import java.util.Map;
 
+import io.fomo.shared.errors.ErrorCode;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 
@@ -40,7 +41,7 @@ public class HostileTextInterceptor implements ServerInterceptor {
                 String problem = message instanceof Message m ? problemIn(m, "") : null;
                 if (problem != null) {
                     refused = true;
-                    StatusRuntimeException e = GrpcErrors.status(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", problem);
+                    StatusRuntimeException e = GrpcErrors.status(ErrorCode.INVALID_ARGUMENT, problem);
                     call.close(e.getStatus(), e.getTrailers());
                     return;
                 }

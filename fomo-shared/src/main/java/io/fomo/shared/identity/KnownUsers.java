@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.fomo.shared.errors.ErrorCode;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -142,14 +143,14 @@ public class KnownUsers {
     }
 
     private static ProblemException unknown(String userId) {
-        return new ProblemException(404, "UNKNOWN_USER",
+        return ErrorCode.UNKNOWN_USER.problem(
                 "the identity provider knows no user " + (userId == null ? "(none)" : "\"" + userId + "\"")
                         + "; userId is the user's token subject (sub)");
     }
 
     private static ProblemException unavailable(String why) {
         LOG.warnf("user check unavailable: %s", why);
-        return new ProblemException(503, "IDENTITY_UNAVAILABLE",
+        return ErrorCode.IDENTITY_UNAVAILABLE.problem(
                 "cannot check the user with the identity provider right now; nothing was written, retry later");
     }
 

@@ -1,5 +1,6 @@
 package io.fomo.shared.web;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.vertx.pgclient.PgException;
 
 /**
@@ -24,11 +25,11 @@ public final class DataErrors {
                     : t instanceof java.sql.SQLException sql ? sql.getSQLState() : null;
             if (state != null) {
                 if (state.startsWith("22")) {
-                    return new ProblemException(400, "INVALID_REQUEST",
+                    return ErrorCode.INVALID_REQUEST.problem(
                             "a value in the request is outside what can be stored (SQLSTATE " + state + ")");
                 }
                 if ("23505".equals(state)) {
-                    return new ProblemException(409, "CONFLICT",
+                    return ErrorCode.CONFLICT.problem(
                             "a concurrent request created the same thing; retry with the same idempotency key");
                 }
                 return null;

@@ -6,6 +6,7 @@ import java.util.HexFormat;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+import io.fomo.shared.errors.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,7 +53,7 @@ public class IdempotencyKeys {
     /** Validates a key's form: 1–128 characters of {@code [A-Za-z0-9._:-]}. */
     public static String requireKey(String key) {
         if (key == null || !KEY.matcher(key).matches()) {
-            throw ProblemException.badRequest("INVALID_IDEMPOTENCY_KEY",
+            throw ErrorCode.INVALID_IDEMPOTENCY_KEY.problem(
                     "idempotencyKey is required: 1-128 characters of letters, digits and . _ : -");
         }
         return key;
@@ -80,7 +81,7 @@ public class IdempotencyKeys {
 
     private <T> T replay(Object[] row, String hash, Class<T> responseType) {
         if (!hash.equals(row[0])) {
-            throw ProblemException.conflict("IDEMPOTENCY_KEY_REUSED",
+            throw ErrorCode.IDEMPOTENCY_KEY_REUSED.problem(
                     "This idempotency key was already used with a different request");
         }
         try {

@@ -6,6 +6,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.money.InvalidAmountException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -14,7 +15,11 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-/** Maps every failure of a REST call to RFC 9457 problem+json with a stable {@code code} (SPEC §9). */
+/**
+ * Maps every failure of a REST call to RFC 9457 problem+json with a stable {@code code} (SPEC §9): a refusal of the
+ * vocabulary ({@link ErrorCode}) with its code's one HTTP status; what the framework itself refused (an unknown path,
+ * a wrong method or media type) with the framework's status.
+ */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
@@ -26,29 +31,29 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response invalidAmount(InvalidAmountException e, UriInfo uri) {
-        return respond(400, InvalidAmountException.CODE, e.getMessage(), uri);
+        return respond(ErrorCode.INVALID_AMOUNT, e.getMessage(), uri);
     }
 
     @ServerExceptionMapper
     public Response illegalArgument(IllegalArgumentException e, UriInfo uri) {
-        return respond(400, "INVALID_REQUEST", e.getMessage(), uri);
+        return respond(ErrorCode.INVALID_REQUEST, e.getMessage(), uri);
     }
 
     @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class})
     public Response malformedJson(Exception e, UriInfo uri) {
         Response refused = refusedValue(e, uri);
         return refused != null ? refused
-                : respond(400, "MALFORMED_REQUEST", "The request body is not valid JSON for this endpoint", uri);
+                : respond(ErrorCode.MALFORMED_REQUEST, "The request body is not valid JSON for this endpoint", uri);
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
     public Response unauthorized(Exception e, UriInfo uri) {
-        return respond(401, "UNAUTHENTICATED", "A valid bearer token is required", uri);
+        return respond(ErrorCode.UNAUTHENTICATED, "A valid bearer token is required", uri);
     }
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, UriInfo uri) {
-        return respond(403, "FORBIDDEN", "Your roles do not allow this", uri);
+        return respond(ErrorCode.FORBIDDEN, "Your roles do not allow this", uri);
     }
 
     @ServerExceptionMapper
@@ -60,7 +65,7 @@ public class ProblemMappers {
             if (refused != null) {
                 return refused;
             }
-            return respond(400, "MALFORMED_REQUEST", "The request could not be read" + causeOf(e), uri);
+            return respond(ErrorCode.MALFORMED_REQUEST, "The request could not be read" + causeOf(e), uri);
         }
         String code = switch (status) {
             case 404 -> "NOT_FOUND";
@@ -85,7 +90,7 @@ public class ProblemMappers {
             return respond(data.status(), data.code(), data.getMessage(), uri);
         }
         LOG.errorf(e, "unexpected failure on %s", uri.getPath());
-        return respond(500, "INTERNAL", "An unexpected error occurred; the request id identifies it in the logs", uri);
+        return respond(ErrorCode.INTERNAL, "An unexpected error occurred; the request id identifies it in the logs", uri);
     }
 
     /**
@@ -98,18 +103,18 @@ public class ProblemMappers {
     public static ProblemException refusalOf(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof DecimalString.NotAString n) {
-                return new ProblemException(400, InvalidAmountException.CODE, n.getOriginalMessage());
+                return ErrorCode.INVALID_AMOUNT.problem(n.getOriginalMessage());
             }
             if (t instanceof StrictJson.RefusedText r) {
-                return new ProblemException(400, "INVALID_REQUEST", r.getOriginalMessage());
+                return ErrorCode.INVALID_REQUEST.problem(r.getOriginalMessage());
             }
             if (t instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
                 String name = u.getPropertyName();
-                return new ProblemException(400, "MALFORMED_REQUEST", "unknown field "
+                return ErrorCode.MALFORMED_REQUEST.problem("unknown field "
                         + (name == null || Text.problem(name, 64) != null ? "(unprintable)" : "\"" + name + "\""));
             }
             if (t instanceof InvalidAmountException a) {
-                return new ProblemException(400, InvalidAmountException.CODE, a.getMessage());
+                return ErrorCode.INVALID_AMOUNT.problem(a.getMessage());
             }
             if (t instanceof ProblemException p) {
                 return p;
@@ -130,6 +135,10 @@ public class ProblemMappers {
         }
         String message = cause.getMessage().lines().findFirst().orElse("");
         return ": " + (message.length() > 200 ? message.substring(0, 200) + "..." : message);
+    }
+
+    private static Response respond(ErrorCode code, String detail, UriInfo uri) {
+        return respond(code.http(), code.code(), detail, uri);
     }
 
     static Response respond(int status, String code, String detail, UriInfo uri) {

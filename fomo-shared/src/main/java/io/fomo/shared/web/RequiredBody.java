@@ -2,6 +2,7 @@ package io.fomo.shared.web;
 
 import java.io.IOException;
 
+import io.fomo.shared.errors.ErrorCode;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.ext.Provider;
 import jakarta.ws.rs.ext.ReaderInterceptor;
@@ -19,7 +20,7 @@ public class RequiredBody implements ReaderInterceptor {
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException, WebApplicationException {
         Object body = context.proceed();
         if (body == null && !optional(context)) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "A JSON object is required as the request body");
+            throw ErrorCode.MALFORMED_REQUEST.problem("A JSON object is required as the request body");
         }
         return body;
     }

@@ -74,7 +74,7 @@ public final class Text {
     public static String require(String field, String text, int maxLength) {
         String problem = problem(text, maxLength);
         if (problem != null) {
-            throw new ProblemException(400, "INVALID_REQUEST", field + " " + problem);
+            throw io.fomo.shared.errors.ErrorCode.INVALID_REQUEST.problem(field + " " + problem);
         }
         return text;
     }
