@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 
-import io.fomo.emission.rules.AgeFactor;
+import io.fomo.emission.epochs.AgeFactor;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.smallrye.config.ConfigMapping;

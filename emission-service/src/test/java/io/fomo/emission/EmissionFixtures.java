@@ -52,11 +52,16 @@ public final class EmissionFixtures {
 
     /** Publishes {@code event} under {@code eventId}; returns the envelope JSON (to publish it again). */
     public static String publish(ObjectMapper mapper, String eventId, FomoEvent event) {
+        String json = envelope(mapper, eventId, event);
+        publishRaw(event.eventType(), eventId, json);
+        return json;
+    }
+
+    /** The envelope JSON of {@code event} under {@code eventId}, as the broker would deliver it. */
+    public static String envelope(ObjectMapper mapper, String eventId, FomoEvent event) {
         try {
-            String json = mapper.writeValueAsString(new EventEnvelope(eventId, event.eventType(), event.eventVersion(),
+            return mapper.writeValueAsString(new EventEnvelope(eventId, event.eventType(), event.eventVersion(),
                     Instant.now(), "emission-tests", mapper.valueToTree(event)));
-            publishRaw(event.eventType(), eventId, json);
-            return json;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -3,7 +3,7 @@ package io.fomo.emission;
 import java.math.BigInteger;
 import java.time.Duration;
 
-import io.fomo.emission.ledger.LedgerGateway;
+import io.fomo.emission.epochs.EmissionLedgerClient;
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
@@ -15,12 +15,12 @@ public final class TestSupport {
     }
 
     /** FLOCK balance of one account, whole-token decimal string (canonical). */
-    public static String flock(LedgerGateway ledger, String owner, AccountKind kind) {
+    public static String flock(EmissionLedgerClient ledger, String owner, AccountKind kind) {
         String balance = ledger.account(owner, kind, "FLOCK").await().atMost(Duration.ofSeconds(20)).getBalance();
         return Amount.parse(Token.FLOCK, balance).toDecimalString();
     }
 
-    public static BigInteger reserve(LedgerGateway ledger) {
+    public static BigInteger reserve(EmissionLedgerClient ledger) {
         return ledger.reserve().await().atMost(Duration.ofSeconds(20));
     }
 }

@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * A test hook standing for a crash between the ledger batch and the event: a test arms it for one epoch, and the
- * next time this replica's {@link EmissionProcessor} has the epoch's batch committed in the ledger it stops dead,
+ * next time this replica's {@link EmissionService} has the epoch's batch committed in the ledger it stops dead,
  * like a killed process: nothing recorded, its lease left to expire. Disarmed (the default) it does nothing; nothing
  * outside the test code arms it.
  */

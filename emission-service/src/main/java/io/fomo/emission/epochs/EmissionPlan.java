@@ -1,5 +1,6 @@
 package io.fomo.emission.epochs;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -7,14 +8,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
+import io.fomo.emission.epochs.EpochRecords.Deployment;
 import io.fomo.emission.epochs.EpochRecords.EpochWithModels;
 import io.fomo.emission.epochs.EpochRecords.ModelRow;
-import io.fomo.emission.ledger.LedgerGateway;
-import io.fomo.grpc.treasury.v1.AccountKind;
-import io.fomo.grpc.treasury.v1.AccountRef;
-import io.fomo.grpc.treasury.v1.BatchOperation;
-import io.fomo.grpc.treasury.v1.TransferRequest;
 import io.fomo.shared.events.types.EmissionAllocated;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
@@ -53,46 +52,65 @@ public final class EmissionPlan {
         return "EmissionAllocated:" + epoch;
     }
 
-    /** The batch's operations, by deployment id; empty when nothing is emitted. Withheld models have none. */
-    public static List<BatchOperation> operations(EpochWithModels e) {
-        return operations(e, new ArrayList<>());
+    /**
+     * One transfer of the batch, in the spec's words: {@code units} FLOCK from the emission reserve to the RMA owner's
+     * USER account (owner part) or to the deployment's STAKER_REWARDS account (stakers' part).
+     */
+    public record Transfer(String id, String deploymentId, String creditOwner, boolean toStakers, BigInteger units,
+            String reference) {
     }
 
     /**
-     * The batch's operations; {@code deploymentOf} receives, for each operation in order, the deployment it pays (so a
-     * refusal the ledger names by the operation's index is traced back to its model).
+     * The batch's transfers in order (owner part, then stakers' part, model by model as stored); empty when nothing is
+     * emitted. Withheld models have none. A refusal the ledger names by a transfer's index is traced back to its model
+     * through {@link Transfer#deploymentId()}.
      */
-    public static List<BatchOperation> operations(EpochWithModels e, List<String> deploymentOf) {
+    public static List<Transfer> transfers(EpochWithModels e) {
         long epoch = e.epoch().epoch();
-        List<BatchOperation> ops = new ArrayList<>();
-        AccountRef reserve = AccountRef.newBuilder().setOwner(LedgerGateway.PROTOCOL)
-                .setKind(AccountKind.ACCOUNT_KIND_EMISSION_RESERVE).build();
+        List<Transfer> transfers = new ArrayList<>();
         for (ModelRow m : e.models()) {
             if (m.excluded() != null) {
                 continue;
             }
             String reference = "epoch:" + epoch + ":" + m.deploymentId();
             if (m.ownerPart() != null && m.ownerPart().signum() > 0) {
-                ops.add(transfer(operationId(epoch, m.deploymentId(), "owner"), reserve,
-                        AccountRef.newBuilder().setOwner(m.ownerId()).setKind(AccountKind.ACCOUNT_KIND_USER).build(),
+                transfers.add(new Transfer(operationId(epoch, m.deploymentId(), "owner"), m.deploymentId(), m.ownerId(), false,
                         m.ownerPart(), reference));
-                deploymentOf.add(m.deploymentId());
             }
             if (m.stakersPart() != null && m.stakersPart().signum() > 0) {
-                ops.add(transfer(operationId(epoch, m.deploymentId(), "stakers"), reserve,
-                        AccountRef.newBuilder().setOwner(m.deploymentId()).setKind(AccountKind.ACCOUNT_KIND_STAKER_REWARDS)
-                                .build(),
-                        m.stakersPart(), reference));
-                deploymentOf.add(m.deploymentId());
+                transfers.add(new Transfer(operationId(epoch, m.deploymentId(), "stakers"), m.deploymentId(), m.deploymentId(),
+                        true, m.stakersPart(), reference));
             }
         }
-        return ops;
+        return transfers;
     }
 
-    private static BatchOperation transfer(String id, AccountRef debit, AccountRef credit, BigInteger units, String reference) {
-        return BatchOperation.newBuilder().setTransfer(TransferRequest.newBuilder().setId(id).setDebit(debit).setCredit(credit)
-                .setToken(Token.FLOCK.symbol()).setAmount(flock(units)).setCode(LedgerGateway.CODE).setReference(reference))
-                .build();
+    /** The allocation of a claimed epoch with the parameters fixed at the claim (so every replica computes the same). */
+    static EmissionAllocation allocate(EpochWithModels e, Map<String, Deployment> deployments, BigInteger reserve) {
+        AgeFactor ageFactor = new AgeFactor(new BigDecimal(e.epoch().beta()), new BigDecimal(e.epoch().tauDays()));
+        List<DeploymentScore> scores = new ArrayList<>();
+        for (ModelRow m : e.models()) {
+            Deployment d = deployments.get(m.deploymentId());
+            if (d == null && m.net().signum() > 0) {
+                // No DeploymentLive after the wait: the highest factor (age 0); its allocation is withheld.
+                scores.add(DeploymentScore.of(m.deploymentId(), m.net(), 0, ageFactor));
+            } else if (d == null) {
+                scores.add(DeploymentScore.unknownAge(m.deploymentId()));
+            } else {
+                scores.add(DeploymentScore.of(m.deploymentId(), m.net(),
+                        AgeFactor.ageSeconds(d.liveAt(), e.epoch().epochStart()), ageFactor));
+            }
+        }
+        return EmissionAllocation.allocate(e.epoch().perEpoch(), reserve, scores, e.epoch().ownerBps());
+    }
+
+    /** How many models an allocation pays (a positive allocation, not withheld). */
+    static int paidModels(EmissionAllocation allocation, Set<String> withheld) {
+        int paid = 0;
+        for (EmissionAllocation.Line l : allocation.lines()) {
+            paid += l.allocation().signum() > 0 && !withheld.contains(l.model().deploymentId()) ? 1 : 0;
+        }
+        return paid;
     }
 
     /** The event of a published epoch: every model paid an allocation (empty when nothing was emitted; withheld left out). */

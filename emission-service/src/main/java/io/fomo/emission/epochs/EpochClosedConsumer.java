@@ -1,7 +1,6 @@
 package io.fomo.emission.epochs;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,20 +9,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.hibernate.reactive.mutiny.Mutiny;
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.fomo.emission.EmissionConfig;
+import io.fomo.emission.epochs.EpochService.ClaimEpoch;
+import io.fomo.emission.epochs.EpochService.Rejection;
+import io.fomo.emission.epochs.EpochStore.Revenue;
 import io.fomo.shared.events.Inbox;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.ops.StuckWork;
 import io.fomo.shared.web.Text;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
@@ -31,16 +29,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Claims each closed epoch (billing's {@code EpochClosed}) exactly once: in the inbox's transaction it inserts the
- * epoch's row (primary key = epoch number, so a second claim of the same epoch by any replica or any re-delivery,
- * even under another event id, inserts nothing) with E, β, τ and the owner share in force, and each model's revenue.
- * After the commit the {@link EmissionProcessor} takes it from there; no ledger call happens inside the transaction.
+ * Billing's {@code EpochClosed} → the claim ({@link EpochService#claim}), in the inbox's transaction: the epoch's row
+ * (primary key = epoch number, so a second claim of the same epoch by any replica or any re-delivery, even under another
+ * event id, inserts nothing) with E, β, τ and the owner share in force, and each model's revenue. It reads the event
+ * entry by entry: an unreadable model entry is left out and reported, an unreadable epoch refuses the event. After the
+ * commit the {@link EmissionService} takes it from there; no ledger call happens inside the transaction.
  */
 @ApplicationScoped
 public class EpochClosedConsumer {
 
-    private static final Logger LOG = Logger.getLogger(EpochClosedConsumer.class);
     public static final String CONSUMER = "emission.epoch-closed";
+
+    /** The ledger's limit on an account owner (the deployment id owns the stakers' rewards account). */
+    static final int MAX_ID = 128;
 
     @Inject
     Inbox inbox;
@@ -49,44 +50,37 @@ public class EpochClosedConsumer {
     ObjectMapper mapper;
 
     @Inject
-    EmissionProcessor processor;
+    EpochService epochs;
 
     @Inject
-    EmissionConfig config;
+    EmissionService emission;
 
     @Inject
     StuckWork stuck;
-
-    /** Most characters of {@code epoch.rejected} (the reasons of the model entries left out). */
-    static final int MAX_REJECTED_TEXT = 4000;
-
-    /** A model entry of EpochClosed that could not be read: left out of the epoch, reported. */
-    record Rejection(String key, String reason) {
-    }
-
-    /** A readable model entry. */
-    record Revenue(String deploymentId, long requests, java.math.BigInteger net) {
-    }
 
     @Incoming("epoch-closed")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
         AtomicLong claimed = new AtomicLong(Long.MIN_VALUE);
         List<Rejection> rejections = new CopyOnWriteArrayList<>();
-        return inbox.handle(CONSUMER, body, delivery, envelope -> {
+        return inbox.handle(CONSUMER, body, delivery, (tx, envelope) -> {
             rejections.clear();
             EpochClosed e = header(envelope.eventId(), envelope.payload());
-            return claim(envelope.eventId(), e, models(envelope.payload(), rejections), rejections).invoke(ok -> {
-                if (ok) {
-                    claimed.set(e.epoch());
-                }
-            }).replaceWithVoid();
+            List<Revenue> models = models(envelope.payload(), rejections);
+            return epochs.claim(tx, new ClaimEpoch(envelope.eventId(), e.epoch(), e.epochStart(), e.epochEnd(), models,
+                    List.copyOf(rejections))).invoke(ok -> {
+                        if (ok) {
+                            claimed.set(e.epoch());
+                        } else {
+                            rejections.clear();
+                        }
+                    }).replaceWithVoid();
         }).invoke(() -> {
             if (claimed.get() != Long.MIN_VALUE) {
                 for (Rejection r : rejections) {
-                    stuck.failed(EmissionProcessor.JOB, r.key(), new IllegalArgumentException(
+                    stuck.failed(EmissionService.JOB, r.key(), new IllegalArgumentException(
                             "epoch " + claimed.get() + ": EpochClosed entry left out: " + r.reason()));
                 }
-                processor.kick(claimed.get());
+                emission.kick(claimed.get());
             }
         });
     }
@@ -168,59 +162,6 @@ public class EpochClosedConsumer {
         }
         return readable;
     }
-
-    /**
-     * Claims the epoch; call inside a Hibernate Reactive transaction (the inbox's). Returns false if it was claimed
-     * before. The readable models are recorded; the rejected entries are listed on the epoch ({@code rejected}).
-     */
-    public Uni<Boolean> claim(String eventId, EpochClosed e, List<Revenue> models, List<Rejection> rejections) {
-        if (e.epochStart() == null || e.epochEnd() == null) {
-            return Uni.createFrom().failure(new IllegalArgumentException("EpochClosed " + eventId + " lacks its start or end"));
-        }
-        StringBuilder rejected = new StringBuilder();
-        for (Rejection r : rejections) {
-            rejected.append(rejected.length() == 0 ? "" : "; ").append(r.key()).append(": ").append(r.reason());
-        }
-        String rejectedText = rejected.length() == 0 ? null
-                : rejected.length() > MAX_REJECTED_TEXT ? rejected.substring(0, MAX_REJECTED_TEXT) + "..." : rejected.toString();
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("""
-                INSERT INTO epoch (epoch_idx, epoch_start, epoch_end, state, event_id, per_epoch, beta, tau_days, owner_bps,
-                  claimed_by, claimed_at, rejected)
-                VALUES (?1, ?2, ?3, 'CLAIMED', ?4, ?5, ?6, ?7, ?8, ?9, now(), ?10)
-                ON CONFLICT (epoch_idx) DO NOTHING""")
-                .setParameter(1, e.epoch()).setParameter(2, e.epochStart().atOffset(ZoneOffset.UTC))
-                .setParameter(3, e.epochEnd().atOffset(ZoneOffset.UTC)).setParameter(4, eventId)
-                .setParameter(5, new java.math.BigDecimal(config.perEpochUnits()))
-                .setParameter(6, config.ageFactor().beta().toPlainString())
-                .setParameter(7, config.ageFactor().tauDays().toPlainString()).setParameter(8, config.ownerBps())
-                .setParameter(9, processor.replicaId()).setParameter(10, rejectedText)
-                .executeUpdate()
-                .flatMap(inserted -> {
-                    if (inserted == 0) {
-                        LOG.infof("EpochClosed %s: epoch %d was claimed before; nothing to do", eventId, e.epoch());
-                        rejections.clear();
-                        return Uni.createFrom().item(false);
-                    }
-                    return insertModels(s, e.epoch(), models).replaceWith(true);
-                }));
-    }
-
-    private static Uni<Void> insertModels(Mutiny.Session s, long epoch, List<Revenue> models) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Revenue m : models) {
-            chain = chain.flatMap(x -> s.createNativeQuery("""
-                    INSERT INTO epoch_model (epoch_idx, deployment_id, requests, net) VALUES (?1, ?2, ?3, ?4)""")
-                    .setParameter(1, epoch).setParameter(2, m.deploymentId()).setParameter(3, m.requests())
-                    .setParameter(4, new java.math.BigDecimal(m.net()))
-                    .executeUpdate().replaceWithVoid());
-        }
-        return chain;
-    }
-
-    /** The ledger's limit on an account owner (the deployment id owns the stakers' rewards account). */
-    static final int MAX_ID = 128;
-
-
 
     private static String shorten(String s) {
         return s == null ? "null" : s.length() > 100 ? s.substring(0, 100) + "..." : s;

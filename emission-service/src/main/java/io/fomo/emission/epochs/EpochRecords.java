@@ -1,12 +1,10 @@
 package io.fomo.emission.epochs;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 
-import io.vertx.mutiny.sqlclient.Row;
+import io.fomo.shared.db.DbRow;
 
 /** Rows of the emission schema (db/migration/V2__emission.sql) as read by {@link EpochStore}. */
 public final class EpochRecords {
@@ -14,29 +12,24 @@ public final class EpochRecords {
     private EpochRecords() {
     }
 
-    /** The epoch's states (the {@code epoch.state} column). */
-    public static final String CLAIMED = "CLAIMED";
-    public static final String PLANNED = "PLANNED";
-    public static final String PUBLISHED = "PUBLISHED";
-
     /** One epoch row; plan columns are null while CLAIMED. */
-    public record EpochRow(long epoch, Instant epochStart, Instant epochEnd, String state, String eventId,
+    public record EpochRow(long epoch, Instant epochStart, Instant epochEnd, EpochState state, String eventId,
             BigInteger perEpoch, String beta, String tauDays, int ownerBps, String claimedBy, Instant claimedAt,
             BigInteger reserveBefore, BigInteger budget, BigInteger totalScore, BigInteger emitted, BigInteger dust,
             BigInteger reserveAfter, String plannedBy, Instant plannedAt, String ledgerBatchId,
             Instant ledgerCommittedAt, Boolean ledgerReplayed, String publishedBy, Instant publishedAt, int attempts,
             String waitingFor, String lastError, BigInteger withheld, String rejected) {
 
-        static EpochRow of(Row r) {
-            return new EpochRow(r.getLong("epoch_idx"), instant(r, "epoch_start"), instant(r, "epoch_end"),
-                    r.getString("state"), r.getString("event_id"), units(r, "per_epoch"), r.getString("beta"),
-                    r.getString("tau_days"), r.getInteger("owner_bps"), r.getString("claimed_by"),
-                    instant(r, "claimed_at"), units(r, "reserve_before"), units(r, "budget"), units(r, "total_score"),
-                    units(r, "emitted"), units(r, "dust"), units(r, "reserve_after"), r.getString("planned_by"),
-                    instant(r, "planned_at"), r.getString("ledger_batch_id"), instant(r, "ledger_committed_at"),
-                    r.getBoolean("ledger_replayed"), r.getString("published_by"), instant(r, "published_at"),
-                    r.getInteger("attempts"), r.getString("waiting_for"), r.getString("last_error"), units(r, "withheld"),
-                    r.getString("rejected"));
+        static EpochRow of(DbRow r) {
+            return new EpochRow(r.longValue("epoch_idx"), r.instant("epoch_start"), r.instant("epoch_end"),
+                    EpochState.valueOf(r.string("state")), r.string("event_id"), r.units("per_epoch"), r.string("beta"),
+                    r.string("tau_days"), r.intValue("owner_bps"), r.string("claimed_by"),
+                    r.instant("claimed_at"), r.units("reserve_before"), r.units("budget"), r.units("total_score"),
+                    r.units("emitted"), r.units("dust"), r.units("reserve_after"), r.string("planned_by"),
+                    r.instant("planned_at"), r.string("ledger_batch_id"), r.instant("ledger_committed_at"),
+                    r.bool("ledger_replayed"), r.string("published_by"), r.instant("published_at"),
+                    r.intValue("attempts"), r.string("waiting_for"), r.string("last_error"), r.units("withheld"),
+                    r.string("rejected"));
         }
     }
 
@@ -48,16 +41,20 @@ public final class EpochRecords {
             Long ageSeconds, BigInteger factor, BigInteger score, BigInteger allocation, BigInteger ownerPart,
             BigInteger stakersPart, String excluded) {
 
-        static ModelRow of(Row r) {
-            return new ModelRow(r.getString("deployment_id"), r.getLong("requests"), units(r, "net"),
-                    r.getString("owner_id"), instant(r, "live_at"), r.getLong("age_seconds"), units(r, "factor"),
-                    units(r, "score"), units(r, "allocation"), units(r, "owner_part"), units(r, "stakers_part"),
-                    r.getString("excluded"));
+        static ModelRow of(DbRow r) {
+            return new ModelRow(r.string("deployment_id"), r.longValue("requests"), r.units("net"),
+                    r.string("owner_id"), r.instant("live_at"), r.longValue("age_seconds"), r.units("factor"),
+                    r.units("score"), r.units("allocation"), r.units("owner_part"), r.units("stakers_part"),
+                    r.string("excluded"));
+        }
+
+        public ModelOutcome outcome() {
+            return ModelOutcome.of(allocation, excluded);
         }
 
         /** Whether its allocation is transferred (planned, and not withheld). */
         public boolean paid() {
-            return excluded == null && allocation != null && allocation.signum() > 0;
+            return outcome() == ModelOutcome.PAID;
         }
     }
 
@@ -67,16 +64,6 @@ public final class EpochRecords {
 
     /** An epoch with its models. */
     public record EpochWithModels(EpochRow epoch, List<ModelRow> models) {
-    }
-
-    static BigInteger units(Row row, String column) {
-        BigDecimal value = row.getBigDecimal(column);
-        return value == null ? null : value.toBigIntegerExact();
-    }
-
-    static Instant instant(Row row, String column) {
-        OffsetDateTime value = row.getOffsetDateTime(column);
-        return value == null ? null : value.toInstant();
     }
 
     static String text(BigInteger units) {

@@ -1,10 +1,6 @@
 package io.fomo.emission.epochs;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.fomo.emission.epochs.EpochViews.EpochList;
-import io.fomo.emission.epochs.EpochViews.EpochSummary;
 import io.fomo.emission.epochs.EpochViews.EpochView;
 import io.fomo.shared.web.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -27,7 +23,7 @@ public class EpochResource {
     static final int MAX_LIMIT = 500;
 
     @Inject
-    EpochStore store;
+    EpochService epochs;
 
     /** Epochs newest first: {@code ?limit=} (1..500, default 50), {@code ?before=<epoch>} for the next page. */
     @GET
@@ -42,25 +38,13 @@ public class EpochResource {
         if (n < 1 || n > MAX_LIMIT) {
             throw ProblemException.badRequest("INVALID_LIMIT", "limit must be 1.." + MAX_LIMIT);
         }
-        int size = n;
-        return store.list(b, size).map(rows -> {
-            List<EpochSummary> list = new ArrayList<>();
-            rows.forEach(r -> list.add(EpochViews.summary(r)));
-            Long next = list.size() == size ? list.get(list.size() - 1).epoch() : null;
-            return new EpochList(list, next);
-        });
+        return epochs.list(b, n);
     }
 
     @GET
     @Path("{n}")
     public Uni<EpochView> get(@PathParam("n") String n) {
-        long epoch = epochNumber(n, "epoch");
-        return store.find(epoch).map(e -> {
-            if (e == null) {
-                throw ProblemException.notFound("EPOCH_NOT_FOUND", "epoch " + epoch + " has not been closed and claimed here");
-            }
-            return EpochViews.view(e);
-        });
+        return epochs.get(epochNumber(n, "epoch"));
     }
 
     static long epochNumber(String text, String what) {

@@ -1,8 +1,8 @@
 package io.fomo.emission.epochs;
 
+import java.math.BigInteger;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,18 +12,16 @@ import io.fomo.emission.epochs.EpochRecords.Deployment;
 import io.fomo.emission.epochs.EpochRecords.EpochRow;
 import io.fomo.emission.epochs.EpochRecords.EpochWithModels;
 import io.fomo.emission.epochs.EpochRecords.ModelRow;
-import io.fomo.emission.rules.EmissionAllocation;
+import io.fomo.shared.db.DbRow;
+import io.fomo.shared.db.Tx;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 /**
- * The emission schema on the reactive SQL client: reads, the lease of an epoch between replicas, and the plan.
- * Every method is one short transaction (or none); nothing here is ever held open across a ledger call.
+ * All of the emission schema's SQL (db/migration/V2__emission.sql, V3__withheld.sql): the claim, reads, the lease of
+ * an epoch between replicas, the plan, withholding, publishing. Every method runs on the {@link Tx} its caller's unit
+ * of work hands it ({@code Db.transaction} or {@code Db.session}); the callers never hold one open across a ledger call.
+ * The state a statement writes or expects is an {@link EpochState}, bound as its name.
  */
 @ApplicationScoped
 public class EpochStore {
@@ -33,52 +31,68 @@ public class EpochStore {
             reserve_before, budget, total_score, emitted, dust, reserve_after, planned_by, planned_at, ledger_batch_id,
             ledger_committed_at, ledger_replayed, published_by, published_at, attempts, waiting_for, last_error, withheld, rejected""";
 
-    @Inject
-    Pool pool;
+    /** The parameters in force when an epoch is claimed (fixed in its row, so every replica computes the same). */
+    public record Parameters(BigInteger perEpoch, String beta, String tauDays, int ownerBps) {
+    }
 
-    public Uni<EpochWithModels> find(long epoch) {
-        return pool.preparedQuery("SELECT " + EPOCH_COLUMNS + " FROM epoch WHERE epoch_idx = $1").execute(Tuple.of(epoch))
-                .flatMap(rows -> {
-                    if (rows.size() == 0) {
-                        return Uni.createFrom().nullItem();
+    /** A readable model entry of EpochClosed: its revenue. */
+    public record Revenue(String deploymentId, long requests, BigInteger net) {
+    }
+
+    /**
+     * Inserts the epoch's row ({@link EpochState#CLAIMED}) and its models' revenues, unless the epoch was claimed
+     * before (primary key = epoch number: another replica, a re-delivery, the same fact under another event id).
+     * Returns whether this call claimed it.
+     */
+    public Uni<Boolean> claim(Tx tx, long epoch, Instant start, Instant end, String eventId, Parameters p, String claimedBy,
+            String rejected, List<Revenue> models) {
+        return tx.update("""
+                INSERT INTO epoch (epoch_idx, epoch_start, epoch_end, state, event_id, per_epoch, beta, tau_days, owner_bps,
+                  claimed_by, claimed_at, rejected)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), $11)
+                ON CONFLICT (epoch_idx) DO NOTHING""",
+                epoch, start, end, EpochState.CLAIMED, eventId, p.perEpoch(), p.beta(), p.tauDays(), p.ownerBps(),
+                claimedBy, rejected)
+                .flatMap(inserted -> {
+                    if (inserted == 0) {
+                        return Uni.createFrom().item(false);
                     }
-                    EpochRow row = EpochRow.of(rows.iterator().next());
-                    return pool.preparedQuery("""
-                            SELECT deployment_id, requests, net, owner_id, live_at, age_seconds, factor, score, allocation,
-                                   owner_part, stakers_part, excluded FROM epoch_model WHERE epoch_idx = $1 ORDER BY deployment_id""")
-                            .execute(Tuple.of(epoch))
-                            .map(models -> {
-                                List<ModelRow> list = new ArrayList<>();
-                                for (Row r : models) {
-                                    list.add(ModelRow.of(r));
-                                }
-                                return new EpochWithModels(row, list);
-                            });
+                    List<Object[]> rows = new ArrayList<>();
+                    for (Revenue m : models) {
+                        rows.add(new Object[] { epoch, m.deploymentId(), m.requests(), m.net() });
+                    }
+                    return tx.batch("INSERT INTO epoch_model (epoch_idx, deployment_id, requests, net) VALUES ($1, $2, $3, $4)",
+                            rows).replaceWith(true);
                 });
+    }
+
+    public Uni<EpochWithModels> find(Tx tx, long epoch) {
+        return tx.first("SELECT " + EPOCH_COLUMNS + " FROM epoch WHERE epoch_idx = $1", epoch).flatMap(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().nullItem();
+            }
+            EpochRow row = EpochRow.of(found.get());
+            return tx.rows("""
+                    SELECT deployment_id, requests, net, owner_id, live_at, age_seconds, factor, score, allocation,
+                           owner_part, stakers_part, excluded FROM epoch_model WHERE epoch_idx = $1 ORDER BY deployment_id""",
+                    epoch).map(models -> new EpochWithModels(row, models.stream().map(ModelRow::of).toList()));
+        });
     }
 
     /** Epochs newest first, below {@code before} (exclusive) when given. */
-    public Uni<List<EpochRow>> list(Long before, int limit) {
-        return pool.preparedQuery("SELECT " + EPOCH_COLUMNS + " FROM epoch WHERE ($1::bigint IS NULL OR epoch_idx < $1)"
-                + " ORDER BY epoch_idx DESC LIMIT $2").execute(Tuple.of(before, limit))
-                .map(rows -> {
-                    List<EpochRow> list = new ArrayList<>();
-                    for (Row r : rows) {
-                        list.add(EpochRow.of(r));
-                    }
-                    return list;
-                });
+    public Uni<List<EpochRow>> list(Tx tx, Long before, int limit) {
+        return tx.rows("SELECT " + EPOCH_COLUMNS + " FROM epoch WHERE ($1::bigint IS NULL OR epoch_idx < $1)"
+                + " ORDER BY epoch_idx DESC LIMIT $2", before, limit)
+                .map(rows -> rows.stream().map(EpochRow::of).toList());
     }
 
-    /** The projected live deployments among {@code ids}. */
-    public Uni<Map<String, Deployment>> deployments(List<String> ids) {
-        return pool.preparedQuery("SELECT id, owner_id, live_at FROM deployment WHERE id = ANY($1)")
-                .execute(Tuple.of(ids.toArray(String[]::new)))
+    /** The projected live deployments among {@code ids} (table {@code deployment}, the DeploymentLive projection). */
+    public Uni<Map<String, Deployment>> deployments(Tx tx, List<String> ids) {
+        return tx.rows("SELECT id, owner_id, live_at FROM deployment WHERE id = ANY($1)", (Object) ids.toArray(String[]::new))
                 .map(rows -> {
                     Map<String, Deployment> map = new HashMap<>();
-                    for (Row r : rows) {
-                        map.put(r.getString("id"), new Deployment(r.getString("id"), r.getString("owner_id"),
-                                EpochRecords.instant(r, "live_at")));
+                    for (DbRow r : rows) {
+                        map.put(r.string("id"), new Deployment(r.string("id"), r.string("owner_id"), r.instant("live_at")));
                     }
                     return map;
                 });
@@ -88,25 +102,25 @@ public class EpochStore {
      * Takes the epoch for {@code owner} for {@code lease}, if it is unfinished and nobody holds it (a holder that
      * crashed leaves its lease to expire). Returns whether this replica now holds it.
      */
-    public Uni<Boolean> lease(long epoch, String owner, Duration lease) {
-        return pool.preparedQuery("""
+    public Uni<Boolean> lease(Tx tx, long epoch, String owner, Duration lease) {
+        return tx.update("""
                 UPDATE epoch SET lease_owner = $2, lease_until = now() + $3::bigint * interval '1 millisecond', attempts = attempts + 1
-                WHERE epoch_idx = $1 AND state <> 'PUBLISHED' AND (lease_until IS NULL OR lease_until < now())""")
-                .execute(Tuple.of(epoch, owner, lease.toMillis())).map(r -> r.rowCount() == 1);
+                WHERE epoch_idx = $1 AND state <> $4 AND (lease_until IS NULL OR lease_until < now())""",
+                epoch, owner, lease.toMillis(), EpochState.PUBLISHED).map(n -> n == 1);
     }
 
     /** Gives the lease back (with the reason the work stopped, if any). */
-    public Uni<Void> release(long epoch, String owner, String error) {
-        return pool.preparedQuery("""
+    public Uni<Void> release(Tx tx, long epoch, String owner, String error) {
+        return tx.update("""
                 UPDATE epoch SET lease_until = NULL, last_error = coalesce($3, last_error)
-                WHERE epoch_idx = $1 AND lease_owner = $2 AND state <> 'PUBLISHED'""")
-                .execute(Tuple.of(epoch, owner, error)).replaceWithVoid();
+                WHERE epoch_idx = $1 AND lease_owner = $2 AND state <> $4""", epoch, owner, error, EpochState.PUBLISHED)
+                .replaceWithVoid();
     }
 
     /** Records which deployments the epoch waits for (their DeploymentLive has not arrived). */
-    public Uni<Void> markWaiting(long epoch, String owner, String waitingFor) {
-        return pool.preparedQuery("UPDATE epoch SET waiting_for = $3 WHERE epoch_idx = $1 AND lease_owner = $2 AND state = 'CLAIMED'")
-                .execute(Tuple.of(epoch, owner, waitingFor)).replaceWithVoid();
+    public Uni<Void> markWaiting(Tx tx, long epoch, String owner, String waitingFor) {
+        return tx.update("UPDATE epoch SET waiting_for = $3 WHERE epoch_idx = $1 AND lease_owner = $2 AND state = $4",
+                epoch, owner, waitingFor, EpochState.CLAIMED).replaceWithVoid();
     }
 
     /**
@@ -116,44 +130,35 @@ public class EpochStore {
      * withheld (stays in the reserve); they count in {@code withheld}, not in {@code emitted}. Returns whether this
      * call planned it.
      */
-    public Uni<Boolean> savePlan(long epoch, String owner, EmissionAllocation a, Map<String, Deployment> deployments,
+    public Uni<Boolean> savePlan(Tx tx, long epoch, String owner, EmissionAllocation a, Map<String, Deployment> deployments,
             Map<String, String> excluded) {
         EmissionAllocation.Payout payout = a.withholding(excluded.keySet());
-        java.math.BigInteger withheld = payout.withheld();
-        java.math.BigInteger emitted = payout.emitted();
-        java.math.BigInteger reserveAfter = a.reserveBefore().subtract(emitted);
-        return pool.withTransaction(c -> c.preparedQuery("""
-                UPDATE epoch SET state = 'PLANNED', reserve_before = $3::text::numeric, budget = $4::text::numeric,
-                  total_score = $5::text::numeric, emitted = $6::text::numeric, dust = $7::text::numeric,
-                  reserve_after = $8::text::numeric, planned_by = $2, planned_at = now(), ledger_batch_id = $9,
-                  withheld = $10::text::numeric, waiting_for = NULL, last_error = NULL
-                WHERE epoch_idx = $1 AND state = 'CLAIMED' AND lease_owner = $2 AND lease_until > now()""")
-                .execute(Tuple.tuple(List.of(epoch, owner, a.reserveBefore().toString(), a.budget().toString(),
-                        a.totalScore().toString(), emitted.toString(), a.dust().toString(), reserveAfter.toString(),
-                        EmissionPlan.batchId(epoch), withheld.toString())))
+        BigInteger withheld = payout.withheld();
+        BigInteger emitted = payout.emitted();
+        BigInteger reserveAfter = a.reserveBefore().subtract(emitted);
+        return tx.update("""
+                UPDATE epoch SET state = $11, reserve_before = $3, budget = $4, total_score = $5, emitted = $6, dust = $7,
+                  reserve_after = $8, planned_by = $2, planned_at = now(), ledger_batch_id = $9,
+                  withheld = $10, waiting_for = NULL, last_error = NULL
+                WHERE epoch_idx = $1 AND state = $12 AND lease_owner = $2 AND lease_until > now()""",
+                epoch, owner, a.reserveBefore(), a.budget(), a.totalScore(), emitted, a.dust(), reserveAfter,
+                EmissionPlan.batchId(epoch), withheld, EpochState.PLANNED, EpochState.CLAIMED)
                 .flatMap(updated -> {
-                    if (updated.rowCount() != 1) {
+                    if (updated != 1) {
                         return Uni.createFrom().item(false);
                     }
-                    List<Tuple> lines = new ArrayList<>();
+                    List<Object[]> lines = new ArrayList<>();
                     for (EmissionAllocation.Line l : a.lines()) {
                         Deployment d = deployments.get(l.model().deploymentId());
-                        lines.add(Tuple.tuple(java.util.Arrays.asList(epoch, l.model().deploymentId(),
-                                d == null ? null : d.ownerId(),
-                                d == null ? null : OffsetDateTime.ofInstant(d.liveAt(), ZoneOffset.UTC),
-                                l.model().ageSeconds(), EpochRecords.text(l.model().factor()), l.score().toString(),
-                                l.allocation().toString(), l.ownerPart().toString(), l.stakersPart().toString(),
-                                excluded.get(l.model().deploymentId()))));
+                        lines.add(new Object[] { epoch, l.model().deploymentId(), d == null ? null : d.ownerId(),
+                                d == null ? null : d.liveAt(), l.model().ageSeconds(), l.model().factor(), l.score(),
+                                l.allocation(), l.ownerPart(), l.stakersPart(), excluded.get(l.model().deploymentId()) });
                     }
-                    if (lines.isEmpty()) {
-                        return Uni.createFrom().item(true);
-                    }
-                    return c.preparedQuery("""
-                            UPDATE epoch_model SET owner_id = $3, live_at = $4, age_seconds = $5, factor = $6::text::numeric,
-                              score = $7::text::numeric, allocation = $8::text::numeric, owner_part = $9::text::numeric,
-                              stakers_part = $10::text::numeric, excluded = $11
-                            WHERE epoch_idx = $1 AND deployment_id = $2""").executeBatch(lines).replaceWith(true);
-                }));
+                    return tx.batch("""
+                            UPDATE epoch_model SET owner_id = $3, live_at = $4, age_seconds = $5, factor = $6, score = $7,
+                              allocation = $8, owner_part = $9, stakers_part = $10, excluded = $11
+                            WHERE epoch_idx = $1 AND deployment_id = $2""", lines).replaceWith(true);
+                });
     }
 
     /**
@@ -161,60 +166,67 @@ public class EpochStore {
      * from {@code emitted} to {@code withheld}; no other model's allocation changes. Only by the lease holder of a
      * PLANNED epoch. Returns whether it was withheld now.
      */
-    public Uni<Boolean> withhold(long epoch, String owner, String deploymentId, String reason) {
-        return pool.withTransaction(c -> c.preparedQuery("""
+    public Uni<Boolean> withhold(Tx tx, long epoch, String owner, String deploymentId, String reason) {
+        return tx.update("""
                 WITH m AS (
                   UPDATE epoch_model SET excluded = $4
                   WHERE epoch_idx = $1 AND deployment_id = $3 AND excluded IS NULL AND allocation IS NOT NULL
-                    AND EXISTS (SELECT 1 FROM epoch WHERE epoch_idx = $1 AND state = 'PLANNED' AND lease_owner = $2)
+                    AND EXISTS (SELECT 1 FROM epoch WHERE epoch_idx = $1 AND state = $5 AND lease_owner = $2)
                   RETURNING allocation)
                 UPDATE epoch e SET emitted = e.emitted - m.allocation, withheld = coalesce(e.withheld, 0) + m.allocation,
                   reserve_after = e.reserve_after + m.allocation
-                FROM m WHERE e.epoch_idx = $1""").execute(Tuple.of(epoch, owner, deploymentId, reason))
-                .map(r -> r.rowCount() == 1));
+                FROM m WHERE e.epoch_idx = $1""", epoch, owner, deploymentId, reason, EpochState.PLANNED).map(n -> n == 1);
     }
 
     /**
      * Forgets a plan the ledger refused as a whole (PLANNED → CLAIMED), e.g. when the reserve no longer covers it:
      * the refused batch wrote nothing, so a new plan under the same batch id is safe.
      */
-    public Uni<Boolean> resetPlan(long epoch, String owner, String reason) {
-        return pool.withTransaction(c -> c.preparedQuery("""
-                UPDATE epoch SET state = 'CLAIMED', reserve_before = NULL, budget = NULL, total_score = NULL, emitted = NULL,
+    public Uni<Boolean> resetPlan(Tx tx, long epoch, String owner, String reason) {
+        return tx.update("""
+                UPDATE epoch SET state = $4, reserve_before = NULL, budget = NULL, total_score = NULL, emitted = NULL,
                   dust = NULL, reserve_after = NULL, withheld = NULL, planned_by = NULL, planned_at = NULL, last_error = $3
-                WHERE epoch_idx = $1 AND state = 'PLANNED' AND lease_owner = $2""").execute(Tuple.of(epoch, owner, reason))
-                .flatMap(r -> r.rowCount() != 1 ? Uni.createFrom().item(false)
-                        : c.preparedQuery("""
+                WHERE epoch_idx = $1 AND state = $5 AND lease_owner = $2""",
+                epoch, owner, reason, EpochState.CLAIMED, EpochState.PLANNED)
+                .flatMap(n -> n != 1 ? Uni.createFrom().item(false)
+                        : tx.update("""
                                 UPDATE epoch_model SET owner_id = NULL, live_at = NULL, age_seconds = NULL, factor = NULL,
                                   score = NULL, allocation = NULL, owner_part = NULL, stakers_part = NULL, excluded = NULL
-                                WHERE epoch_idx = $1""")
-                                .execute(Tuple.of(epoch)).replaceWith(true)));
+                                WHERE epoch_idx = $1""", epoch).replaceWith(true));
+    }
+
+    /**
+     * Records the ledger's answer and publishes (PLANNED → PUBLISHED), if nobody published before; returns whether
+     * this call did ({@code committedAt} and {@code replayed} are null when nothing was emitted: no batch).
+     */
+    public Uni<Boolean> publish(Tx tx, long epoch, Instant committedAt, Boolean replayed, String publishedBy) {
+        return tx.update("""
+                UPDATE epoch SET state = $5, ledger_committed_at = $2, ledger_replayed = $3, published_by = $4,
+                  published_at = now(), lease_until = NULL, last_error = NULL
+                WHERE epoch_idx = $1 AND state = $6""",
+                epoch, committedAt, replayed, publishedBy, EpochState.PUBLISHED, EpochState.PLANNED).map(n -> n == 1);
     }
 
     /** Unfinished epochs nobody holds (oldest first). */
-    public Uni<List<Long>> unfinished(int limit) {
-        return pool.preparedQuery("""
-                SELECT epoch_idx FROM epoch WHERE state <> 'PUBLISHED' AND (lease_until IS NULL OR lease_until < now())
-                ORDER BY epoch_idx LIMIT $1""").execute(Tuple.of(limit)).map(EpochStore::longs);
+    public Uni<List<Long>> unfinished(Tx tx, int limit) {
+        return tx.rows("""
+                SELECT epoch_idx FROM epoch WHERE state <> $2 AND (lease_until IS NULL OR lease_until < now())
+                ORDER BY epoch_idx LIMIT $1""", limit, EpochState.PUBLISHED).map(EpochStore::epochs);
     }
 
     /** Every unfinished epoch (for the operator's view). */
-    public Uni<List<Long>> allUnfinished() {
-        return pool.query("SELECT epoch_idx FROM epoch WHERE state <> 'PUBLISHED' ORDER BY epoch_idx").execute()
-                .map(EpochStore::longs);
+    public Uni<List<Long>> allUnfinished(Tx tx) {
+        return tx.rows("SELECT epoch_idx FROM epoch WHERE state <> $1 ORDER BY epoch_idx", EpochState.PUBLISHED)
+                .map(EpochStore::epochs);
     }
 
     /** Epochs waiting for a DeploymentLive. */
-    public Uni<List<Long>> waiting() {
-        return pool.query("SELECT epoch_idx FROM epoch WHERE state = 'CLAIMED' AND waiting_for IS NOT NULL ORDER BY epoch_idx")
-                .execute().map(EpochStore::longs);
+    public Uni<List<Long>> waiting(Tx tx) {
+        return tx.rows("SELECT epoch_idx FROM epoch WHERE state = $1 AND waiting_for IS NOT NULL ORDER BY epoch_idx",
+                EpochState.CLAIMED).map(EpochStore::epochs);
     }
 
-    private static List<Long> longs(RowSet<Row> rows) {
-        List<Long> list = new ArrayList<>();
-        for (Row r : rows) {
-            list.add(r.getLong(0));
-        }
-        return list;
+    private static List<Long> epochs(List<DbRow> rows) {
+        return rows.stream().map(r -> r.longValue("epoch_idx")).toList();
     }
 }

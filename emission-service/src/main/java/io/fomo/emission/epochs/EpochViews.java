@@ -11,7 +11,6 @@ import java.util.List;
 import io.fomo.emission.epochs.EpochRecords.EpochRow;
 import io.fomo.emission.epochs.EpochRecords.EpochWithModels;
 import io.fomo.emission.epochs.EpochRecords.ModelRow;
-import io.fomo.emission.rules.AgeFactor;
 
 /**
  * The public explanation of an epoch (SPEC §7 "The epoch's scores, factors and allocations are public and explained,
@@ -57,7 +56,7 @@ public final class EpochViews {
     }
 
     public static EpochSummary summary(EpochRow e) {
-        return new EpochSummary(e.epoch(), e.state(), e.epochStart(), e.epochEnd(), EmissionPlan.flock(e.perEpoch()),
+        return new EpochSummary(e.epoch(), e.state().name(), e.epochStart(), e.epochEnd(), EmissionPlan.flock(e.perEpoch()),
                 EmissionPlan.flock(e.budget()), EmissionPlan.flock(e.reserveBefore()), EmissionPlan.flock(e.reserveAfter()),
                 EmissionPlan.flock(e.emitted()), EmissionPlan.flock(e.withheld()), EmissionPlan.flock(e.dust()),
                 e.publishedAt());
@@ -76,7 +75,7 @@ public final class EpochViews {
                     m.excluded()));
         }
         List<String> waiting = e.waitingFor() == null ? List.of() : Arrays.asList(e.waitingFor().split(","));
-        return new EpochView(e.epoch(), e.state(), e.epochStart(), e.epochEnd(), EmissionPlan.flock(e.perEpoch()),
+        return new EpochView(e.epoch(), e.state().name(), e.epochStart(), e.epochEnd(), EmissionPlan.flock(e.perEpoch()),
                 EmissionPlan.flock(e.budget()), EmissionPlan.flock(e.reserveBefore()), EmissionPlan.flock(e.reserveAfter()),
                 EmissionPlan.flock(e.emitted()), EmissionPlan.flock(e.withheld()), EmissionPlan.flock(e.dust()), e.beta(),
                 e.tauDays(), e.ownerBps(), EpochRecords.text(e.totalScore()), FORMULA, models, e.rejected(), e.claimedAt(), e.plannedAt(), e.ledgerBatchId(),

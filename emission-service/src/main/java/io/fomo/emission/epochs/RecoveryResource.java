@@ -1,12 +1,6 @@
 package io.fomo.emission.epochs;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
 import io.fomo.shared.web.IdempotencyKeys;
-import io.fomo.shared.web.ProblemException;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -31,18 +25,8 @@ import jakarta.ws.rs.core.Response;
 @Path("/api/v1/ops/emission/recovery")
 public class RecoveryResource {
 
-    /** The answer: which epochs were unfinished and are being resumed. */
-    public record RecoveryRun(List<Long> unfinishedEpochs, Instant requestedAt) {
-    }
-
     @Inject
-    IdempotencyKeys keys;
-
-    @Inject
-    EpochStore store;
-
-    @Inject
-    EmissionProcessor processor;
+    EpochService epochs;
 
     @Inject
     SecurityIdentity identity;
@@ -57,25 +41,6 @@ public class RecoveryResource {
         Long only = given == null ? null : EpochResource.epochNumber(given, "epoch");
         IdempotencyKeys.requireKey(key);
         String scope = "emission.recovery:" + identity.getPrincipal().getName();
-        return Panache.withTransaction(() -> keys.once(scope, key, only == null ? Map.of() : Map.of("epoch", only),
-                        RecoveryRun.class, () -> unfinished(only).map(epochs -> new RecoveryRun(epochs, Instant.now()))))
-                .invoke(run -> run.unfinishedEpochs().forEach(processor::kick))
-                .map(run -> Response.accepted(run).build());
-    }
-
-    /** Every unfinished epoch, or just {@code only} (which must be claimed here and not yet published). */
-    private Uni<List<Long>> unfinished(Long only) {
-        if (only == null) {
-            return store.allUnfinished();
-        }
-        return store.find(only).map(e -> {
-            if (e == null) {
-                throw ProblemException.notFound("EPOCH_NOT_FOUND", "epoch " + only + " has not been closed and claimed here");
-            }
-            if (EpochRecords.PUBLISHED.equals(e.epoch().state())) {
-                throw ProblemException.conflict("EPOCH_PUBLISHED", "epoch " + only + " is published: nothing to resume");
-            }
-            return List.of(only);
-        });
+        return epochs.resume(scope, key, only).map(run -> Response.accepted(run).build());
     }
 }

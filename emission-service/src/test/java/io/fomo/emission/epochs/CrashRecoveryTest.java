@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.emission.EmissionFixtures;
 import io.fomo.emission.TestSupport;
-import io.fomo.emission.ledger.LedgerGateway;
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
@@ -47,10 +46,13 @@ class CrashRecoveryTest {
     ObjectMapper mapper;
 
     @Inject
-    LedgerGateway ledger;
+    EmissionLedgerClient ledger;
 
     @Inject
     EpochStore store;
+
+    @Inject
+    io.fomo.shared.db.Db db;
 
     @Inject
     CrashHook crashHook;
@@ -70,7 +72,7 @@ class CrashRecoveryTest {
         String owner = id("owner-crash");
         EmissionFixtures.listen(mapper);
         publish(mapper, "DeploymentLive:" + d, live(d, owner, start.minusSeconds(60 * 86_400L)));
-        await().atMost(WAIT).until(() -> store.deployments(List.of(d)).await().atMost(Duration.ofSeconds(10)).size() == 1);
+        await().atMost(WAIT).until(() -> db.session(tx -> store.deployments(tx, List.of(d))).await().atMost(Duration.ofSeconds(10)).size() == 1);
 
         crashHook.crashAfterLedger(n);
         publish(mapper, "EpochClosed:" + n, new EpochClosed(n, start, start.plusSeconds(86_400L),

@@ -19,7 +19,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.emission.EmissionFixtures;
 import io.fomo.emission.TestSupport;
-import io.fomo.emission.ledger.LedgerGateway;
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
@@ -54,10 +53,13 @@ class EmissionEndToEndTest {
     ObjectMapper mapper;
 
     @Inject
-    LedgerGateway ledger;
+    EmissionLedgerClient ledger;
 
     @Inject
     EpochStore store;
+
+    @Inject
+    io.fomo.shared.db.Db db;
 
     @Inject
     Pool pool;
@@ -79,7 +81,7 @@ class EmissionEndToEndTest {
     }
 
     void awaitProjected(String... deployments) {
-        await().atMost(WAIT).until(() -> store.deployments(List.of(deployments)).await().atMost(Duration.ofSeconds(10))
+        await().atMost(WAIT).until(() -> db.session(tx -> store.deployments(tx, List.of(deployments))).await().atMost(Duration.ofSeconds(10))
                 .size() == deployments.length);
     }
 

@@ -19,7 +19,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fomo.emission.EmissionFixtures;
 import io.fomo.emission.TestSupport;
-import io.fomo.emission.ledger.LedgerGateway;
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.shared.events.EventEnvelope;
 import io.fomo.shared.events.types.EpochClosed;
@@ -56,10 +55,13 @@ class PoisonRowTest {
     ObjectMapper mapper;
 
     @Inject
-    LedgerGateway ledger;
+    EmissionLedgerClient ledger;
 
     @Inject
     EpochStore store;
+
+    @Inject
+    io.fomo.shared.db.Db db;
 
     @Inject
     StuckWork stuck;
@@ -83,7 +85,7 @@ class PoisonRowTest {
         publish(mapper, "DeploymentLive:" + healthy, live(healthy, owner, start));
         // An owner id the ledger cannot hold (more than 128 characters): its transfer is refused.
         publish(mapper, "DeploymentLive:" + badOwner, live(badOwner, "o".repeat(200), start));
-        await().atMost(Duration.ofSeconds(30)).until(() -> store.deployments(List.of(healthy, badOwner))
+        await().atMost(Duration.ofSeconds(30)).until(() -> db.session(tx -> store.deployments(tx, List.of(healthy, badOwner)))
                 .await().atMost(Duration.ofSeconds(10)).size() == 2);
 
         // Three models of equal score (net 100, age 0); two unreadable entries and one deployment named twice.
@@ -147,12 +149,12 @@ class PoisonRowTest {
         assertThat(allocations.get(0).path("deploymentId").asText()).isEqualTo(healthy);
 
         // Reported: metric/log through StuckWork, and the operator's endpoint.
-        assertThat(stuck.isStuck(EmissionProcessor.JOB, badOwner)).isTrue();
-        assertThat(stuck.isStuck(EmissionProcessor.JOB, neverLive)).isTrue();
-        assertThat(stuck.isStuck(EmissionProcessor.JOB, unreadable)).isTrue();
-        assertThat(stuck.isStuck(EmissionProcessor.JOB, twice)).isTrue();
-        assertThat(stuck.isStuck(EmissionProcessor.JOB, healthy)).isFalse();
-        assertThat(stuck.isStuck(EmissionProcessor.JOB, "epoch:" + n)).isFalse();
+        assertThat(stuck.isStuck(EmissionService.JOB, badOwner)).isTrue();
+        assertThat(stuck.isStuck(EmissionService.JOB, neverLive)).isTrue();
+        assertThat(stuck.isStuck(EmissionService.JOB, unreadable)).isTrue();
+        assertThat(stuck.isStuck(EmissionService.JOB, twice)).isTrue();
+        assertThat(stuck.isStuck(EmissionService.JOB, healthy)).isFalse();
+        assertThat(stuck.isStuck(EmissionService.JOB, "epoch:" + n)).isFalse();
         List<String> keys = given().auth().oauth2(KeycloakTokens.user("op")).get("/api/v1/ops/stuck").then().statusCode(200)
                 .extract().jsonPath().getList("items.key");
         assertThat(keys).contains(badOwner, neverLive, unreadable, twice);

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.emission.TestSupport;
-import io.fomo.emission.ledger.LedgerGateway;
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
@@ -53,10 +52,13 @@ class TwoReplicasTest {
     ObjectMapper mapper;
 
     @Inject
-    LedgerGateway ledger;
+    EmissionLedgerClient ledger;
 
     @Inject
     EpochStore store;
+
+    @Inject
+    io.fomo.shared.db.Db db;
 
     @Inject
     Pool pool;
@@ -84,7 +86,7 @@ class TwoReplicasTest {
                     all.add(m[0]);
                     all.add(m[2]);
                 });
-                return store.deployments(all).await().atMost(Duration.ofSeconds(10)).size() == all.size();
+                return db.session(tx -> store.deployments(tx, all)).await().atMost(Duration.ofSeconds(10)).size() == all.size();
             });
             for (int i = 0; i < EPOCHS; i++) {
                 long n = epochNumber();

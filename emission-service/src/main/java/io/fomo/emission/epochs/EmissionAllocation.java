@@ -1,4 +1,4 @@
-package io.fomo.emission.rules;
+package io.fomo.emission.epochs;
 
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.fomo.emission.rules;
+package io.fomo.emission.epochs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

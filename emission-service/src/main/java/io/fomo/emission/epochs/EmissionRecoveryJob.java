@@ -1,0 +1,30 @@
+package io.fomo.emission.epochs;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * On every replica, every {@code fomo.emission.recovery-interval}: resumes each unfinished epoch that nobody holds
+ * (a crashed or stopped replica's lease has expired, an epoch waiting for a DeploymentLive, a ledger that was down):
+ * {@link EmissionService#resumeUnfinished()}.
+ */
+@ApplicationScoped
+public class EmissionRecoveryJob {
+
+    private static final Logger LOG = Logger.getLogger(EmissionRecoveryJob.class);
+
+    @Inject
+    EmissionService emission;
+
+    @Scheduled(every = "${fomo.emission.recovery-interval}", delayed = "2s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> tick() {
+        return emission.resumeUnfinished().replaceWithVoid()
+                .onFailure().invoke(e -> LOG.warnf("emission recovery run failed (it will be retried): %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+}

@@ -1,0 +1,323 @@
+package io.fomo.emission.epochs;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+import org.jboss.logging.Logger;
+
+import io.fomo.emission.EmissionConfig;
+import io.fomo.emission.epochs.CrashHook.SimulatedCrash;
+import io.fomo.emission.epochs.EpochRecords.Deployment;
+import io.fomo.emission.epochs.EpochRecords.EpochWithModels;
+import io.fomo.emission.epochs.EpochRecords.ModelRow;
+import io.fomo.emission.epochs.EmissionLedgerClient.BatchResult;
+import io.fomo.emission.epochs.EmissionLedgerClient.Refusal;
+import io.fomo.shared.db.Db;
+import io.fomo.shared.events.Outbox;
+import io.fomo.shared.ops.StuckWork;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Moves a claimed epoch to PUBLISHED, exactly once in effect, on whichever replica holds its lease (SPEC §7 "exactly
+ * once across any number of replicas"). It follows the suite's recipe for a ledger call around local state: record
+ * the intent (the plan, one transaction), call the ledger with a deterministic id (batch {@code emission:<epoch>}, no
+ * transaction open), record the result (one transaction); the recovery job resumes whatever a crash left.
+ *
+ * <ol>
+ * <li><b>CLAIMED</b> (the EpochClosed consumer inserted the epoch's row with the inbox row): if a model that earned
+ * revenue has no DeploymentLive yet, the epoch <em>waits</em> ({@code waiting_for}); the DeploymentLive consumer and
+ * the recovery job resume it. Otherwise the reserve is read from the ledger, the allocation computed in plain Java
+ * ({@link EmissionAllocation}) with the E, β, τ and owner share fixed at the claim, and stored: <b>PLANNED</b>. From
+ * then on the ledger batch is a pure function of stored rows.</li>
+ * <li><b>PLANNED</b>: the batch is submitted. On success one transaction records the ledger's answer, sets
+ * <b>PUBLISHED</b> and enqueues {@code EmissionAllocated:<epoch>}. A crash between the batch and that transaction
+ * leaves the epoch PLANNED; whoever resumes it submits the same batch again, which the ledger answers as a replay. If
+ * the ledger refuses one model's transfer, that model is withheld and the smaller batch submitted; if it refuses the
+ * batch because the reserve no longer covers it, the plan is dropped and made again under the same batch id.</li>
+ * </ol>
+ *
+ * <p>Each write is conditional on the expected {@link EpochState} (and the lease), so two replicas racing on one epoch
+ * cannot both plan it or both publish it; the unique outbox event id is a second guard.
+ */
+@ApplicationScoped
+public class EmissionService {
+
+    private static final Logger LOG = Logger.getLogger(EmissionService.class);
+    private static final int MAX_ROUNDS = 4;
+    private static final int RECOVERY_BATCH = 100;
+    /** The job's name in {@link StuckWork} (keys: a deployment id, or {@code epoch:<n>}). */
+    public static final String JOB = "emission";
+
+    /** What one pass over an epoch ended with. */
+    public enum Pass {
+        /** Another pass holds the epoch, or it is published. */
+        NOT_TAKEN,
+        /** It waits for a DeploymentLive. */
+        WAITING,
+        /** Given back still CLAIMED (the plan went to another replica, or too many rounds): recovery resumes it. */
+        RELEASED,
+        PUBLISHED
+    }
+
+    @Inject
+    Db db;
+
+    @Inject
+    EpochStore store;
+
+    @Inject
+    EmissionLedgerClient ledger;
+
+    @Inject
+    Outbox outbox;
+
+    @Inject
+    EmissionConfig config;
+
+    @Inject
+    CrashHook crashHook;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    StuckWork stuck;
+
+    private final String replicaId = hostName() + ":" + ProcessHandle.current().pid() + ":"
+            + UUID.randomUUID().toString().substring(0, 8);
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final Counter published;
+    private final Counter replays;
+
+    @Inject
+    public EmissionService(MeterRegistry registry) {
+        this.published = Counter.builder("fomo.emission.epochs.published").description("Epochs this replica published")
+                .register(registry);
+        this.replays = Counter.builder("fomo.emission.ledger.replays")
+                .description("Epoch batches the ledger answered as a replay (a resumed epoch)").register(registry);
+    }
+
+    /** This replica's name in {@code claimed_by}, {@code planned_by}, {@code published_by} and leases. */
+    public String replicaId() {
+        return replicaId;
+    }
+
+    /** Starts a pass over {@code epoch} in the background (errors are logged; recovery retries). */
+    public void kick(long epoch) {
+        process(epoch).subscribe().with(pass -> LOG.debugf("epoch %d: %s", epoch, pass),
+                failure -> LOG.warnf("epoch %d: %s (recovery will resume it)", epoch, failure.getMessage()));
+    }
+
+    /** Kicks every epoch that waits for a DeploymentLive. */
+    public void kickWaiting() {
+        db.session(tx -> store.waiting(tx)).subscribe().with(epochs -> epochs.forEach(this::kick),
+                failure -> LOG.warnf("cannot list waiting epochs: %s", failure.getMessage()));
+    }
+
+    /** One recovery run: passes over up to 100 unfinished, unheld epochs, oldest first; returns their numbers. */
+    public Uni<List<Long>> resumeUnfinished() {
+        return db.session(tx -> store.unfinished(tx, RECOVERY_BATCH)).flatMap(epochs -> epochs.isEmpty()
+                ? Uni.createFrom().item(epochs)
+                : Multi.createFrom().iterable(epochs)
+                        .onItem().transformToUniAndConcatenate(epoch -> process(epoch)
+                                .onFailure().invoke(t -> LOG.warnf("epoch %d: %s (the next run resumes it)", epoch, t.getMessage()))
+                                .onFailure().recoverWithNull())
+                        .collect().asList().replaceWith(epochs));
+    }
+
+    /**
+     * One pass over {@code epoch}: takes its lease (or ends {@link Pass#NOT_TAKEN} if another pass holds it or it is
+     * published), then advances it as far as it can.
+     */
+    public Uni<Pass> process(long epoch) {
+        Context ctx = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(ctx, true);
+        Executor onContext = command -> ctx.runOnContext(x -> command.run());
+        return Uni.createFrom().voidItem().emitOn(onContext).flatMap(x -> {
+            if (!inFlight.add(epoch)) {
+                return Uni.createFrom().item(Pass.NOT_TAKEN);
+            }
+            return db.transaction(tx -> store.lease(tx, epoch, replicaId, config.lease()))
+                    .flatMap(taken -> taken ? advance(epoch, 0, onContext) : Uni.createFrom().item(Pass.NOT_TAKEN))
+                    // The epoch as a whole could not advance (e.g. the ledger is down): reported, retried by recovery.
+                    .onFailure(t -> !(t instanceof SimulatedCrash)).invoke(t -> stuck.failed(JOB, "epoch:" + epoch, t))
+                    .eventually(() -> inFlight.remove(epoch));
+        });
+    }
+
+    private Uni<Pass> advance(long epoch, int round, Executor onContext) {
+        if (round >= MAX_ROUNDS) {
+            return release(epoch, "gave up after " + MAX_ROUNDS + " rounds; recovery resumes it").replaceWith(Pass.RELEASED);
+        }
+        return db.session(tx -> store.find(tx, epoch)).flatMap(e -> {
+            if (e == null) {
+                return Uni.createFrom().<Pass>failure(new IllegalStateException("epoch " + epoch + " is not claimed"));
+            }
+            return switch (e.epoch().state()) {
+                case CLAIMED -> plan(e, onContext).flatMap(planned -> planned == null ? Uni.createFrom().item(Pass.WAITING)
+                        : planned ? advance(epoch, round + 1, onContext) : release(epoch, null).replaceWith(Pass.RELEASED));
+                case PLANNED -> submitAndPublish(e, round, onContext);
+                case PUBLISHED -> Uni.createFrom().item(Pass.PUBLISHED);
+            };
+        }).onFailure(t -> !(t instanceof SimulatedCrash)).call(t -> release(epoch, shorten(t)));
+    }
+
+    /** CLAIMED → PLANNED. Returns true when planned, false when the plan was lost to another replica, null when it waits. */
+    private Uni<Boolean> plan(EpochWithModels e, Executor onContext) {
+        long epoch = e.epoch().epoch();
+        List<String> ids = e.models().stream().map(ModelRow::deploymentId).toList();
+        return db.session(tx -> store.deployments(tx, ids)).flatMap(deployments -> {
+            List<String> missing = new ArrayList<>();
+            for (ModelRow m : e.models()) {
+                if (m.net().signum() > 0 && !deployments.containsKey(m.deploymentId())) {
+                    missing.add(m.deploymentId());
+                }
+            }
+            boolean overdue = e.epoch().claimedAt().plus(config.deploymentLiveWait()).isBefore(Instant.now());
+            if (!missing.isEmpty() && !overdue) {
+                LOG.warnf("epoch %d waits for DeploymentLive of %s", epoch, missing);
+                return db.transaction(tx -> store.markWaiting(tx, epoch, replicaId, String.join(",", missing)))
+                        .flatMap(x -> release(epoch, null)).replaceWith((Boolean) null);
+            }
+            // Waited long enough: those models are scored at age 0 (the highest factor, so nobody else is paid more
+            // than their true share) and their allocation is withheld in the reserve (README "Poison rows").
+            Map<String, String> excluded = new TreeMap<>();
+            for (String id : missing) {
+                excluded.put(id, "no DeploymentLive within " + config.deploymentLiveWait()
+                        + " of the claim: scored at age 0 (factor 1 + beta), allocation withheld in the reserve");
+            }
+            return ledger.reserve().emitOn(onContext).flatMap(reserve -> {
+                EmissionAllocation allocation = EmissionPlan.allocate(e, deployments, reserve);
+                int models = EmissionPlan.paidModels(allocation, excluded.keySet());
+                if (models > config.maxModelsPerEpoch()) {
+                    return Uni.createFrom().failure(new IllegalStateException("epoch " + epoch + " allocates to " + models
+                            + " models, more than fomo.emission.max-models-per-epoch=" + config.maxModelsPerEpoch()));
+                }
+                return db.transaction(tx -> store.savePlan(tx, epoch, replicaId, allocation, deployments, excluded))
+                        .invoke(saved -> {
+                            if (saved) {
+                                excluded.forEach((id, reason) -> stuck.failed(JOB, id,
+                                        new IllegalStateException("epoch " + epoch + ": " + reason)));
+                                LOG.infof("epoch %d planned: reserve %s, emits %s to %d models (dust %s)", epoch,
+                                        EmissionPlan.flock(reserve), EmissionPlan.flock(allocation.emitted()), models,
+                                        EmissionPlan.flock(allocation.dust()));
+                            }
+                        });
+            });
+        });
+    }
+
+    /** PLANNED → PUBLISHED: the batch (no transaction open), then the ledger's answer recorded with the event. */
+    private Uni<Pass> submitAndPublish(EpochWithModels e, int round, Executor onContext) {
+        long epoch = e.epoch().epoch();
+        List<EmissionPlan.Transfer> transfers = EmissionPlan.transfers(e);
+        Uni<BatchResult> batch = transfers.isEmpty() ? Uni.createFrom().nullItem()
+                : ledger.submit(EmissionPlan.batchId(epoch), transfers).emitOn(onContext);
+        return batch.onFailure(Refusal.class).recoverWithUni(t -> refused(e, transfers, (Refusal) t))
+                .invoke(result -> crashHook.afterLedger(epoch))
+                .flatMap(result -> publish(e, result))
+                .onFailure(Resubmit.class).recoverWithUni(t -> advance(epoch, round, onContext))
+                .onFailure(Replan.class).recoverWithUni(t -> advance(epoch, round + 1, onContext));
+    }
+
+    /**
+     * The ledger refused the batch (it wrote nothing). One model's transfer refused for its own data (e.g. an owner id
+     * the ledger cannot hold): that model's allocation is withheld in the reserve and the rest submitted again. The
+     * reserve no longer covering the plan: the plan is dropped and made again. Anything else fails the pass.
+     */
+    private Uni<BatchResult> refused(EpochWithModels e, List<EmissionPlan.Transfer> transfers, Refusal refusal) {
+        long epoch = e.epoch().epoch();
+        if (refusal.insufficientBalance()) {
+            LOG.warnf("epoch %d: the reserve no longer covers the plan (%s); planning again", epoch, refusal.getMessage());
+            return db.transaction(tx -> store.resetPlan(tx, epoch, replicaId, "re-planned: " + shorten(refusal)))
+                    .map(x -> {
+                        throw new Replan();
+                    });
+        }
+        String deploymentId = refusal.operation() == null || refusal.operation() >= transfers.size() ? null
+                : transfers.get(refusal.operation()).deploymentId();
+        if (deploymentId == null) {
+            return Uni.createFrom().failure(refusal.getCause() == null ? refusal : refusal.getCause());
+        }
+        String reason = "the ledger refused its transfer: " + shorten(refusal);
+        LOG.errorf("epoch %d: %s withheld (%s)", epoch, deploymentId, reason);
+        return db.transaction(tx -> store.withhold(tx, epoch, replicaId, deploymentId, reason)).map(withheld -> {
+            if (!withheld) {
+                throw new IllegalStateException("epoch " + epoch + ": could not withhold " + deploymentId + " (lease lost?)");
+            }
+            stuck.failed(JOB, deploymentId, new IllegalStateException("epoch " + epoch + ": " + reason, refusal));
+            throw new Resubmit();
+        });
+    }
+
+    /** The ledger's result recorded, PUBLISHED and the event enqueued: one transaction. */
+    private Uni<Pass> publish(EpochWithModels e, BatchResult result) {
+        long epoch = e.epoch().epoch();
+        Instant committedAt = result == null ? null : result.committedAt();
+        Boolean replayed = result == null ? null : result.replayed();
+        return db.transaction(tx -> store.publish(tx, epoch, committedAt, replayed, replicaId)
+                .call(done -> done ? outbox.enqueue(tx, EmissionPlan.eventId(epoch), EmissionPlan.event(e))
+                        : Uni.createFrom().voidItem()))
+                .map(done -> {
+                    stuck.succeeded(JOB, "epoch:" + epoch);
+                    for (ModelRow m : e.models()) {
+                        if (m.paid()) {
+                            stuck.succeeded(JOB, m.deploymentId());
+                        }
+                    }
+                    if (done) {
+                        published.increment();
+                        if (Boolean.TRUE.equals(replayed)) {
+                            replays.increment();
+                        }
+                        LOG.infof("epoch %d published (ledger batch %s)", epoch,
+                                result == null ? "not needed: nothing emitted" : replayed ? "replayed" : "committed");
+                    }
+                    return Pass.PUBLISHED;
+                });
+    }
+
+    private Uni<Void> release(long epoch, String error) {
+        return db.transaction(tx -> store.release(tx, epoch, replicaId, error)).onFailure().recoverWithNull();
+    }
+
+    /** The reserve no longer covers the plan: plan again. */
+    private static final class Replan extends RuntimeException {
+        Replan() {
+            super("re-plan", null, false, false);
+        }
+    }
+
+    /** A model was withheld after a refusal: the smaller batch goes to the ledger (each round withholds one). */
+    private static final class Resubmit extends RuntimeException {
+        Resubmit() {
+            super("resubmit", null, false, false);
+        }
+    }
+
+    private static String shorten(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        return m.length() > 500 ? m.substring(0, 500) : m;
+    }
+
+    private static String hostName() {
+        String host = System.getenv("HOSTNAME");
+        return host == null || host.isBlank() ? "local" : host;
+    }
+}

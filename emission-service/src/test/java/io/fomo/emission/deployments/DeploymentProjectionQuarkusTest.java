@@ -1,0 +1,79 @@
+package io.fomo.emission.deployments;
+
+import static io.fomo.emission.EmissionFixtures.envelope;
+import static io.fomo.emission.EmissionFixtures.id;
+import static io.fomo.emission.EmissionFixtures.live;
+import static io.fomo.emission.RefusingTrigger.count;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fomo.emission.RefusingTrigger;
+import io.fomo.shared.db.Db;
+import io.fomo.testkit.ServiceProcessResource;
+import io.fomo.testkit.TestDatabase;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+
+/**
+ * SPEC §9: a DeploymentLive whose projection fails leaves no inbox row behind (the row and the effect are one
+ * transaction); once the cause is gone, the re-delivered event is projected exactly once, and a later announcement of
+ * the same deployment keeps the first.
+ */
+@QuarkusTest
+@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
+        initArgs = @ResourceArg(name = "service", value = "treasury"))
+class DeploymentProjectionQuarkusTest {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    Db db;
+
+    @Inject
+    DeploymentProjection projection;
+
+    @Test
+    void aFailingProjectionRollsItsInboxRowBackAndTheRedeliveryAppliesOnce() {
+        String d = id("dep-rollback");
+        Instant liveAt = Instant.parse("2026-10-01T00:00:00Z");
+        String eventId = "DeploymentLive:" + d;
+        JsonObject body = new JsonObject(envelope(mapper, eventId, live(d, id("owner-first"), liveAt)));
+
+        try (RefusingTrigger cause = new RefusingTrigger(db, "deployment", "id", d)) {
+            assertThatThrownBy(() -> projection.consume(body, null).await().atMost(WAIT)).hasMessageContaining("refused by the test");
+            assertThat(inboxRows(eventId)).isZero();
+            assertThat(count(db, "SELECT count(*) AS n FROM deployment WHERE id = $1", d)).isZero();
+        }
+
+        projection.consume(body, null).await().atMost(WAIT);
+        projection.consume(body, null).await().atMost(WAIT);
+        assertThat(inboxRows(eventId)).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) AS n FROM deployment WHERE id = $1 AND event_id = $2", d, eventId)).isEqualTo(1);
+
+        String later = "DeploymentLive:" + d + ":again";
+        projection.consume(new JsonObject(envelope(mapper, later, live(d, id("owner-second"), liveAt.plusSeconds(60)))), null)
+                .await().atMost(WAIT);
+        assertThat(count(db, "SELECT count(*) AS n FROM deployment WHERE id = $1 AND event_id = $2 AND live_at = $3", d,
+                eventId, liveAt)).isEqualTo(1);
+    }
+
+    long inboxRows(String eventId) {
+        return count(db, "SELECT count(*) AS n FROM fomo_inbox WHERE consumer = $1 AND event_id = $2",
+                DeploymentProjection.CONSUMER, eventId);
+    }
+}
