@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.fomo.rmo.close.CloseRunner;
+import io.fomo.rmo.close.CloseJob;
 import io.fomo.shared.ops.StuckWork;
 import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.KeycloakTokens;
@@ -275,13 +275,13 @@ class InputBoundsTest {
                     given().get("/api/v1/offerings/" + id).then().body("state", equalTo("FAILED"))
                             .body("close.phase", equalTo("DONE"));
                 }
-                assertThat(stuck.isStuck(CloseRunner.JOB, poison)).isTrue();
+                assertThat(stuck.isStuck(CloseJob.JOB, poison)).isTrue();
             });
             for (String id : good) {
-                assertThat(stuck.isStuck(CloseRunner.JOB, id)).isFalse();
+                assertThat(stuck.isStuck(CloseJob.JOB, id)).isFalse();
             }
             given().auth().oauth2(KeycloakTokens.user("op")).get("/api/v1/ops/stuck").then().statusCode(200)
-                    .body("items.find { it.key == '" + poison + "' }.job", equalTo(CloseRunner.JOB))
+                    .body("items.find { it.key == '" + poison + "' }.job", equalTo(CloseJob.JOB))
                     .body("items.find { it.key == '" + poison + "' }.reason", org.hamcrest.Matchers.containsString("POISON"));
         } finally {
             // repaired: the next run clears it

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.GetTokenRequest;
-import io.fomo.rmo.close.CloseRunner;
+import io.fomo.rmo.close.CloseService;
 import io.fomo.rmo.ledger.LedgerGateway;
 import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.ServiceProcessResource;
@@ -46,7 +46,7 @@ class OfferingFlowTest {
     Pool pool;
 
     @Inject
-    CloseRunner closer;
+    CloseService closer;
 
     @BeforeAll
     static void startHost() {

@@ -1,13 +1,12 @@
 package io.fomo.rmo.catalog;
 
 import java.util.List;
-import java.util.Set;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.google.protobuf.Timestamp;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.grpc.rmo.v1.Catalog;
 import io.fomo.grpc.rmo.v1.Deployment;
 import io.fomo.grpc.rmo.v1.DeploymentState;
@@ -15,10 +14,10 @@ import io.fomo.grpc.rmo.v1.GetDeploymentRequest;
 import io.fomo.grpc.rmo.v1.HostingCheck;
 import io.fomo.grpc.rmo.v1.ListLiveDeploymentsRequest;
 import io.fomo.grpc.rmo.v1.ListLiveDeploymentsResponse;
+import io.fomo.rmo.config.RmoConfig;
 import io.fomo.rmo.deployment.DeploymentService;
 import io.fomo.rmo.deployment.DeploymentView;
 import io.fomo.shared.grpc.GrpcErrors;
-import io.fomo.shared.web.ProblemException;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -45,8 +44,8 @@ public class CatalogGrpcService implements Catalog {
     @Inject
     CurrentIdentityAssociation identity;
 
-    @ConfigProperty(name = "fomo.rmo.catalog.allowed-clients")
-    Set<String> allowedClients;
+    @Inject
+    RmoConfig config;
 
     @Override
     public Uni<ListLiveDeploymentsResponse> listLiveDeployments(ListLiveDeploymentsRequest request) {
@@ -54,11 +53,11 @@ public class CatalogGrpcService implements Catalog {
             requireCaller(caller);
             int size = request.getPageSize() == 0 ? DEFAULT_PAGE : request.getPageSize();
             if (size < 0 || size > MAX_PAGE) {
-                throw ProblemException.badRequest("INVALID_PAGE_SIZE", "page_size must be 0..1000");
+                throw ErrorCode.INVALID_PAGE_SIZE.problem("page_size must be 0..1000");
             }
             String after = request.getPageToken();
             if (after.length() > 128) {
-                throw ProblemException.badRequest("INVALID_PAGE_TOKEN", "bad page token");
+                throw ErrorCode.INVALID_PAGE_TOKEN.problem("bad page token");
             }
             String model = request.getModelId().isEmpty() ? null : request.getModelId();
             return deployments.listLive(model, after, size + 1).map(list -> {
@@ -86,7 +85,7 @@ public class CatalogGrpcService implements Catalog {
                     found = deployments.findBySymbol(request.getSymbol());
                     break;
                 default:
-                    throw ProblemException.badRequest("INVALID_KEY", "deployment_id or symbol is required");
+                    throw ErrorCode.INVALID_KEY.problem("deployment_id or symbol is required");
             }
             return found.map(CatalogGrpcService::proto);
         }).onFailure().transform(GrpcErrors::toStatusException);
@@ -95,7 +94,7 @@ public class CatalogGrpcService implements Catalog {
     private void requireCaller(SecurityIdentity caller) {
         if (caller.getPrincipal() instanceof JsonWebToken jwt) {
             Object azp = jwt.getClaim("azp");
-            if (azp != null && !allowedClients.contains(azp.toString())) {
+            if (azp != null && !config.catalog().allowedClients().contains(azp.toString())) {
                 throw new ForbiddenException("client " + azp + " may not read the catalog");
             }
         }

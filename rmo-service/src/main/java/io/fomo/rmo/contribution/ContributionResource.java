@@ -4,11 +4,11 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
-import io.fomo.rmo.Bounds;
-import io.fomo.rmo.Requests;
+import io.fomo.shared.errors.ErrorCode;
+import io.fomo.rmo.web.Bounds;
+import io.fomo.rmo.web.Requests;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.DecimalString;
-import io.fomo.shared.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -43,7 +43,7 @@ public class ContributionResource {
     public Uni<Response> contribute(@PathParam("offeringId") String offeringId, ContributeRequest body,
             @HeaderParam("Idempotency-Key") String header) {
         if (body == null) {
-            throw ProblemException.badRequest("MALFORMED_REQUEST", "a JSON body {amount, idempotencyKey} is required");
+            throw ErrorCode.MALFORMED_REQUEST.problem("a JSON body {amount, idempotencyKey} is required");
         }
         Bounds.id("offeringId", offeringId);
         String key = Requests.key(body.idempotencyKey(), header);
@@ -55,7 +55,7 @@ public class ContributionResource {
     @GET
     @Path("/me")
     @RolesAllowed("user")
-    public Uni<ContributionService.MyContributions> mine(@PathParam("offeringId") String offeringId) {
+    public Uni<MyContributionsView> mine(@PathParam("offeringId") String offeringId) {
         Bounds.id("offeringId", offeringId);
         return contributions.mine(jwt.getSubject(), offeringId);
     }

@@ -6,22 +6,18 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.CreatePendingRequest;
 import io.fomo.grpc.treasury.v1.TransferState;
-import io.fomo.rmo.Sql;
 import io.fomo.rmo.ledger.LedgerGateway;
-import io.fomo.rmo.offering.OfferingTerms;
+import io.fomo.shared.db.Db;
 import io.fomo.shared.grpc.GrpcErrors;
+import io.fomo.shared.money.Amount;
+import io.fomo.shared.money.Token;
 import io.fomo.shared.web.IdempotencyKeys;
-import io.fomo.shared.web.ProblemException;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -40,18 +36,14 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class ContributionService {
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ContributionView(String id, String offeringId, String userId, String amount, String pendingId,
-            String state, Instant createdAt) {
-    }
-
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record MyContributions(String offeringId, String userId, String offeringState, String contributed,
-            String mt, String spent, String refunded, List<ContributionView> contributions) {
-    }
-
     record Fingerprint(String offeringId, String amount) {
     }
+
+    @Inject
+    Db db;
+
+    @Inject
+    ContributionStore store;
 
     @Inject
     IdempotencyKeys idempotency;
@@ -62,71 +54,18 @@ public class ContributionService {
     public Uni<ContributionView> contribute(String userId, String offeringId, BigInteger amount, String key) {
         String pendingId = pendingId(offeringId, userId, key);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        return Panache.withTransaction(() -> idempotency.once("contribution:" + offeringId + ":" + userId, key,
-                new Fingerprint(offeringId, Sql.units18(amount)), ContributionView.class,
-                () -> Panache.getSession().flatMap(s -> s.createNativeQuery("""
-                        SELECT state, close_phase, opens_at, closes_at, price, min_contribution, max_contribution
-                        FROM offering WHERE id = ?1 FOR SHARE""", Object[].class).setParameter(1, offeringId)
-                        .getResultList()
-                        .flatMap(rows -> {
-                            if (rows.isEmpty()) {
-                                throw ProblemException.notFound("OFFERING_NOT_FOUND", "no offering " + offeringId);
-                            }
-                            Object[] o = rows.get(0);
-                            check(o, amount, now);
-                            return s.createNativeQuery("""
-                                    INSERT INTO contributor (offering_id, user_id) VALUES (?1, ?2)
-                                    ON CONFLICT (offering_id, user_id) DO NOTHING""")
-                                    .setParameter(1, offeringId).setParameter(2, userId).executeUpdate()
-                                    .flatMap(x -> s.createNativeQuery("""
-                                            SELECT id, total FROM contributor WHERE offering_id = ?1 AND user_id = ?2 FOR UPDATE""",
-                                            Object[].class).setParameter(1, offeringId).setParameter(2, userId)
-                                            .getSingleResult())
-                                    .flatMap(k -> {
-                                        BigInteger before = Sql.big(k[1]);
-                                        BigInteger max = Sql.big(o[6]);
-                                        if (max != null && before.add(amount).compareTo(max) > 0) {
-                                            throw ProblemException.conflict("CONTRIBUTION_ABOVE_MAX", "at most "
-                                                    + Sql.units18(max) + " FLOCK per user; you contributed "
-                                                    + Sql.units18(before) + " already");
-                                        }
-                                        return hold(userId, offeringId, pendingId, amount)
-                                                .flatMap(x -> s.createNativeQuery("""
-                                                        INSERT INTO contribution (offering_id, user_id, idem_key, pending_id, amount,
-                                                          cum_before, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id""",
-                                                        Long.class)
-                                                        .setParameter(1, offeringId).setParameter(2, userId).setParameter(3, key)
-                                                        .setParameter(4, pendingId).setParameter(5, Sql.dec(amount))
-                                                        .setParameter(6, Sql.dec(before)).setParameter(7, Sql.ts(now))
-                                                        .getSingleResult())
-                                                .flatMap(id -> s.createNativeQuery("""
-                                                        UPDATE contributor SET total = total + ?2, contributions = contributions + 1
-                                                        WHERE id = ?1""").setParameter(1, ((Number) k[0]).longValue())
-                                                        .setParameter(2, Sql.dec(amount)).executeUpdate()
-                                                        .replaceWith(new ContributionView(String.valueOf(id), offeringId,
-                                                                userId, Sql.units18(amount), pendingId, "HELD", now)));
-                                    });
-                        }))));
-    }
-
-    private static void check(Object[] o, BigInteger amount, Instant now) {
-        String state = (String) o[0];
-        Instant opensAt = Sql.instant(o[2]);
-        Instant closesAt = Sql.instant(o[3]);
-        if ("DRAFT".equals(state) || ("OPEN".equals(state) && now.isBefore(opensAt))) {
-            throw ProblemException.conflict("OFFERING_NOT_OPEN", "the offering is not open for contributions yet");
-        }
-        if (!"OPEN".equals(state) || o[1] != null || !now.isBefore(closesAt)) {
-            throw ProblemException.conflict("OFFERING_CLOSED", "the offering's window is closed");
-        }
-        BigInteger price = Sql.big(o[4]);
-        BigInteger min = Sql.big(o[5]);
-        BigInteger useful = price.add(OfferingTerms.ONE_MT).subtract(BigInteger.ONE).divide(OfferingTerms.ONE_MT);
-        BigInteger floor = min == null ? useful : min.max(useful);
-        if (amount.compareTo(floor) < 0) {
-            throw ProblemException.badRequest("CONTRIBUTION_BELOW_MIN", "a contribution must be at least "
-                    + Sql.units18(floor) + " FLOCK");
-        }
+        return db.transaction(tx -> idempotency.once("contribution:" + offeringId + ":" + userId, key,
+                new Fingerprint(offeringId, flock(amount)), ContributionView.class,
+                () -> store.termsForShare(tx, offeringId).flatMap(terms -> {
+                    ContributionLimits.check(terms, amount, now);
+                    return store.lockContributor(tx, offeringId, userId).flatMap(k -> {
+                        ContributionLimits.checkCap(terms, k.total(), amount);
+                        return hold(userId, offeringId, pendingId, amount)
+                                .flatMap(x -> store.insert(tx, offeringId, userId, key, pendingId, amount, k, now))
+                                .map(id -> new ContributionView(String.valueOf(id), offeringId, userId, flock(amount),
+                                        pendingId, ContributionView.HELD, now));
+                    });
+                })));
     }
 
     /** The pending transfer (user, FLOCK, USER) → (offeringId, FLOCK, OFFERING_ESCROW), no expiry. */
@@ -134,14 +73,13 @@ public class ContributionService {
         CreatePendingRequest req = CreatePendingRequest.newBuilder().setId(pendingId)
                 .setDebit(LedgerGateway.account(userId, AccountKind.ACCOUNT_KIND_USER))
                 .setCredit(LedgerGateway.account(offeringId, AccountKind.ACCOUNT_KIND_OFFERING_ESCROW))
-                .setToken("FLOCK").setAmount(Sql.units18(amount)).setCode("OFFERING_CONTRIBUTION")
+                .setToken("FLOCK").setAmount(flock(amount)).setCode("OFFERING_CONTRIBUTION")
                 .setReference("offering:" + offeringId).build();
         return ledger.call(stub -> stub.createPending(req))
                 .onFailure().transform(GrpcErrors::toProblem)
                 .map(p -> {
                     if (p.getState() != TransferState.TRANSFER_STATE_PENDING) {
-                        throw ProblemException.conflict("CONTRIBUTION_NOT_HELD",
-                                "this contribution's hold is " + p.getState() + "; use a new idempotency key");
+                        throw ErrorCode.CONTRIBUTION_NOT_HELD.problem("this contribution's hold is " + p.getState() + "; use a new idempotency key");
                     }
                     return null;
                 });
@@ -157,32 +95,27 @@ public class ContributionService {
         }
     }
 
-    public Uni<MyContributions> mine(String userId, String offeringId) {
-        return Panache.withSession(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
-                "SELECT state FROM offering WHERE id = ?1", String.class).setParameter(1, offeringId).getResultList()
-                .flatMap(st -> {
-                    if (st.isEmpty()) {
-                        throw ProblemException.notFound("OFFERING_NOT_FOUND", "no offering " + offeringId);
-                    }
-                    return s.createNativeQuery("SELECT total, mt, spent FROM contributor WHERE offering_id = ?1 AND user_id = ?2",
-                            Object[].class).setParameter(1, offeringId).setParameter(2, userId).getResultList()
-                            .flatMap(k -> s.createNativeQuery("""
-                                    SELECT id, amount, pending_id, created_at FROM contribution
-                                    WHERE offering_id = ?1 AND user_id = ?2 ORDER BY id""", Object[].class)
-                                    .setParameter(1, offeringId).setParameter(2, userId).getResultList()
-                                    .map(cs -> {
-                                        List<ContributionView> list = new ArrayList<>();
-                                        for (Object[] c : cs) {
-                                            list.add(new ContributionView(String.valueOf(c[0]), offeringId, userId,
-                                                    Sql.units18(Sql.big(c[1])), (String) c[2], null, Sql.instant(c[3])));
-                                        }
-                                        BigInteger total = k.isEmpty() ? BigInteger.ZERO : Sql.big(k.get(0)[0]);
-                                        BigInteger mt = k.isEmpty() ? null : Sql.big(k.get(0)[1]);
-                                        BigInteger spent = k.isEmpty() ? null : Sql.big(k.get(0)[2]);
-                                        return new MyContributions(offeringId, userId, st.get(0), Sql.units18(total),
-                                                Sql.units18(mt), Sql.units18(spent),
-                                                spent == null ? null : Sql.units18(total.subtract(spent)), list);
-                                    }));
-                })));
+    /** The caller's contributions to an offering, and after the close what they bought and got back. */
+    public Uni<MyContributionsView> mine(String userId, String offeringId) {
+        return db.session(tx -> store.offeringState(tx, offeringId).flatMap(state -> {
+            String offeringState = state.orElseThrow(
+                    () -> ErrorCode.OFFERING_NOT_FOUND.problem("no offering " + offeringId)).name();
+            return store.totals(tx, offeringId, userId).flatMap(k -> store.contributions(tx, offeringId, userId)
+                    .map(list -> {
+                        BigInteger total = k.map(ContributionStore.Totals::total).orElse(BigInteger.ZERO);
+                        BigInteger mt = k.map(ContributionStore.Totals::mt).orElse(null);
+                        BigInteger spent = k.map(ContributionStore.Totals::spent).orElse(null);
+                        return new MyContributionsView(offeringId, userId, offeringState, flock(total), nullable(mt),
+                                nullable(spent), spent == null ? null : flock(total.subtract(spent)), list);
+                    }));
+        }));
+    }
+
+    private static String flock(BigInteger units) {
+        return Amount.ofUnits(Token.FLOCK, units).toDecimalString();
+    }
+
+    private static String nullable(BigInteger units) {
+        return units == null ? null : flock(units);
     }
 }

@@ -7,15 +7,15 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
-import io.fomo.rmo.Bounds;
-import io.fomo.rmo.Requests;
+import io.fomo.shared.errors.ErrorCode;
+import io.fomo.rmo.config.RmoConfig;
+import io.fomo.rmo.web.Bounds;
+import io.fomo.rmo.web.Requests;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.DecimalString;
-import io.fomo.shared.web.IdempotencyKeys;
-import io.fomo.shared.web.ProblemException;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -33,7 +33,8 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * SPEC §9 deployments: {@code POST /api/v1/deployments} (rma-owner), {@code GET /api/v1/deployments[/{id}]} (public),
- * {@code POST /api/v1/deployments/{id}/hosting-checks} (its owner, operator).
+ * {@code POST /api/v1/deployments/{id}/hosting-checks} (its owner, operator). Wire only: the body to a validated
+ * {@link DeploymentService.Registration} and back.
  */
 @Path("/api/v1/deployments")
 @Produces(MediaType.APPLICATION_JSON)
@@ -52,26 +53,27 @@ public class DeploymentResource {
     DeploymentService deployments;
 
     @Inject
-    HostingChecker checker;
-
-    @Inject
-    IdempotencyKeys idempotency;
-
-    @Inject
     JsonWebToken jwt;
 
     @Inject
     SecurityIdentity identity;
 
     @Inject
-    Bounds bounds;
+    RmoConfig config;
+
+    private Bounds bounds;
+
+    @PostConstruct
+    void init() {
+        bounds = config.inputBounds();
+    }
 
     @POST
     @RolesAllowed("rma-owner")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> register(RegisterRequest body, @HeaderParam("Idempotency-Key") String header) {
         if (body == null) {
-            throw ProblemException.badRequest("MALFORMED_REQUEST", "a JSON body is required");
+            throw ErrorCode.MALFORMED_REQUEST.problem("a JSON body is required");
         }
         String key = Requests.key(body.idempotencyKey(), header);
         DeploymentService.Registration r = validate(body, bounds);
@@ -79,9 +81,7 @@ public class DeploymentResource {
         RegisterRequest fingerprint = new RegisterRequest(body.displayName(), body.modelId(), body.baseUrl(),
                 body.inputPricePerMillion(), body.outputPricePerMillion(), body.inputCostPerMillion(),
                 body.outputCostPerMillion(), null);
-        return Panache.withTransaction(() -> idempotency.once("deployment:" + owner, key, fingerprint,
-                DeploymentView.class, () -> Panache.getSession().flatMap(s -> deployments.register(s, owner, r))))
-                .map(v -> Response.status(201).entity(v).build());
+        return deployments.register(owner, r, key, fingerprint).map(v -> Response.status(201).entity(v).build());
     }
 
     static DeploymentService.Registration validate(RegisterRequest b, Bounds bounds) {
@@ -98,10 +98,10 @@ public class DeploymentResource {
                 Requests.amount(Token.USDC, "outputCostPerMillion", b.outputCostPerMillion(), false));
         // SPEC §3: "Price below compute cost is rejected."
         if (inPrice.compareTo(inCost) < 0 || outPrice.compareTo(outCost) < 0) {
-            throw ProblemException.badRequest("PRICE_BELOW_COST", "a price below its compute cost is rejected");
+            throw ErrorCode.PRICE_BELOW_COST.problem("a price below its compute cost is rejected");
         }
         if (inPrice.signum() == 0 && outPrice.signum() == 0) {
-            throw ProblemException.badRequest("PRICE_BELOW_COST", "inference never goes free: a price must be > 0");
+            throw ErrorCode.PRICE_BELOW_COST.problem("inference never goes free: a price must be > 0");
         }
         return new DeploymentService.Registration(name, model, url, inPrice, outPrice, inCost, outCost);
     }
@@ -135,11 +135,9 @@ public class DeploymentResource {
     @RolesAllowed({"rma-owner", "operator"})
     public Uni<Response> check(@PathParam("id") String id) {
         Bounds.id("id", id);
-        return deployments.find(id).flatMap(d -> {
-            if (!identity.hasRole("operator") && !d.ownerId().equals(jwt.getSubject())) {
-                throw ProblemException.forbidden("only the deployment's owner or an operator may check its hosting");
-            }
-            return checker.check(d.baseUrl(), d.modelId()).flatMap(r -> deployments.recordCheck(id, r));
-        }).map(c -> Response.status(201).entity(c).build());
+        boolean operator = identity.hasRole("operator");
+        String caller = jwt.getSubject();
+        return deployments.check(id, owner -> operator || owner.equals(caller))
+                .map(c -> Response.status(201).entity(c).build());
     }
 }

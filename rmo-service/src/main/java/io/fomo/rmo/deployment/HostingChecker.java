@@ -9,8 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
+import io.fomo.rmo.config.RmoConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -59,27 +58,21 @@ public class HostingChecker {
     @Inject
     Vertx vertx;
 
-    @ConfigProperty(name = "fomo.rmo.hosting-check.timeout", defaultValue = "PT5S")
-    Duration timeout;
+    @Inject
+    RmoConfig config;
 
-    @ConfigProperty(name = "fomo.rmo.hosting-check.connect-timeout", defaultValue = "PT3S")
-    Duration connectTimeout;
-
-    @ConfigProperty(name = "fomo.rmo.hosting-check.max-body-bytes", defaultValue = "1048576")
-    int maxBodyBytes;
-
-    @ConfigProperty(name = "fomo.rmo.hosting-check.denied-ranges")
-    Optional<List<String>> deniedRanges;
-
-    @ConfigProperty(name = "fomo.rmo.hosting-check.allowed-ranges")
-    Optional<List<String>> allowedRanges;
-
+    private Duration timeout;
+    private int maxBodyBytes;
     private AddressFilter filter;
     private HttpClient client;
 
     @PostConstruct
     void init() {
-        filter = AddressFilter.of(deniedRanges.orElse(AddressFilter.DEFAULT_DENIED), allowedRanges.orElse(List.of()));
+        RmoConfig.HostingCheck c = config.hostingCheck();
+        timeout = c.timeout();
+        maxBodyBytes = c.maxBodyBytes();
+        Duration connectTimeout = c.connectTimeout();
+        filter = AddressFilter.of(c.deniedRanges().orElse(AddressFilter.DEFAULT_DENIED), c.allowedRanges().orElse(List.of()));
         client = vertx.getDelegate().createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) Math.min(Math.min(connectTimeout.toMillis(), timeout.toMillis()), Integer.MAX_VALUE))
                 .setIdleTimeout((int) Math.min(timeout.toSeconds() + 1, Integer.MAX_VALUE)).setKeepAlive(false).setMaxPoolSize(8)

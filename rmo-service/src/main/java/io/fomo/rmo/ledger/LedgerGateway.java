@@ -1,14 +1,12 @@
 package io.fomo.rmo.ledger;
 
-import java.time.Duration;
 import java.util.function.Function;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.AccountRef;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.grpc.treasury.v1.MutinyLedgerGrpc;
+import io.fomo.rmo.config.RmoConfig;
 import io.fomo.shared.grpc.ServiceCalls;
 import io.fomo.shared.grpc.ServiceTokens;
 import io.quarkus.grpc.GrpcClient;
@@ -33,20 +31,17 @@ public class LedgerGateway {
     @Inject
     ServiceTokens tokens;
 
-    @ConfigProperty(name = "fomo.rmo.ledger.timeout", defaultValue = "PT10S")
-    Duration timeout;
-
-    @ConfigProperty(name = "fomo.rmo.ledger.batch-timeout", defaultValue = "PT120S")
-    Duration batchTimeout;
+    @Inject
+    RmoConfig config;
 
     /** One call; the answer arrives back on the caller's Vert.x context (if any). */
     public <T> Uni<T> call(Function<MutinyLedgerGrpc.MutinyLedgerStub, Uni<T>> f) {
-        return ServiceCalls.onCallerContext(() -> f.apply(ServiceCalls.authorized(mutiny, tokens, timeout)));
+        return ServiceCalls.onCallerContext(() -> f.apply(ServiceCalls.authorized(mutiny, tokens, config.ledger().timeout())));
     }
 
     /** A blocking stub for one call, with the batch deadline (for the close's batches of up to 10,000 operations). */
     public LedgerGrpc.LedgerBlockingStub blocking() {
-        return ServiceCalls.authorized(blocking, tokens, batchTimeout);
+        return ServiceCalls.authorized(blocking, tokens, config.ledger().batchTimeout());
     }
 
     public static AccountRef account(String owner, AccountKind kind) {

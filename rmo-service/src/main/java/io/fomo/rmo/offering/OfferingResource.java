@@ -6,22 +6,22 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
-import io.fomo.rmo.Bounds;
-import io.fomo.rmo.Requests;
-import io.fomo.rmo.close.CloseRunner;
+import io.fomo.shared.errors.ErrorCode;
+import io.fomo.rmo.close.CloseService;
+import io.fomo.rmo.config.RmoConfig;
+import io.fomo.rmo.web.Bounds;
+import io.fomo.rmo.web.Requests;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.DecimalString;
-import io.fomo.shared.web.IdempotencyKeys;
 import io.fomo.shared.web.ProblemException;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -39,7 +39,9 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * SPEC §9 offerings: {@code POST /api/v1/offerings} (rma-owner of the deployment), {@code GET /api/v1/offerings[/{id}]}
- * (public), {@code POST /api/v1/offerings/{id}/open|cancel|close} (operator).
+ * (public), {@code POST /api/v1/offerings/{id}/open|cancel|close} (operator). Wire only: the body to validated terms
+ * (with the spec's defaults from {@link RmoConfig}) and back; the use cases are {@link OfferingService} and
+ * {@link CloseService}.
  */
 @Path("/api/v1/offerings")
 @Produces(MediaType.APPLICATION_JSON)
@@ -73,46 +75,27 @@ public class OfferingResource {
     OfferingService offerings;
 
     @Inject
-    CloseRunner closer;
-
-    @Inject
-    IdempotencyKeys idempotency;
+    CloseService closes;
 
     @Inject
     JsonWebToken jwt;
 
     @Inject
-    Bounds bounds;
+    RmoConfig config;
 
-    @ConfigProperty(name = "fomo.rmo.allocation.sale", defaultValue = "40")
-    int allocSale;
-    @ConfigProperty(name = "fomo.rmo.allocation.liquidity", defaultValue = "20")
-    int allocLiquidity;
-    @ConfigProperty(name = "fomo.rmo.allocation.incentives", defaultValue = "20")
-    int allocIncentives;
-    @ConfigProperty(name = "fomo.rmo.allocation.operator", defaultValue = "10")
-    int allocOperator;
-    @ConfigProperty(name = "fomo.rmo.allocation.treasury", defaultValue = "10")
-    int allocTreasury;
-    @ConfigProperty(name = "fomo.rmo.use-of-funds.liquidity", defaultValue = "50")
-    int uofLiquidity;
-    @ConfigProperty(name = "fomo.rmo.use-of-funds.staking", defaultValue = "30")
-    int uofStaking;
-    @ConfigProperty(name = "fomo.rmo.use-of-funds.protocol", defaultValue = "20")
-    int uofProtocol;
-    @ConfigProperty(name = "fomo.rmo.vesting.cliff", defaultValue = "P90D")
-    Duration vestingCliff;
-    @ConfigProperty(name = "fomo.rmo.vesting.duration", defaultValue = "P365D")
-    Duration vestingDuration;
-    @ConfigProperty(name = "fomo.rmo.lp-lock", defaultValue = "P365D")
-    Duration lpLock;
+    private Bounds bounds;
+
+    @PostConstruct
+    void init() {
+        bounds = config.inputBounds();
+    }
 
     @POST
     @RolesAllowed("rma-owner")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(CreateRequest body, @HeaderParam("Idempotency-Key") String header) {
         if (body == null) {
-            throw ProblemException.badRequest("MALFORMED_REQUEST", "a JSON body is required");
+            throw ErrorCode.MALFORMED_REQUEST.problem("a JSON body is required");
         }
         String key = Requests.key(body.idempotencyKey(), header);
         String deploymentId = Requests.text("deploymentId", body.deploymentId(), Bounds.MAX_ID);
@@ -124,26 +107,28 @@ public class OfferingResource {
         CreateRequest fingerprint = new CreateRequest(body.deploymentId(), body.symbol(), body.price(), body.opensAt(),
                 body.closesAt(), body.softCap(), body.minContribution(), body.maxContribution(), body.allocation(),
                 body.useOfFunds(), body.vesting(), body.lpLock(), null);
-        return Panache.withTransaction(() -> idempotency.once("offering:" + owner, key, fingerprint, OfferingView.class,
-                () -> Panache.getSession().flatMap(s -> offerings.create(s, owner, deploymentId, terms))))
+        return offerings.create(new OfferingService.Create(owner, deploymentId, terms, key, fingerprint))
                 .map(v -> Response.status(201).entity(v).build());
     }
 
+    /** The body's terms, the spec's defaults ({@code fomo.rmo.allocation.*}, ...) where it leaves them out. */
     OfferingTerms terms(CreateRequest b) {
+        RmoConfig.Allocation a = config.allocation();
+        RmoConfig.UseOfFunds u = config.useOfFunds();
         BigInteger price = bounds.offeringPrice(Requests.amount(Token.FLOCK, "price", b.price(), true));
         OfferingTerms.Allocation allocation = b.allocation() == null
-                ? new OfferingTerms.Allocation(allocSale, allocLiquidity, allocIncentives, allocOperator, allocTreasury)
+                ? new OfferingTerms.Allocation(a.sale(), a.liquidity(), a.incentives(), a.operator(), a.treasury())
                 : new OfferingTerms.Allocation(z(b.allocation().sale()), z(b.allocation().liquidity()),
                         z(b.allocation().incentives()), z(b.allocation().operator()), z(b.allocation().treasury()));
         OfferingTerms.UseOfFunds uof = b.useOfFunds() == null
-                ? new OfferingTerms.UseOfFunds(uofLiquidity, uofStaking, uofProtocol)
+                ? new OfferingTerms.UseOfFunds(u.liquidity(), u.staking(), u.protocol())
                 : new OfferingTerms.UseOfFunds(z(b.useOfFunds().liquidity()), z(b.useOfFunds().staking()),
                         z(b.useOfFunds().protocol()));
-        Duration cliff = b.vesting() == null || b.vesting().cliff() == null ? vestingCliff
+        Duration cliff = b.vesting() == null || b.vesting().cliff() == null ? config.vesting().cliff()
                 : bounds.duration("vesting.cliff", duration(b.vesting().cliff()));
-        Duration length = b.vesting() == null || b.vesting().duration() == null ? vestingDuration
+        Duration length = b.vesting() == null || b.vesting().duration() == null ? config.vesting().duration()
                 : bounds.duration("vesting.duration", duration(b.vesting().duration()));
-        Duration lock = b.lpLock() == null || b.lpLock().duration() == null ? lpLock
+        Duration lock = b.lpLock() == null || b.lpLock().duration() == null ? config.lpLock()
                 : bounds.duration("lpLock.duration", duration(b.lpLock().duration()));
         return new OfferingTerms(b.symbol(), price, b.opensAt(), b.closesAt(),
                 Requests.optionalAmount(Token.FLOCK, "softCap", b.softCap()),
@@ -160,7 +145,7 @@ public class OfferingResource {
         try {
             return Duration.parse(iso);
         } catch (DateTimeParseException | ArithmeticException e) {
-            throw ProblemException.badRequest("INVALID_DURATION", "not an ISO-8601 duration within range: " + iso);
+            throw ErrorCode.INVALID_DURATION.problem("not an ISO-8601 duration within range: " + iso);
         }
     }
 
@@ -198,7 +183,7 @@ public class OfferingResource {
     @Blocking
     public OfferingView cancel(@PathParam("id") String id) {
         Bounds.id("id", id);
-        return guard(() -> closer.cancel(id).view(null, null));
+        return guard(() -> closes.cancel(id).view(null, null));
     }
 
     /**
@@ -211,7 +196,7 @@ public class OfferingResource {
     @Blocking
     public OfferingView close(@PathParam("id") String id) {
         Bounds.id("id", id);
-        return guard(() -> closer.close(id).view(null, null));
+        return guard(() -> closes.close(id).view(null, null));
     }
 
     private static OfferingView guard(java.util.function.Supplier<OfferingView> action) {
@@ -221,8 +206,7 @@ public class OfferingResource {
             throw e;
         } catch (RuntimeException e) {
             LOG.warnf(e, "close interrupted: %s", e.getMessage());
-            throw new ProblemException(503, "CLOSE_INTERRUPTED",
-                    "the close stopped (" + e.getMessage() + "); it resumes on its own or on the next call");
+            throw ErrorCode.CLOSE_INTERRUPTED.problem("the close stopped (" + e.getMessage() + "); it resumes on its own or on the next call");
         }
     }
 }

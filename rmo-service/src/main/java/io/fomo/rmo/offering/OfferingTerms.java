@@ -9,7 +9,7 @@ import io.fomo.shared.money.RoundingRules;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.split.BasisPointSplit;
 import io.fomo.shared.split.BasisPointSplit.Part;
-import io.fomo.shared.web.ProblemException;
+import io.fomo.shared.errors.ErrorCode;
 
 /**
  * The terms of an offering (SPEC §3 "Offering"), validated in plain Java. Every amount is in base units.
@@ -55,15 +55,15 @@ public record OfferingTerms(String symbol, BigInteger price, Instant opensAt, In
             int sum = 0;
             for (int p : all) {
                 if (p < 0 || p > 100) {
-                    throw invalid("INVALID_ALLOCATION", "allocation percentages must be 0..100 each");
+                    throw ErrorCode.INVALID_ALLOCATION.problem("allocation percentages must be 0..100 each");
                 }
                 sum += p;
             }
             if (sum != 100) {
-                throw invalid("INVALID_ALLOCATION", "allocation percentages must sum to exactly 100, were " + sum);
+                throw ErrorCode.INVALID_ALLOCATION.problem("allocation percentages must sum to exactly 100, were " + sum);
             }
             if (sale == 0) {
-                throw invalid("INVALID_ALLOCATION", "the sale allocation must be greater than 0");
+                throw ErrorCode.INVALID_ALLOCATION.problem("the sale allocation must be greater than 0");
             }
         }
     }
@@ -82,12 +82,12 @@ public record OfferingTerms(String symbol, BigInteger price, Instant opensAt, In
             int sum = 0;
             for (int p : all) {
                 if (p < 0 || p > 100) {
-                    throw invalid("INVALID_USE_OF_FUNDS", "use-of-funds percentages must be 0..100 each");
+                    throw ErrorCode.INVALID_USE_OF_FUNDS.problem("use-of-funds percentages must be 0..100 each");
                 }
                 sum += p;
             }
             if (sum != 100) {
-                throw invalid("INVALID_USE_OF_FUNDS", "use-of-funds percentages must sum to exactly 100, were " + sum);
+                throw ErrorCode.INVALID_USE_OF_FUNDS.problem("use-of-funds percentages must sum to exactly 100, were " + sum);
             }
         }
     }
@@ -119,42 +119,38 @@ public record OfferingTerms(String symbol, BigInteger price, Instant opensAt, In
      */
     public void validate(Instant now) {
         if (!Token.isValidModelSymbol(symbol)) {
-            throw invalid("INVALID_SYMBOL", "symbol must be 3-12 upper-case letters/digits and not FLOCK or USDC");
+            throw ErrorCode.INVALID_SYMBOL.problem("symbol must be 3-12 upper-case letters/digits and not FLOCK or USDC");
         }
         if (price == null || price.signum() <= 0) {
-            throw invalid("INVALID_AMOUNT", "price must be greater than 0 FLOCK per MT");
+            throw ErrorCode.INVALID_AMOUNT.problem("price must be greater than 0 FLOCK per MT");
         }
         if (opensAt == null || closesAt == null || !opensAt.isBefore(closesAt)) {
-            throw invalid("INVALID_WINDOW", "opensAt and closesAt are required and opensAt must be before closesAt");
+            throw ErrorCode.INVALID_WINDOW.problem("opensAt and closesAt are required and opensAt must be before closesAt");
         }
         if (!closesAt.isAfter(now)) {
-            throw invalid("INVALID_WINDOW", "closesAt must lie in the future");
+            throw ErrorCode.INVALID_WINDOW.problem("closesAt must lie in the future");
         }
         allocation.validate();
         useOfFunds.validate();
         if ((allocation.liquidity() == 0) != (useOfFunds.liquidity() == 0)) {
-            throw invalid("INVALID_USE_OF_FUNDS",
-                    "a pool needs both sides: liquidity allocation and liquidity use of funds must both be 0 or both > 0");
+            throw ErrorCode.INVALID_USE_OF_FUNDS.problem("a pool needs both sides: liquidity allocation and liquidity use of funds must both be 0 or both > 0");
         }
         BigInteger h = hardCap();
         if (softCap != null && (softCap.signum() <= 0 || softCap.compareTo(h) > 0)) {
-            throw invalid("INVALID_SOFT_CAP", "softCap must be greater than 0 and at most the hard cap P x S");
+            throw ErrorCode.INVALID_SOFT_CAP.problem("softCap must be greater than 0 and at most the hard cap P x S");
         }
         if (minContribution != null && minContribution.signum() <= 0) {
-            throw invalid("INVALID_AMOUNT", "minContribution must be greater than 0");
+            throw ErrorCode.INVALID_AMOUNT.problem("minContribution must be greater than 0");
         }
         if (maxContribution != null && maxContribution.signum() <= 0) {
-            throw invalid("INVALID_AMOUNT", "maxContribution must be greater than 0");
+            throw ErrorCode.INVALID_AMOUNT.problem("maxContribution must be greater than 0");
         }
         if (minContribution != null && maxContribution != null && minContribution.compareTo(maxContribution) > 0) {
-            throw invalid("INVALID_CONTRIBUTION_LIMITS", "minContribution must not exceed maxContribution");
+            throw ErrorCode.INVALID_CONTRIBUTION_LIMITS.problem("minContribution must not exceed maxContribution");
         }
         if (vestingCliff.isNegative() || vestingDuration.isNegative() || lpLock.isNegative()) {
-            throw invalid("INVALID_DURATION", "vesting and LP-lock durations must not be negative");
+            throw ErrorCode.INVALID_DURATION.problem("vesting and LP-lock durations must not be negative");
         }
     }
 
-    static ProblemException invalid(String code, String detail) {
-        return ProblemException.badRequest(code, detail);
-    }
 }

@@ -58,7 +58,7 @@ class ProRataProperties {
                 .as(Offering::new);
     }
 
-    /** Runs the close rules as the CloseRunner does, chunk-free. */
+    /** Runs the close rules as the CloseService does, chunk-free. */
     record Outcome(ProRata.Mode mode, List<BigInteger> c, List<BigInteger> mt, List<BigInteger> spent,
             List<List<BigInteger>> posted) {
     }

@@ -1,16 +1,16 @@
-package io.fomo.rmo;
+package io.fomo.rmo.web;
 
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
-import io.fomo.shared.web.ProblemException;
 
 /**
  * The documented maxima of rmo's inputs (issue #17: "prices, durations, dates and page sizes have documented maxima;
- * 400 beyond them"). Plain Java; the values come from {@code fomo.rmo.bounds.*} (README). Every refusal is a
+ * 400 beyond them"). Plain Java; the values come from {@code fomo.rmo.bounds.*} ({@code RmoConfig.inputBounds()}, README). Every refusal is a
  * {@code 400} problem before anything is written.
  *
  * @param maxPricePerMillion  USDC base units per 1M tokens: the largest deployment price (and compute cost)
@@ -45,7 +45,7 @@ public record Bounds(BigInteger maxPricePerMillion, BigInteger maxOfferingPrice,
     /** A deployment's price or cost per 1M tokens: at most {@link #maxPricePerMillion}. */
     public BigInteger pricePerMillion(String field, BigInteger units) {
         if (units.compareTo(maxPricePerMillion) > 0) {
-            throw ProblemException.badRequest("PRICE_TOO_HIGH", field + " must be at most "
+            throw ErrorCode.PRICE_TOO_HIGH.problem(field + " must be at most "
                     + Amount.ofUnits(Token.USDC, maxPricePerMillion).toDecimalString() + " USDC per 1M tokens");
         }
         return units;
@@ -54,7 +54,7 @@ public record Bounds(BigInteger maxPricePerMillion, BigInteger maxOfferingPrice,
     /** An offering's price P: at most {@link #maxOfferingPrice}. */
     public BigInteger offeringPrice(BigInteger units) {
         if (units != null && units.compareTo(maxOfferingPrice) > 0) {
-            throw ProblemException.badRequest("PRICE_TOO_HIGH", "price must be at most "
+            throw ErrorCode.PRICE_TOO_HIGH.problem("price must be at most "
                     + Amount.ofUnits(Token.FLOCK, maxOfferingPrice).toDecimalString() + " FLOCK per MT");
         }
         return units;
@@ -63,10 +63,10 @@ public record Bounds(BigInteger maxPricePerMillion, BigInteger maxOfferingPrice,
     /** A vesting or LP-lock duration: 0 ≤ d ≤ {@link #maxDuration}. */
     public Duration duration(String field, Duration d) {
         if (d.isNegative()) {
-            throw ProblemException.badRequest("INVALID_DURATION", field + " must not be negative");
+            throw ErrorCode.INVALID_DURATION.problem(field + " must not be negative");
         }
         if (d.compareTo(maxDuration) > 0) {
-            throw ProblemException.badRequest("DURATION_TOO_LONG", field + " must be at most " + maxDuration);
+            throw ErrorCode.DURATION_TOO_LONG.problem(field + " must be at most " + maxDuration);
         }
         return d;
     }
@@ -75,18 +75,18 @@ public record Bounds(BigInteger maxPricePerMillion, BigInteger maxOfferingPrice,
     public void window(Instant opensAt, Instant closesAt, Instant now) {
         Instant latest = now.plus(maxAhead);
         if (opensAt != null && (opensAt.isBefore(now.minus(maxPast)) || opensAt.isAfter(latest))) {
-            throw ProblemException.badRequest("INVALID_WINDOW", "opensAt must lie between now - " + maxPast
+            throw ErrorCode.INVALID_WINDOW.problem("opensAt must lie between now - " + maxPast
                     + " and now + " + maxAhead);
         }
         if (closesAt != null && closesAt.isAfter(latest)) {
-            throw ProblemException.badRequest("INVALID_WINDOW", "closesAt must lie at most " + maxAhead + " after now");
+            throw ErrorCode.INVALID_WINDOW.problem("closesAt must lie at most " + maxAhead + " after now");
         }
     }
 
     /** An id in a path or a body: 1..{@value #MAX_ID} characters. */
     public static String id(String field, String value) {
         if (value == null || value.isEmpty() || value.length() > MAX_ID) {
-            throw ProblemException.badRequest("INVALID_ID", field + " must be 1-" + MAX_ID + " characters");
+            throw ErrorCode.INVALID_ID.problem(field + " must be 1-" + MAX_ID + " characters");
         }
         return value;
     }
@@ -94,7 +94,7 @@ public record Bounds(BigInteger maxPricePerMillion, BigInteger maxOfferingPrice,
     /** An optional query filter ({@code after}, {@code owner}): at most {@value #MAX_FILTER} characters. */
     public static String filter(String field, String value) {
         if (value != null && value.length() > MAX_FILTER) {
-            throw ProblemException.badRequest("INVALID_" + field.toUpperCase(), field + " must be at most " + MAX_FILTER
+            throw ErrorCode.of("INVALID_" + field.toUpperCase()).problem(field + " must be at most " + MAX_FILTER
                     + " characters");
         }
         return value;
@@ -103,7 +103,7 @@ public record Bounds(BigInteger maxPricePerMillion, BigInteger maxOfferingPrice,
     /** A page size: 1..{@value #MAX_PAGE}. */
     public static int limit(int limit) {
         if (limit < 1 || limit > MAX_PAGE) {
-            throw ProblemException.badRequest("INVALID_LIMIT", "limit must be 1.." + MAX_PAGE);
+            throw ErrorCode.INVALID_LIMIT.problem("limit must be 1.." + MAX_PAGE);
         }
         return limit;
     }

@@ -1,13 +1,13 @@
-package io.fomo.rmo;
+package io.fomo.rmo.web;
 
 import java.math.BigInteger;
 import java.net.URI;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.InvalidAmountException;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.IdempotencyKeys;
-import io.fomo.shared.web.ProblemException;
 
 /** Input checks shared by the REST resources: every refusal is a 400 problem before anything is written. */
 public final class Requests {
@@ -17,7 +17,7 @@ public final class Requests {
 
     public static String text(String field, String value, int max) {
         if (value == null || value.isBlank() || value.length() > max) {
-            throw ProblemException.badRequest("INVALID_" + snake(field), field + " is required (1-" + max + " characters)");
+            throw ErrorCode.of("INVALID_" + snake(field)).problem(field + " is required (1-" + max + " characters)");
         }
         return value;
     }
@@ -26,7 +26,7 @@ public final class Requests {
     public static String key(String bodyKey, String headerKey) {
         String k = bodyKey != null ? bodyKey : headerKey;
         if (bodyKey != null && headerKey != null && !bodyKey.equals(headerKey)) {
-            throw ProblemException.badRequest("INVALID_IDEMPOTENCY_KEY", "idempotencyKey and the Idempotency-Key header differ");
+            throw ErrorCode.INVALID_IDEMPOTENCY_KEY.problem("idempotencyKey and the Idempotency-Key header differ");
         }
         return IdempotencyKeys.requireKey(k);
     }
@@ -52,7 +52,7 @@ public final class Requests {
                 throw new IllegalArgumentException();
             }
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("INVALID_BASE_URL", "baseUrl must be an http(s) URL without query");
+            throw ErrorCode.INVALID_BASE_URL.problem("baseUrl must be an http(s) URL without query");
         }
         return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
     }

@@ -1,4 +1,4 @@
-package io.fomo.rmo;
+package io.fomo.rmo.web;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

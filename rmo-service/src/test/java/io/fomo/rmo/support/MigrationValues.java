@@ -1,0 +1,55 @@
+package io.fomo.rmo.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The values a text column may hold, as rmo's migration states them: rmo's state columns have no CHECK constraint;
+ * {@code V2__rmo.sql} lists each column's values in a comment ({@code -- A | B | C}) on the column's line.
+ */
+public final class MigrationValues {
+
+    private MigrationValues() {
+    }
+
+    /** The values listed on the line of {@code table}'s column {@code column} ({@code NULL (...)} left out). */
+    public static Set<String> of(String table, String column) {
+        String sql = read("db/migration/V2__rmo.sql");
+        Matcher t = Pattern.compile("CREATE TABLE " + table + " \\((.*?)\\n\\);", Pattern.DOTALL).matcher(sql);
+        if (!t.find()) {
+            throw new IllegalStateException("no table " + table + " in V2__rmo.sql");
+        }
+        Matcher c = Pattern.compile("(?m)^\\s*" + column + "\\s+text[^\\n]*--\\s*([^\\n]+)$").matcher(t.group(1));
+        if (!c.find()) {
+            throw new IllegalStateException("no commented text column " + column + " in table " + table);
+        }
+        Set<String> values = new TreeSet<>();
+        Arrays.stream(c.group(1).split("\\|")).map(String::trim).filter(v -> !v.startsWith("NULL")).forEach(values::add);
+        return values;
+    }
+
+    public static Set<String> names(Class<? extends Enum<?>> type) {
+        Set<String> out = new TreeSet<>();
+        for (Enum<?> e : type.getEnumConstants()) {
+            out.add(e.name());
+        }
+        return out;
+    }
+
+    private static String read(String resource) {
+        try (InputStream in = MigrationValues.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("no resource " + resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
