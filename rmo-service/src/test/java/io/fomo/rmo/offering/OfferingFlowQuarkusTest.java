@@ -1,6 +1,6 @@
-package io.fomo.rmo;
+package io.fomo.rmo.offering;
 
-import static io.fomo.rmo.RmoFixtures.*;
+import static io.fomo.rmo.support.RmoFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -35,7 +35,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class OfferingFlowTest {
+class OfferingFlowQuarkusTest {
 
     static OpenAiStandIn host;
 

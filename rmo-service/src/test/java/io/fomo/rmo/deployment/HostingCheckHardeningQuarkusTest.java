@@ -1,6 +1,6 @@
-package io.fomo.rmo;
+package io.fomo.rmo.deployment;
 
-import static io.fomo.rmo.RmoFixtures.registerDeployment;
+import static io.fomo.rmo.support.RmoFixtures.registerDeployment;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import io.fomo.rmo.support.RmoFixtures;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
@@ -38,7 +39,7 @@ import io.restassured.response.ValidatableResponse;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class HostingCheckHardeningTest {
+class HostingCheckHardeningQuarkusTest {
 
     static HttpServer host;
     static HttpServer other;

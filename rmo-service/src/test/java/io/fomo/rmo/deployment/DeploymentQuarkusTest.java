@@ -1,6 +1,6 @@
-package io.fomo.rmo;
+package io.fomo.rmo.deployment;
 
-import static io.fomo.rmo.RmoFixtures.*;
+import static io.fomo.rmo.support.RmoFixtures.*;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -30,7 +30,7 @@ import io.restassured.http.ContentType;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class DeploymentTest {
+class DeploymentQuarkusTest {
 
     static OpenAiStandIn host;
 

@@ -1,6 +1,6 @@
-package io.fomo.rmo;
+package io.fomo.rmo.catalog;
 
-import static io.fomo.rmo.RmoFixtures.*;
+import static io.fomo.rmo.support.RmoFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,7 +39,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class CatalogGrpcTest {
+class CatalogGrpcQuarkusTest {
 
     static OpenAiStandIn host;
     static ManagedChannel channel;

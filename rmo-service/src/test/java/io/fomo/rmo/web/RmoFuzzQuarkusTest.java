@@ -1,6 +1,6 @@
-package io.fomo.rmo;
+package io.fomo.rmo.web;
 
-import static io.fomo.rmo.RmoFixtures.*;
+import static io.fomo.rmo.support.RmoFixtures.*;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.fomo.rmo.support.RmoFixtures;
 import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.Hostile;
 import io.fomo.testkit.KeycloakTokens;
@@ -49,7 +50,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class RmoFuzzTest {
+class RmoFuzzQuarkusTest {
 
     static final int AT_LEAST = 200;
     static final long SEED = 17L;

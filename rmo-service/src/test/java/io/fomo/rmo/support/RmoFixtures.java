@@ -1,4 +1,4 @@
-package io.fomo.rmo;
+package io.fomo.rmo.support;
 
 import static io.restassured.RestAssured.given;
 

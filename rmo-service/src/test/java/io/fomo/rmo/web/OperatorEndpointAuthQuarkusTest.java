@@ -1,4 +1,4 @@
-package io.fomo.rmo;
+package io.fomo.rmo.web;
 
 import io.fomo.testkit.AbstractOperatorEndpointAuthTest;
 import io.fomo.testkit.ServiceProcessResource;
@@ -13,7 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class OperatorEndpointAuthTest extends AbstractOperatorEndpointAuthTest {
+class OperatorEndpointAuthQuarkusTest extends AbstractOperatorEndpointAuthTest {
 
     @Override
     protected String serviceName() {

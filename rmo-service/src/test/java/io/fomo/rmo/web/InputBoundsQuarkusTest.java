@@ -1,6 +1,6 @@
-package io.fomo.rmo;
+package io.fomo.rmo.web;
 
-import static io.fomo.rmo.RmoFixtures.*;
+import static io.fomo.rmo.support.RmoFixtures.*;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -47,7 +47,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class InputBoundsTest {
+class InputBoundsQuarkusTest {
 
     static OpenAiStandIn host;
 
