@@ -2,7 +2,7 @@ package io.fomo.staking;
 
 import java.time.Duration;
 
-import io.fomo.staking.domain.DiscountTiers;
+import io.fomo.staking.stakes.DiscountTiers;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 

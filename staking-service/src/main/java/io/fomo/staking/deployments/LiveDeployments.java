@@ -1,15 +1,15 @@
 package io.fomo.staking.deployments;
 
-import java.time.ZoneOffset;
+import java.time.Instant;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.fomo.shared.db.Tx;
 import io.fomo.shared.events.Inbox;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.money.Token;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
@@ -18,10 +18,14 @@ import jakarta.inject.Inject;
 
 /**
  * Projection of rmo-service's {@code DeploymentLive} (SPEC §6 "A user stakes MT of a live model"): the models that
- * can be staked and earn rewards, with their MT symbol. Re-delivery is absorbed by the inbox.
+ * can be staked and earn rewards, with their MT symbol. The consumer of {@code DeploymentLive}: its effect runs on the
+ * inbox's transaction, so a failing effect leaves no inbox row; re-delivery is absorbed by the inbox.
  */
 @ApplicationScoped
 public class LiveDeployments {
+
+    /** The inbox's consumer name (stable: the inbox rows of past deliveries are keyed by it). */
+    static final String CONSUMER = "staking.deployments";
 
     public record Deployment(String id, String symbol) {
         public Token token() {
@@ -35,26 +39,22 @@ public class LiveDeployments {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    DeploymentStore store;
+
     @Incoming("deployment-live")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
-        return inbox.handle("staking.deployments", body, delivery, envelope -> apply(envelope.payloadAs(mapper, DeploymentLive.class)));
+        return inbox.handle(CONSUMER, body, delivery, (tx, envelope) -> apply(tx, envelope.payloadAs(mapper, DeploymentLive.class)));
     }
 
-    /** Upserts the deployment; call inside a Hibernate Reactive transaction. */
-    public Uni<Void> apply(DeploymentLive d) {
+    /** Upserts the deployment on {@code tx} (an MT symbol that is not one is refused). */
+    public Uni<Void> apply(Tx tx, DeploymentLive d) {
         Token.modelToken(d.symbol());
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("""
-                INSERT INTO deployment (id, symbol, owner_id, live_at) VALUES (?1, ?2, ?3, ?4)
-                ON CONFLICT (id) DO UPDATE SET symbol = EXCLUDED.symbol, owner_id = EXCLUDED.owner_id, live_at = EXCLUDED.live_at""")
-                .setParameter(1, d.deploymentId()).setParameter(2, d.symbol()).setParameter(3, d.ownerId())
-                .setParameter(4, (d.liveAt() == null ? java.time.Instant.now() : d.liveAt()).atOffset(ZoneOffset.UTC))
-                .executeUpdate()).replaceWithVoid();
+        return store.upsert(tx, d.deploymentId(), d.symbol(), d.ownerId(), d.liveAt() == null ? Instant.now() : d.liveAt());
     }
 
-    /** The live deployment, or null; call inside a session. */
-    public Uni<Deployment> find(String id) {
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT id, symbol FROM deployment WHERE id = ?1", Object[].class)
-                .setParameter(1, id).getResultList())
-                .map(rows -> rows.isEmpty() ? null : new Deployment((String) rows.get(0)[0], (String) rows.get(0)[1]));
+    /** The live deployment, or null. */
+    public Uni<Deployment> find(Tx tx, String id) {
+        return store.find(tx, id).map(d -> d.orElse(null));
     }
 }

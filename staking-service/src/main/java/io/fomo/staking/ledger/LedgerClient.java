@@ -3,9 +3,6 @@ package io.fomo.staking.ledger;
 import java.math.BigInteger;
 import java.time.Duration;
 
-import io.fomo.grpc.billing.v1.MutinyEpochUsageGrpc;
-import io.fomo.grpc.billing.v1.StreamEpochUsageRequest;
-import io.fomo.grpc.billing.v1.UserEpochUsage;
 import io.fomo.grpc.treasury.v1.Account;
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.AccountRef;
@@ -20,14 +17,12 @@ import io.fomo.shared.grpc.ServiceTokens;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.quarkus.grpc.GrpcClient;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * This service's outgoing gRPC: the treasury ledger ({@code ledger}) and billing's epoch usage ({@code epoch-usage}),
- * each call with this service's own token (SPEC §8). Results are handed back on the caller's Vert.x context, so the
+ * The treasury ledger ({@code ledger}), each call with this service's own token (SPEC §8). Results are handed back on the caller's Vert.x context, so the
  * caller can continue with a database transaction. A transient ABORTED from the ledger is retried with the same id.
  */
 @ApplicationScoped
@@ -35,13 +30,9 @@ public class LedgerClient {
 
     public static final String PROTOCOL = "protocol";
     private static final Duration LEDGER_DEADLINE = Duration.ofSeconds(30);
-    private static final Duration USAGE_DEADLINE = Duration.ofMinutes(10);
 
     @GrpcClient("ledger")
     MutinyLedgerGrpc.MutinyLedgerStub ledger;
-
-    @GrpcClient("epoch-usage")
-    MutinyEpochUsageGrpc.MutinyEpochUsageStub epochUsage;
 
     @Inject
     ServiceTokens tokens;
@@ -65,24 +56,14 @@ public class LedgerClient {
                 .map((Account a) -> Amount.parse(token, a.getAvailable()).units());
     }
 
-    /** Billing's per-user gross usage of a closed epoch for one deployment, as a stream (never held whole). */
-    public Multi<UserEpochUsage> epochUsage(long epoch, String deploymentId) {
-        return ServiceCalls.streamOnCallerContext(() -> ServiceCalls.authorized(epochUsage, tokens, USAGE_DEADLINE)
-                .streamEpochUsage(StreamEpochUsageRequest.newBuilder().setEpoch(epoch).setDeploymentId(deploymentId).build()));
-    }
-
     public static AccountRef ref(String owner, AccountKind kind) {
         return AccountRef.newBuilder().setOwner(owner).setKind(kind).build();
-    }
-
-    public static String whole(Token token, BigInteger units) {
-        return Amount.ofUnits(token, units).toDecimalString();
     }
 
     public static TransferRequest transfer(String id, AccountRef debit, AccountRef credit, Token token, BigInteger units,
             String code, String reference) {
         return TransferRequest.newBuilder().setId(id).setDebit(debit).setCredit(credit).setToken(token.symbol())
-                .setAmount(whole(token, units)).setCode(code).setReference(reference).build();
+                .setAmount(Amount.ofUnits(token, units).toDecimalString()).setCode(code).setReference(reference).build();
     }
 
     /** On the caller's context; a transient ABORTED from the ledger is retried with the same id. */

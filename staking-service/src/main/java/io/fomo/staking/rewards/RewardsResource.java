@@ -13,7 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** SPEC §9: {@code GET /api/v1/rewards/me}, {@code POST /api/v1/rewards/claims} (user, as themself). */
+/** Wire only. SPEC §9: {@code GET /api/v1/rewards/me}, {@code POST /api/v1/rewards/claims} (user, as themself). */
 @Path("/api/v1/rewards")
 @Produces(MediaType.APPLICATION_JSON)
 public class RewardsResource {
@@ -27,7 +27,7 @@ public class RewardsResource {
     @GET
     @Path("/me")
     @RolesAllowed("user")
-    public Uni<ClaimService.MyRewards> mine() {
+    public Uni<RewardViews.MyRewards> mine() {
         return claims.mine(jwt.getSubject());
     }
 
@@ -35,7 +35,7 @@ public class RewardsResource {
     @Path("/claims")
     @RolesAllowed("user")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> claim(ClaimService.ClaimRequest body) {
+    public Uni<Response> claim(RewardViews.ClaimRequest body) {
         return claims.claim(jwt.getSubject(), body).map(v -> Response.status(201).entity(v).build());
     }
 }

@@ -2,8 +2,7 @@ package io.fomo.staking.stakes;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.fomo.staking.stakes.StakeService.Kind;
-import io.fomo.staking.stakes.StakeService.StakeRequest;
+import io.fomo.staking.stakes.StakeOp.Kind;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -15,7 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** SPEC §9 staking-service: {@code POST /api/v1/stakes}, {@code POST /api/v1/unstakes}, {@code GET /api/v1/stakes/me} (user, as themself). */
+/** Wire only. SPEC §9 staking-service: {@code POST /api/v1/stakes}, {@code POST /api/v1/unstakes}, {@code GET /api/v1/stakes/me} (user, as themself). */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class StakeResource {
@@ -45,7 +44,7 @@ public class StakeResource {
     @GET
     @Path("/stakes/me")
     @RolesAllowed("user")
-    public Uni<StakeService.MyStakes> mine() {
+    public Uni<StakeViews.MyStakes> mine() {
         return stakes.mine(jwt.getSubject());
     }
 }

@@ -19,7 +19,7 @@ import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.events.types.EmissionAllocated;
 import io.fomo.shared.ops.StuckWork;
-import io.fomo.staking.rewards.RewardEngine;
+import io.fomo.staking.rewards.RewardJobService;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
@@ -104,13 +104,13 @@ class RewardsPoisonRowTest {
 
         // The healthy model is paid although the poison model's job fails on every try.
         await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(jobState(epoch, healthy.deploymentId())));
-        await().atMost(Duration.ofSeconds(30)).until(() -> stuck.isStuck(RewardEngine.JOB, poison.deploymentId()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> stuck.isStuck(RewardJobService.JOB, poison.deploymentId()));
         assertThat(jobState(epoch, poison.deploymentId())).isNotEqualTo("DONE");
         assertThat(count("SELECT count(*) FROM reward_accrual WHERE epoch = $1 AND deployment_id = $2", epoch,
                 poison.deploymentId())).isZero();
         assertThat(stuck.list().stream().filter(i -> i.key().equals(poison.deploymentId())).findFirst().orElseThrow().reason())
                 .contains("rewards of epoch " + epoch);
-        assertThat(stuck.isStuck(RewardEngine.JOB, healthy.deploymentId())).isFalse();
+        assertThat(stuck.isStuck(RewardJobService.JOB, healthy.deploymentId())).isFalse();
 
         // Healthy: bob alone earned the whole stakers' part and the first slices, moved in the ledger.
         assertThat(pool.preparedQuery("SELECT emission_flock::text FROM reward_accrual WHERE epoch = $1 AND deployment_id = $2 AND user_id = $3")
@@ -125,8 +125,8 @@ class RewardsPoisonRowTest {
         // The unreadable allocations got no job and are reported; the readable ones were not held up by them.
         assertThat(count("SELECT count(*) FROM reward_job WHERE epoch = $1 AND deployment_id IN ($2, $3)", epoch,
                 longId, "dep-unreadable-" + epoch)).isZero();
-        assertThat(stuck.isStuck(RewardEngine.JOB, "dep-unreadable-" + epoch)).isTrue();
-        assertThat(stuck.isStuck(RewardEngine.JOB, "epoch:" + epoch + ":allocation#2")).isTrue();
+        assertThat(stuck.isStuck(RewardJobService.JOB, "dep-unreadable-" + epoch)).isTrue();
+        assertThat(stuck.isStuck(RewardJobService.JOB, "epoch:" + epoch + ":allocation#2")).isTrue();
         List<String> keys = given().auth().oauth2(KeycloakTokens.user("op")).get("/api/v1/ops/stuck").then().statusCode(200)
                 .extract().jsonPath().getList("items.key");
         assertThat(keys).contains(poison.deploymentId(), "dep-unreadable-" + epoch);

@@ -21,14 +21,14 @@ import org.junit.jupiter.api.Test;
 
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
+import io.fomo.shared.db.Db;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.staking.deployments.LiveDeployments;
-import io.fomo.staking.stakes.UnbondingReleaser;
+import io.fomo.staking.stakes.UnbondingService;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -54,10 +54,13 @@ class StakeApiTest {
     LiveDeployments deployments;
 
     @Inject
-    UnbondingReleaser releaser;
+    UnbondingService releaser;
 
     @Inject
     Pool pool;
+
+    @Inject
+    Db db;
 
     LedgerGrpc.LedgerBlockingStub ledger;
     String bob;
@@ -71,7 +74,7 @@ class StakeApiTest {
         DeploymentLive live = new DeploymentLive(model.deploymentId(), model.symbol(), "alice", "m", "1", "1", "0.5", "0.5",
                 Instant.now(), DeploymentLive.poolIdOf(model.symbol()), "o", Instant.now());
         // The consumer's effect called directly (RewardsEndToEndTest goes through RabbitMQ).
-        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> deployments.apply(live)));
+        VertxContextSupport.subscribeAndAwait(() -> db.transaction(tx -> deployments.apply(tx, live)));
     }
 
     static ValidatableResponse post(String who, String path, Map<String, Object> body) {

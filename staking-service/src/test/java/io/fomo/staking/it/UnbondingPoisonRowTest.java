@@ -19,7 +19,7 @@ import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.ops.StuckWork;
-import io.fomo.staking.stakes.UnbondingReleaser;
+import io.fomo.staking.stakes.UnbondingService;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
@@ -101,9 +101,9 @@ class UnbondingPoisonRowTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> "RELEASED".equals(state(unId)));
             assertThat(available(ledger, ref(bob, AccountKind.ACCOUNT_KIND_USER), model.symbol())).isEqualTo("20");
             assertThat(available(ledger, ref(bob, AccountKind.ACCOUNT_KIND_UNBONDING), model.symbol())).isEqualTo("0");
-            assertThat(stuck.isStuck(UnbondingReleaser.JOB, poisonId)).isTrue();
+            assertThat(stuck.isStuck(UnbondingService.JOB, poisonId)).isTrue();
             assertThat(state(poisonId)).isEqualTo("RELEASING");
-            assertThat(stuck.isStuck(UnbondingReleaser.JOB, unId)).isFalse();
+            assertThat(stuck.isStuck(UnbondingService.JOB, unId)).isFalse();
         } finally {
             sql("DELETE FROM unbonding WHERE id = $1", poisonId);
             sql("DELETE FROM deployment WHERE id = $1", poisonDeployment);

@@ -1,4 +1,4 @@
-package io.fomo.staking.domain;
+package io.fomo.staking.rewards;
 
 import java.math.BigInteger;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.fomo.staking.domain;
+package io.fomo.staking.stakes;
 
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -19,9 +19,7 @@ import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.ops.StuckWork;
 import io.fomo.shared.web.Text;
-import io.fomo.staking.Db;
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.smallrye.mutiny.Multi;
+import io.fomo.staking.rewards.RewardJobService.Allocation;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
@@ -32,11 +30,17 @@ import jakarta.inject.Inject;
  * Consumes emission-service's {@code EmissionAllocated} (one per closed epoch, also when nothing was emitted): in the
  * inbox's transaction it records one {@code reward_job} per (epoch, model) for every live model and every model with
  * an allocation; the primary key (epoch, deployment) is the database's guarantee that an epoch's rewards of a model
- * are computed once. {@link RewardEngine} then computes and pays them step by step, without a transaction across
+ * are computed once. {@link RewardJobService} then computes and pays them step by step, without a transaction across
  * its gRPC calls.
  */
 @ApplicationScoped
-public class EmissionConsumer {
+public class EmissionAllocatedConsumer {
+
+    /** The inbox's consumer name (stable: the inbox rows of past deliveries are keyed by it). */
+    static final String CONSUMER = "staking.rewards";
+
+    @Inject
+    RewardJobService jobs;
 
     @Inject
     Inbox inbox;
@@ -54,19 +58,16 @@ public class EmissionConsumer {
     record Rejection(String key, String reason) {
     }
 
-    /** A readable allocation: the model and its stakers' part in FLOCK base units. */
-    record Allocation(String deploymentId, BigInteger stakersPart) {
-    }
 
     @Incoming("emission-allocated")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
         List<Rejection> rejections = new CopyOnWriteArrayList<>();
-        return inbox.handle("staking.rewards", body, delivery, envelope -> {
+        return inbox.handle(CONSUMER, body, delivery, (tx, envelope) -> {
             rejections.clear();
             EmissionAllocated header = header(envelope.eventId(), envelope.payload());
             List<Allocation> allocations = allocations(envelope.payload(), rejections);
-            return apply(header, allocations);
-        }).invoke(() -> rejections.forEach(r -> stuck.failed(RewardEngine.JOB, r.key(),
+            return jobs.recordEpoch(tx, header.epoch(), header.epochStart(), header.epochEnd(), allocations);
+        }).invoke(() -> rejections.forEach(r -> stuck.failed(RewardJobService.JOB, r.key(),
                 new IllegalArgumentException("EmissionAllocated entry skipped: " + r.reason()))));
     }
 
@@ -142,38 +143,4 @@ public class EmissionConsumer {
         }
         return readable;
     }
-
-    /** Records the epoch's jobs; call inside a Hibernate Reactive transaction. */
-    public Uni<Void> apply(EmissionAllocated e) {
-        List<Allocation> allocations = new ArrayList<>();
-        if (e.allocations() != null) {
-            for (EmissionAllocated.ModelAllocation a : e.allocations()) {
-                allocations.add(new Allocation(a.deploymentId(), Amount.parse(Token.FLOCK, a.stakersPart()).units()));
-            }
-        }
-        return apply(e, allocations);
-    }
-
-    Uni<Void> apply(EmissionAllocated e, List<Allocation> allocations) {
-        if (e.epochEnd() == null || e.epochStart() == null) {
-            throw new IllegalArgumentException("EmissionAllocated " + e.epoch() + " without epochStart/epochEnd");
-        }
-        return Panache.getSession().flatMap(s -> Multi.createFrom().iterable(allocations)
-                .onItem().transformToUniAndConcatenate(a -> s.createNativeQuery("""
-                            INSERT INTO reward_job (epoch, deployment_id, epoch_start, epoch_end, stakers_part, state)
-                            VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING') ON CONFLICT (epoch, deployment_id) DO NOTHING""")
-                            .setParameter(1, e.epoch()).setParameter(2, a.deploymentId()).setParameter(3, Db.ts(e.epochStart()))
-                            .setParameter(4, Db.ts(e.epochEnd())).setParameter(5, Db.num(a.stakersPart())).executeUpdate())
-                .collect().last()
-                // Every other model live by the epoch's end: no emission, but its reward-pool slice (SPEC §6).
-                .flatMap(x -> s.createNativeQuery("""
-                        INSERT INTO reward_job (epoch, deployment_id, epoch_start, epoch_end, stakers_part, state)
-                        SELECT ?1, d.id, ?2, ?3, 0, 'PENDING' FROM deployment d WHERE d.live_at <= ?3
-                        ON CONFLICT (epoch, deployment_id) DO NOTHING""")
-                        .setParameter(1, e.epoch()).setParameter(2, Db.ts(e.epochStart())).setParameter(3, Db.ts(e.epochEnd()))
-                        .executeUpdate()))
-                .replaceWithVoid();
-    }
-
-
 }

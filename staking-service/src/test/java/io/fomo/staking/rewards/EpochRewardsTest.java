@@ -1,4 +1,4 @@
-package io.fomo.staking.domain;
+package io.fomo.staking.rewards;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.shared.money.Amount;
+import io.fomo.staking.stakes.DiscountTiers;
 import io.fomo.shared.money.Token;
 
 /** The worked example (SPEC §6) in plain Java. */

@@ -1,4 +1,4 @@
-package io.fomo.staking.domain;
+package io.fomo.staking.rewards;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,6 +20,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
 import io.fomo.shared.split.WeightedDistribution;
+import io.fomo.staking.stakes.DiscountTiers;
 
 /** SPEC §6 properties over random stakes, usages, allocations and pools (pure Java, ≥ 1000 tries each). */
 class EpochRewardsProperties {

@@ -1,4 +1,4 @@
-package io.fomo.staking.domain;
+package io.fomo.staking.rewards;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

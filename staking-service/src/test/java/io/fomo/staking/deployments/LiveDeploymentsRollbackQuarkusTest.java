@@ -1,0 +1,67 @@
+package io.fomo.staking.deployments;
+
+import static io.fomo.staking.ConsumerRollback.count;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fomo.shared.events.types.DeploymentLive;
+import io.fomo.staking.ConsumerRollback;
+import io.fomo.testkit.ServiceProcessResource;
+import io.fomo.testkit.TestDatabase;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+
+/** SPEC §9: the DeploymentLive consumer's effect and its inbox row are one transaction. */
+@QuarkusTest
+@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
+        initArgs = @ResourceArg(name = "service", value = "treasury"))
+class LiveDeploymentsRollbackQuarkusTest {
+
+    @Inject
+    LiveDeployments consumer;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    Pool pool;
+
+    @Test
+    void aFailingEffectLeavesNoInboxRowAndARedeliveryAppliesItOnce() {
+        String id = "rollback-" + UUID.randomUUID();
+        String eventId = "DeploymentLive:" + id;
+        Instant liveAt = Instant.parse("2001-01-01T00:00:00Z");
+        var body = ConsumerRollback.body(mapper, eventId, new DeploymentLive(id, "TROLLBACK", "alice", "m", "1", "1", "0.5", "0.5",
+                liveAt, DeploymentLive.poolIdOf("TROLLBACK"), "o", liveAt));
+        String trigger = "refuse_" + UUID.randomUUID().toString().replace("-", "");
+        ConsumerRollback.refuseInsert(pool, trigger, "deployment", "id", id);
+        try {
+            assertThatThrownBy(() -> consumer.consume(body, null).await().atMost(Duration.ofSeconds(60)))
+                    .hasMessageContaining("refused by test");
+            assertThat(count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", LiveDeployments.CONSUMER, eventId))
+                    .as("the inbox row went with the effect").isZero();
+            assertThat(count(pool, "SELECT count(*) FROM deployment WHERE id = $1", id)).isZero();
+        } finally {
+            ConsumerRollback.removeRefusal(pool, trigger, "deployment");
+        }
+
+        consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
+        consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
+        assertThat(count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", LiveDeployments.CONSUMER, eventId))
+                .isEqualTo(1);
+        assertThat(count(pool, "SELECT count(*) FROM deployment WHERE id = $1 AND symbol = 'TROLLBACK'", id)).isEqualTo(1);
+    }
+}
