@@ -64,6 +64,14 @@ public record Token(String symbol, int decimals) {
         return new Token(symbol, MODEL_TOKEN_DECIMALS);
     }
 
+    /** The token named {@code symbol}: {@link #FLOCK}, {@link #USDC}, or else the model token (SPEC §2). */
+    public static Token of(String symbol) {
+        if (FLOCK.symbol().equals(symbol)) {
+            return FLOCK;
+        }
+        return USDC.symbol().equals(symbol) ? USDC : modelToken(symbol);
+    }
+
     /** Whether {@code symbol} is acceptable for {@link #modelToken(String)}. */
     public static boolean isValidModelSymbol(String symbol) {
         return symbol != null && MODEL_SYMBOL.matcher(symbol).matches() && !RESERVED.contains(symbol);
