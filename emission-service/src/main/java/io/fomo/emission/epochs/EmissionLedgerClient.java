@@ -15,6 +15,7 @@ import io.fomo.grpc.treasury.v1.GetAccountRequest;
 import io.fomo.grpc.treasury.v1.MutinyLedgerGrpc;
 import io.fomo.grpc.treasury.v1.SubmitBatchRequest;
 import io.fomo.grpc.treasury.v1.TransferRequest;
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.grpc.GrpcErrors;
 import io.fomo.shared.grpc.ServiceCalls;
 import io.fomo.shared.grpc.ServiceTokens;
@@ -123,7 +124,7 @@ public class EmissionLedgerClient {
         if (operation != null) {
             return new Refusal(t, operation, false);
         }
-        if ("INSUFFICIENT_BALANCE".equals(GrpcErrors.errorCode(t))) {
+        if (ErrorCode.INSUFFICIENT_BALANCE.name().equals(GrpcErrors.errorCode(t))) {
             return new Refusal(t, null, true);
         }
         return t;

@@ -2,7 +2,7 @@ package io.fomo.emission.epochs;
 
 import io.fomo.emission.epochs.EpochViews.EpochList;
 import io.fomo.emission.epochs.EpochViews.EpochView;
-import io.fomo.shared.web.ProblemException;
+import io.fomo.shared.errors.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
@@ -36,7 +36,7 @@ public class EpochResource {
             n = -1;
         }
         if (n < 1 || n > MAX_LIMIT) {
-            throw ProblemException.badRequest("INVALID_LIMIT", "limit must be 1.." + MAX_LIMIT);
+            throw ErrorCode.INVALID_LIMIT.problem("limit must be 1.." + MAX_LIMIT);
         }
         return epochs.list(b, n);
     }
@@ -56,6 +56,6 @@ public class EpochResource {
         } catch (NumberFormatException e) {
             // below
         }
-        throw ProblemException.badRequest("INVALID_EPOCH", what + " must be an epoch number (0 or more), was " + text);
+        throw ErrorCode.INVALID_EPOCH.problem(what + " must be an epoch number (0 or more), was " + text);
     }
 }

@@ -18,7 +18,7 @@ import io.fomo.emission.epochs.EpochViews.EpochView;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.Tx;
 import io.fomo.shared.web.IdempotencyKeys;
-import io.fomo.shared.web.ProblemException;
+import io.fomo.shared.errors.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -122,7 +122,7 @@ public class EpochService {
         }
         return store.find(tx, only).map(e -> {
             if (!claimed(e, only).epoch().state().unfinished()) {
-                throw ProblemException.conflict("EPOCH_PUBLISHED", "epoch " + only + " is published: nothing to resume");
+                throw ErrorCode.EPOCH_PUBLISHED.problem("epoch " + only + " is published: nothing to resume");
             }
             return List.of(only);
         });
@@ -130,7 +130,7 @@ public class EpochService {
 
     private static EpochWithModels claimed(EpochWithModels e, long epoch) {
         if (e == null) {
-            throw ProblemException.notFound("EPOCH_NOT_FOUND", "epoch " + epoch + " has not been closed and claimed here");
+            throw ErrorCode.EPOCH_NOT_FOUND.problem("epoch " + epoch + " has not been closed and claimed here");
         }
         return e;
     }

@@ -36,7 +36,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class RecoveryFuzzTest {
+class RecoveryFuzzQuarkusTest {
 
     static final String PATH = "/api/v1/ops/emission/recovery";
     static final Pattern VALID_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");

@@ -21,7 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class EpochAuthTest {
+class EpochAuthQuarkusTest {
 
     @Test
     void epochsArePublic() {

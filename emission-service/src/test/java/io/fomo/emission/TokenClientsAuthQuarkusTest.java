@@ -32,7 +32,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class TokenClientsAuthTest {
+class TokenClientsAuthQuarkusTest {
 
     private static final String OPERATOR_ENDPOINT = "/api/v1/ops/service-info";
 

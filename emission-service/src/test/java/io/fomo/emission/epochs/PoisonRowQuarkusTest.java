@@ -47,7 +47,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class PoisonRowTest {
+class PoisonRowQuarkusTest {
 
     static final long DAY = 86_400L;
 

@@ -38,7 +38,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class CrashRecoveryTest {
+class CrashRecoveryQuarkusTest {
 
     static final Duration WAIT = Duration.ofSeconds(60);
 

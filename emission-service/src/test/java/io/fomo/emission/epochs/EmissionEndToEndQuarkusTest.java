@@ -44,7 +44,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class EmissionEndToEndTest {
+class EmissionEndToEndQuarkusTest {
 
     static final long DAY = 86_400L;
     static final Duration WAIT = Duration.ofSeconds(60);

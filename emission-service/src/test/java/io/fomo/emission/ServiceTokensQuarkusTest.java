@@ -24,7 +24,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class ServiceTokensTest {
+class ServiceTokensQuarkusTest {
 
     @Inject
     ServiceTokens serviceTokens;

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.emission.RefusingTrigger;
 import io.fomo.shared.db.Db;
+import io.fomo.shared.deployments.DeploymentLiveProjection;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
 import io.quarkus.test.common.ResourceArg;
@@ -34,7 +35,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class DeploymentProjectionQuarkusTest {
+class DeploymentLiveConsumerQuarkusTest {
 
     static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -45,7 +46,7 @@ class DeploymentProjectionQuarkusTest {
     Db db;
 
     @Inject
-    DeploymentProjection projection;
+    DeploymentLiveConsumer projection;
 
     @Test
     void aFailingProjectionRollsItsInboxRowBackAndTheRedeliveryAppliesOnce() {
@@ -65,15 +66,18 @@ class DeploymentProjectionQuarkusTest {
         assertThat(inboxRows(eventId)).isEqualTo(1);
         assertThat(count(db, "SELECT count(*) AS n FROM deployment WHERE id = $1 AND event_id = $2", d, eventId)).isEqualTo(1);
 
+        // The same deployment announced again with other terms: the first stays (the shared projection rule), refused.
+        double refused = projection.count(DeploymentLiveProjection.Outcome.REFUSED);
         String later = "DeploymentLive:" + d + ":again";
         projection.consume(new JsonObject(envelope(mapper, later, live(d, id("owner-second"), liveAt.plusSeconds(60)))), null)
                 .await().atMost(WAIT);
         assertThat(count(db, "SELECT count(*) AS n FROM deployment WHERE id = $1 AND event_id = $2 AND live_at = $3", d,
                 eventId, liveAt)).isEqualTo(1);
+        assertThat(projection.count(DeploymentLiveProjection.Outcome.REFUSED)).isEqualTo(refused + 1);
     }
 
     long inboxRows(String eventId) {
         return count(db, "SELECT count(*) AS n FROM fomo_inbox WHERE consumer = $1 AND event_id = $2",
-                DeploymentProjection.CONSUMER, eventId);
+                DeploymentLiveConsumer.CONSUMER, eventId);
     }
 }

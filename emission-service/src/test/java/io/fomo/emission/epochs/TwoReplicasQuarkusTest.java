@@ -43,7 +43,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class TwoReplicasTest {
+class TwoReplicasQuarkusTest {
 
     static final int EPOCHS = 12;
     static final long DAY = 86_400L;
@@ -126,7 +126,7 @@ class TwoReplicasTest {
                 assertThat(row("SELECT count(*) FROM fomo_inbox WHERE event_id = $1", "EpochClosed:" + n).getLong(0))
                         .as("the shared inbox took each EpochClosed once, whichever replica got it first").isEqualTo(1);
             }
-            System.out.println("TwoReplicasTest: epochs claimed by replica " + claimedBy);
+            System.out.println("TwoReplicasQuarkusTest: epochs claimed by replica " + claimedBy);
         }
     }
 
