@@ -16,15 +16,18 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 
 /**
- * Billing's real schema outside Quarkus, for property tests that drive {@code HoldService} and {@code Settler} on
+ * Billing's real schema outside Quarkus, for property tests that drive {@code HoldService} and {@code SettlementService} on
  * PostgreSQL: a scratch database {@code <name>_<pid>} (role fomo_billing) migrated by the service's own Flyway
- * scripts, a Vert.x pool on it, dropped again by {@link #close()}.
+ * scripts, a {@code Db} on it for the services under test ({@link ScratchDb}, the one database path) and a Vert.x pool
+ * for the tests' own fixtures and checks, dropped again by {@link #close()}.
  */
 public final class ScratchBilling implements AutoCloseable {
 
     public final String database;
     public final Vertx vertx;
     public final Pool pool;
+    /** The services' database path on the scratch database. */
+    public final ScratchDb billingDb;
 
     /** @param name the database's prefix, e.g. {@code fomo_billing_prop} (the process id is appended) */
     public ScratchBilling(String name, int poolSize) {
@@ -43,6 +46,8 @@ public final class ScratchBilling implements AutoCloseable {
                         // a scratch database: no need to wait for the WAL flush at each commit
                         .setProperties(Map.of("synchronous_commit", "off")))
                 .using(vertx).build();
+        billingDb = new ScratchDb("jdbc:postgresql://" + host + ":" + port + "/" + database, "fomo_billing", "fomo_billing",
+                poolSize);
     }
 
     public List<Row> rows(String sql, Object... params) {
@@ -53,6 +58,7 @@ public final class ScratchBilling implements AutoCloseable {
 
     @Override
     public void close() {
+        billingDb.close();
         pool.close().await().indefinitely();
         vertx.close().await().indefinitely();
         TestDatabase.drop(database);

@@ -1,17 +1,17 @@
 package io.fomo.billing.catalog;
 
 import java.math.BigInteger;
-import java.time.ZoneOffset;
+import java.util.Optional;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.fomo.shared.db.Db;
+import io.fomo.shared.db.Tx;
+import io.fomo.shared.deployments.DeploymentLiveProjection;
 import io.fomo.shared.events.Inbox;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
@@ -20,41 +20,72 @@ import jakarta.inject.Inject;
 
 /**
  * Projection of live deployments from rmo-service's {@code DeploymentLive} (prices and costs as USDC base units
- * per 1M tokens), so Authorize never calls rmo. Re-delivery is absorbed by the inbox; a newer event for the same
- * deployment overwrites (prices of a live deployment are fixed in SPEC §3, so this is only a safety net).
+ * per 1M tokens), so Authorize never calls rmo. The suite's one DeploymentLive projection
+ * ({@link DeploymentLiveProjection}): one validation, and the first announcement of a deployment wins (a live
+ * deployment's prices are fixed, SPEC §3; a different re-announcement is refused, logged and counted, not applied).
+ * Re-delivery of one event is absorbed by the inbox; the insert runs in the inbox's transaction, so a failing insert
+ * rolls the inbox row back too (SPEC §9).
  */
 @ApplicationScoped
-public class Catalog {
+public class Catalog extends DeploymentLiveProjection {
+
+    static final String CONSUMER = "billing.catalog";
 
     @Inject
     Inbox inbox;
 
     @Inject
-    ObjectMapper mapper;
+    Db db;
+
+    @Inject
+    CatalogStore store;
 
     @Incoming("deployment-live")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
-        return inbox.handle("billing.catalog", body, delivery, envelope -> apply(envelope.payloadAs(mapper, DeploymentLive.class)));
+        return inbox.handle(CONSUMER, body, delivery, this::effect);
     }
 
-    /** Upserts the deployment; call inside a Hibernate Reactive transaction. */
+    /** Projects the deployment in a transaction of its own (or the caller's, which it joins): fixtures and tests. */
     public Uni<Void> apply(DeploymentLive d) {
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("""
-                INSERT INTO deployment (id, symbol, owner_id, model_id, input_price, output_price, input_cost, output_cost, live_at, pool_id)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                ON CONFLICT (id) DO UPDATE SET symbol = EXCLUDED.symbol, owner_id = EXCLUDED.owner_id, model_id = EXCLUDED.model_id,
-                  input_price = EXCLUDED.input_price, output_price = EXCLUDED.output_price, input_cost = EXCLUDED.input_cost,
-                  output_cost = EXCLUDED.output_cost, live_at = EXCLUDED.live_at, pool_id = EXCLUDED.pool_id""")
-                .setParameter(1, d.deploymentId()).setParameter(2, d.symbol()).setParameter(3, d.ownerId())
-                .setParameter(4, d.modelId())
-                .setParameter(5, perMillion(d.inputPricePerMillion())).setParameter(6, perMillion(d.outputPricePerMillion()))
-                .setParameter(7, perMillion(d.inputCostPerMillion())).setParameter(8, perMillion(d.outputCostPerMillion()))
-                .setParameter(9, d.liveAt() == null ? null : d.liveAt().atOffset(ZoneOffset.UTC)).setParameter(10, d.poolId())
-                .executeUpdate()).replaceWithVoid();
+        return db.transaction(tx -> apply(tx, d)).replaceWithVoid();
+    }
+
+    @Override
+    protected String name() {
+        return CONSUMER;
+    }
+
+    /** Billing keeps every field but the offering's (offeringId, lpLockedUntil). */
+    @Override
+    protected Uni<Optional<DeploymentLive>> find(Tx tx, String deploymentId) {
+        return store.find(tx, deploymentId).map(o -> o.map(r -> new DeploymentLive(r.id(), r.symbol(), r.ownerId(),
+                r.modelId(), usdc(r.inputPrice()), usdc(r.outputPrice()), usdc(r.inputCost()), usdc(r.outputCost()),
+                r.liveAt(), r.poolId(), null, null)));
+    }
+
+    @Override
+    protected Uni<Void> insert(Tx tx, String eventId, DeploymentLive d) {
+        return store.insert(tx, row(d)).replaceWithVoid();
+    }
+
+    /** Billing's own check: every price and cost fits the table's bigint of base units per 1M tokens. */
+    @Override
+    protected void check(DeploymentLive d) {
+        row(d);
+    }
+
+    private static CatalogStore.LiveDeployment row(DeploymentLive d) {
+        return new CatalogStore.LiveDeployment(d.deploymentId(), d.symbol(), d.ownerId(), d.modelId(),
+                perMillion(d.inputPricePerMillion()), perMillion(d.outputPricePerMillion()),
+                perMillion(d.inputCostPerMillion()), perMillion(d.outputCostPerMillion()), d.liveAt(), d.poolId());
     }
 
     static long perMillion(String usdc) {
         BigInteger units = Amount.parse(Token.USDC, usdc).units();
         return units.longValueExact();
+    }
+
+    private static String usdc(long units) {
+        return Amount.ofUnits(Token.USDC, BigInteger.valueOf(units)).toDecimalString();
     }
 }

@@ -1,10 +1,7 @@
 package io.fomo.billing.credits;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,6 +9,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
+import io.fomo.shared.errors.ErrorCode;
+import io.fomo.billing.BillingConfig;
 import io.fomo.shared.identity.KnownUsers;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
@@ -58,11 +57,8 @@ public class CreditsResource {
     @Inject
     ObjectMapper mapper;
 
-    @ConfigProperty(name = "fomo.billing.webhook.secrets")
-    List<String> webhookSecrets;
-
-    @ConfigProperty(name = "fomo.billing.webhook.tolerance", defaultValue = "PT5M")
-    Duration tolerance;
+    @Inject
+    BillingConfig config;
 
     @POST
     @Path("/credits/topups")
@@ -84,7 +80,7 @@ public class CreditsResource {
     @PermitAll
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> payment(@HeaderParam("X-Fomo-Signature") String signature, String rawBody) {
-        WebhookSignature.verify(signature, rawBody, webhookSecrets, tolerance, Instant.now());
+        WebhookSignature.verify(signature, rawBody, config.webhook().secrets(), config.webhook().tolerance(), Instant.now());
         PaymentRequest body = read(rawBody, PaymentRequest.class, "{paymentId, userId, amount}");
         String id = requireId("paymentId", body.paymentId());
         String user = requireId("userId", body.userId());
@@ -111,10 +107,10 @@ public class CreditsResource {
      */
     <T> T read(String rawBody, Class<T> type, String shape) {
         if (rawBody == null || rawBody.isBlank()) {
-            throw ProblemException.badRequest("INVALID_REQUEST", "a JSON body " + shape + " is required");
+            throw ErrorCode.INVALID_REQUEST.problem("a JSON body " + shape + " is required");
         }
         if (rawBody.length() > MAX_BODY_CHARS) {
-            throw new ProblemException(413, "PAYLOAD_TOO_LARGE", "the body exceeds " + MAX_BODY_CHARS + " characters");
+            throw ErrorCode.PAYLOAD_TOO_LARGE.problem("the body exceeds " + MAX_BODY_CHARS + " characters");
         }
         T body;
         try {
@@ -122,17 +118,17 @@ public class CreditsResource {
                     .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(rawBody);
         } catch (JsonProcessingException e) {
             ProblemException refusal = ProblemMappers.refusalOf(e);
-            throw refusal != null ? refusal : ProblemException.badRequest("MALFORMED_REQUEST", "the body is not " + shape);
+            throw refusal != null ? refusal : ErrorCode.MALFORMED_REQUEST.problem("the body is not " + shape);
         }
         if (body == null) {
-            throw ProblemException.badRequest("INVALID_REQUEST", "a JSON body " + shape + " is required");
+            throw ErrorCode.INVALID_REQUEST.problem("a JSON body " + shape + " is required");
         }
         return body;
     }
 
     static String requireId(String field, String value) {
         if (value == null || value.isBlank() || value.length() > 128) {
-            throw ProblemException.badRequest("INVALID_ID", field + " is required (1-128 characters)");
+            throw ErrorCode.INVALID_ID.problem(field + " is required (1-128 characters)");
         }
         return value;
     }

@@ -78,7 +78,7 @@ public final class WebhookSignature {
     }
 
     private static io.fomo.shared.web.ProblemException unauthorized(String detail) {
-        return new io.fomo.shared.web.ProblemException(401, "INVALID_SIGNATURE", detail);
+        return io.fomo.shared.errors.ErrorCode.INVALID_SIGNATURE.problem(detail);
     }
 
     private static byte[] hmac(String secret, String payload) {

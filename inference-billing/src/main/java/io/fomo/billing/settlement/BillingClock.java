@@ -3,11 +3,11 @@ package io.fomo.billing.settlement;
 import java.time.Duration;
 import java.time.Instant;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
+import io.fomo.billing.BillingConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
  * Window and epoch arithmetic (origin 1970-01-01T00:00Z): window w covers [w·L, (w+1)·L), epoch e covers
@@ -17,16 +17,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 @Startup
 public class BillingClock {
 
-    @ConfigProperty(name = "fomo.billing.window", defaultValue = "PT1H")
+    @Inject
+    BillingConfig config;
+
     Duration window;
 
-    @ConfigProperty(name = "fomo.billing.epoch", defaultValue = "P1D")
     Duration epoch;
 
-    @ConfigProperty(name = "fomo.billing.epoch-grace", defaultValue = "PT5M")
     Duration epochGrace;
 
-    @ConfigProperty(name = "fomo.billing.settle-delay", defaultValue = "PT5S")
     Duration settleDelay;
 
     public BillingClock() {
@@ -42,6 +41,14 @@ public class BillingClock {
     }
 
     @PostConstruct
+    void init() {
+        window = config.window();
+        epoch = config.epoch();
+        epochGrace = config.epochGrace();
+        settleDelay = config.settleDelay();
+        check();
+    }
+
     void check() {
         if (window.toMillis() <= 0 || epoch.toMillis() <= 0 || epoch.toMillis() % window.toMillis() != 0) {
             throw new IllegalStateException("fomo.billing.epoch (" + epoch + ") must be a positive whole multiple of fomo.billing.window (" + window + ")");

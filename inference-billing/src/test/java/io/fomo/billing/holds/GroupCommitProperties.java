@@ -66,7 +66,7 @@ class GroupCommitProperties {
     static void start() {
         db = new ScratchBilling("fomo_billing_group", 8);
         BillingClock clock = new BillingClock(Duration.ofHours(1), Duration.ofDays(1), Duration.ZERO, Duration.ZERO);
-        holds = new HoldService(db.pool, clock, Duration.ofMinutes(10), 2500, Clock.systemUTC());
+        holds = new HoldService(db.billingDb, clock, Duration.ofMinutes(10), 2500, Clock.systemUTC());
     }
 
     @AfterContainer
@@ -147,7 +147,10 @@ class GroupCommitProperties {
                         if (o.ref() % 10 == 0) {
                             // an Authorize of nothing is refused (issue #17) and writes nothing
                             AuthorizeRequest none = r.toBuilder().setMaxInputTokens(0).setMaxOutputTokens(0).build();
-                            calls.add(refusal(Uni.createFrom().deferred(() -> holds.authorize(none)), "INVALID_TOKENS"));
+                            calls.add(refusal(Uni.createFrom().deferred(() -> {
+                                HoldGrpcService.check(none, HoldService.DEFAULT_MAX_TOKENS);
+                                return holds.authorize(none);
+                            }), "INVALID_TOKENS"));
                             continue;
                         }
                         calls.add(holds.authorize(r).<Runnable>map(resp -> () -> newAuthorized.add(new Authorized(r, resp, null)))

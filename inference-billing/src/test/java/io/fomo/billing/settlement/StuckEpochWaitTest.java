@@ -57,7 +57,7 @@ class StuckEpochWaitTest {
         BillingClock clock = new BillingClock(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ZERO, Duration.ZERO);
         StuckWork stuck = new StuckWork(new SimpleMeterRegistry());
         ObjectMapper mapper = new ObjectMapper().findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-        Settler settler = new Settler(db.pool, clock, new Outbox(mapper, "inference-billing"), stuck, Duration.ofSeconds(60));
+        SettlementService settler = new SettlementService(db.billingDb, clock, new Outbox(mapper, "inference-billing"), stuck, Duration.ofSeconds(60));
         long window = 1_000_000; // epoch 500,000
         capture("healthy", window, 1_000, 5);
         capture("poison", window, Long.MAX_VALUE / 2 + 1, 0);

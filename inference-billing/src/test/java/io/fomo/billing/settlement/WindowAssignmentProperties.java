@@ -46,7 +46,7 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * "A capture is counted in exactly one window" (issue #6), through PostgreSQL: the real {@link HoldService}
- * (Authorize + Capture) and {@link Settler} transactions on a scratch database ({@code fomo_billing_prop_<pid>},
+ * (Authorize + Capture) and {@link SettlementService} transactions on a scratch database ({@code fomo_billing_prop_<pid>},
  * migrated by the service's Flyway scripts, dropped afterwards), on a virtual clock with 1-second windows.
  *
  * <p>Each try gets a fresh deployment and an era of virtual time of its own, and runs generated steps: captures at
@@ -66,7 +66,7 @@ class WindowAssignmentProperties {
     static VirtualClock time;
     static BillingClock clock;
     static HoldService holds;
-    static Settler settler;
+    static SettlementService settler;
     static final AtomicInteger eras = new AtomicInteger();
 
     /** The captures' clock, set by the test (read by HoldService for Authorize and Capture). */
@@ -97,9 +97,9 @@ class WindowAssignmentProperties {
         pool = db.pool;
         time = new VirtualClock();
         clock = new BillingClock(Duration.ofMillis(WINDOW_MS), Duration.ofMillis(4 * WINDOW_MS), Duration.ZERO, Duration.ZERO);
-        holds = new HoldService(pool, clock, Duration.ofMinutes(10), 2500, time);
+        holds = new HoldService(db.billingDb, clock, Duration.ofMinutes(10), 2500, time);
         ObjectMapper mapper = new ObjectMapper().findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-        settler = new Settler(pool, clock, new Outbox(mapper, "inference-billing"));
+        settler = new SettlementService(db.billingDb, clock, new Outbox(mapper, "inference-billing"));
     }
 
     @AfterContainer

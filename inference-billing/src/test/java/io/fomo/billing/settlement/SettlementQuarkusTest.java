@@ -38,7 +38,7 @@ import jakarta.inject.Inject;
 /** Windows (2 s in tests) and epochs (4 s, grace 1 s): totals equal their captures exactly, each counted once. */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class SettlementTest {
+class SettlementQuarkusTest {
 
     @Inject
     Catalog catalog;
@@ -47,7 +47,7 @@ class SettlementTest {
     StakeDiscounts discounts;
 
     @Inject
-    Settler settler;
+    SettlementService settler;
 
     CaptureResponse request(String user, String dep, long in, long out) {
         var hold = platform().authorize(AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID()).setUserId(user)
@@ -156,7 +156,7 @@ class SettlementTest {
     io.micrometer.core.instrument.MeterRegistry registry;
 
     boolean stuckInWindows(String deployment) {
-        return stuck.list().stream().anyMatch(i -> Settler.WINDOW_JOB.equals(i.job()) && deployment.equals(i.key()));
+        return stuck.list().stream().anyMatch(i -> SettlementService.WINDOW_JOB.equals(i.job()) && deployment.equals(i.key()));
     }
 
     /**
@@ -169,7 +169,7 @@ class SettlementTest {
         String poison = "dep-poison-" + UUID.randomUUID();
         long natural = Math.floorDiv(Instant.now().toEpochMilli(), 2000);
         query(() -> Panache.withTransaction(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
-                "SELECT CAST(pg_advisory_xact_lock_shared(?1) AS text)").setParameter(1, io.fomo.billing.holds.HoldService.SETTLEMENT_LOCK)
+                "SELECT CAST(pg_advisory_xact_lock_shared(?1) AS text)").setParameter(1, io.fomo.billing.holds.HoldStore.SETTLEMENT_LOCK)
                 .getSingleResult().flatMap(x -> s.createNativeQuery("""
                         INSERT INTO capture (hold_id, user_id, deployment_id, input_tokens, output_tokens, gross, charged, compute,
                                              net, discount_bps, captured_at, window_idx, epoch_idx)
@@ -194,8 +194,8 @@ class SettlementTest {
         assertThat(((Number) one("SELECT count(*) FROM window_pending WHERE deployment_id = ?1", poison)[0]).longValue()).isEqualTo(1);
         assertThat(stuck.list().stream().filter(i -> poison.equals(i.key())).findFirst().orElseThrow().reason())
                 .contains("ArithmeticException");
-        assertThat(registry.find("fomo.jobs.stuck").tag("job", Settler.WINDOW_JOB).gauge().value()).isGreaterThanOrEqualTo(1);
-        assertThat(registry.find("fomo.jobs.failures").tag("job", Settler.WINDOW_JOB).counter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(registry.find("fomo.jobs.stuck").tag("job", SettlementService.WINDOW_JOB).gauge().value()).isGreaterThanOrEqualTo(1);
+        assertThat(registry.find("fomo.jobs.failures").tag("job", SettlementService.WINDOW_JOB).counter().count()).isGreaterThanOrEqualTo(1);
         assertThat(given().auth().oauth2(KeycloakTokens.user("op")).get("/api/v1/ops/stuck").then().statusCode(200)
                 .extract().asString()).contains(poison);
 

@@ -19,7 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** Top-ups: operator endpoint and HMAC-signed payment webhook, idempotency, auth, bad input (SPEC §4, §8, §9). */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class CreditsRestTest {
+class CreditsApiTest {
 
     static String webhook(String secret, long t, String body, int status) {
         return given().header("X-Fomo-Signature", "t=" + t + ",v1=" + WebhookSignature.sign(secret, t, body))

@@ -25,9 +25,9 @@ import io.quarkus.test.junit.TestProfile;
  * real Keycloak through its admin API with billing's own service account (realm-management view-users).
  */
 @QuarkusTest
-@TestProfile(TopUpKnownUsersTest.CheckUsers.class)
+@TestProfile(TopUpKnownUsersApiTest.CheckUsers.class)
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class TopUpKnownUsersTest {
+class TopUpKnownUsersApiTest {
 
     public static class CheckUsers implements QuarkusTestProfile {
         @Override
@@ -43,19 +43,19 @@ class TopUpKnownUsersTest {
                     .body("{\"topupId\":\"t-" + UUID.randomUUID() + "\",\"userId\":\"" + nobody + "\",\"amount\":\"5\"}")
                     .post("/api/v1/credits/topups").then().statusCode(404).contentType("application/problem+json")
                     .body("code", equalTo("UNKNOWN_USER"));
-            assertThat(CreditsRestTest.topups(nobody)).as(nobody).isZero();
-            assertThat(CreditsRestTest.events(nobody)).as(nobody).isZero();
+            assertThat(CreditsApiTest.topups(nobody)).as(nobody).isZero();
+            assertThat(CreditsApiTest.events(nobody)).as(nobody).isZero();
         }
     }
 
     @Test
     void aTopUpForAKnownSubjectIsCredited() {
         String dave = subject(KeycloakTokens.user("dave"));
-        String before = CreditsRestTest.available(dave);
+        String before = CreditsApiTest.available(dave);
         given().auth().oauth2(KeycloakTokens.user("op")).contentType("application/json")
                 .body("{\"topupId\":\"t-" + UUID.randomUUID() + "\",\"userId\":\"" + dave + "\",\"amount\":\"5\"}")
                 .post("/api/v1/credits/topups").then().statusCode(201).body("amount", equalTo("5"));
-        assertThat(new java.math.BigDecimal(CreditsRestTest.available(dave)))
+        assertThat(new java.math.BigDecimal(CreditsApiTest.available(dave)))
                 .isGreaterThan(new java.math.BigDecimal(before));
     }
 

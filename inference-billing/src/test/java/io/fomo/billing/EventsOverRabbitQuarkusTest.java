@@ -1,4 +1,4 @@
-package io.fomo.billing.events;
+package io.fomo.billing;
 
 import static io.fomo.billing.BillingFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +41,7 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class EventsOverRabbitTest {
+class EventsOverRabbitQuarkusTest {
 
     @Inject
     ObjectMapper mapper;

@@ -9,9 +9,9 @@ import jakarta.inject.Inject;
 
 /** Returns expired holds to their wallets ({@code fomo.billing.hold-ttl}, checked every {@code fomo.billing.expiry-interval}). */
 @ApplicationScoped
-public class HoldExpiry {
+public class HoldJob {
 
-    private static final Logger LOG = Logger.getLogger(HoldExpiry.class);
+    private static final Logger LOG = Logger.getLogger(HoldJob.class);
 
     @Inject
     HoldService holds;

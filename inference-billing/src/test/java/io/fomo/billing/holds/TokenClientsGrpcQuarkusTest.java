@@ -1,4 +1,4 @@
-package io.fomo.billing.grpc;
+package io.fomo.billing.holds;
 
 import static io.fomo.billing.BillingFixtures.billing;
 import static io.fomo.billing.BillingFixtures.deployment;
@@ -34,7 +34,7 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class TokenClientsGrpcTest {
+class TokenClientsGrpcQuarkusTest {
 
     @Inject
     Catalog catalog;
@@ -42,12 +42,12 @@ class TokenClientsGrpcTest {
     @Test
     void aTokenIssuedToAnotherClientOfTheRealmIsUnauthenticated() throws Exception {
         String dep = deployment(catalog, "alice");
-        AuthorizeRequest a = BillingGrpcTest.authorize(newUser(), dep, 1, 1);
+        AuthorizeRequest a = HoldGrpcQuarkusTest.authorize(newUser(), dep, 1, 1);
         String foreign = adminCliToken("op");
-        assertThat(BillingGrpcTest.code(() -> billing(foreign).authorize(a))).isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThat(BillingGrpcTest.code(() -> billing(KeycloakTokens.user("op")).authorize(a)))
+        assertThat(HoldGrpcQuarkusTest.code(() -> billing(foreign).authorize(a))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(HoldGrpcQuarkusTest.code(() -> billing(KeycloakTokens.user("op")).authorize(a)))
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(BillingGrpcTest.code(() -> platform().authorize(a))).isNotEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(HoldGrpcQuarkusTest.code(() -> platform().authorize(a))).isNotEqualTo(Status.Code.UNAUTHENTICATED);
     }
 
     /** A password-grant token from Keycloak's built-in public client {@code admin-cli} of realm fomo. */

@@ -1,4 +1,4 @@
-package io.fomo.billing.grpc;
+package io.fomo.billing.credits;
 
 import static io.fomo.billing.BillingFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,7 +45,7 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class CreditsReconciliationTest {
+class CreditsReconciliationQuarkusTest {
 
     @Inject
     Catalog catalog;

@@ -50,7 +50,7 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class HostileInputFuzzTest {
+class HostileInputFuzzQuarkusTest {
 
     /** Refusals a hostile gRPC call may get (ALREADY_EXISTS: a reused request id; RESOURCE_EXHAUSTED: no credits). */
     static final Set<Status.Code> GRPC_REFUSALS = Set.of(Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND,
@@ -175,7 +175,7 @@ class HostileInputFuzzTest {
     /** Hostile strings for one id field, the valid value kept for the other fields. */
     static List<String> strings() {
         // a lone surrogate cannot be sent at all (protobuf refuses to encode it on the client)
-        return Hostile.strings().stream().filter(HostileInputFuzzTest::encodable).toList();
+        return Hostile.strings().stream().filter(HostileInputFuzzQuarkusTest::encodable).toList();
     }
 
     static boolean encodable(String s) {

@@ -1,4 +1,4 @@
-package io.fomo.billing.grpc;
+package io.fomo.billing.holds;
 
 import static io.fomo.billing.BillingFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +38,7 @@ import jakarta.inject.Inject;
 /** 1,000 concurrent Authorize calls (64 in flight) against a wallet that affords exactly 137 holds. */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class ConcurrentHoldsTest {
+class ConcurrentHoldsQuarkusTest {
 
     @Inject
     Catalog catalog;

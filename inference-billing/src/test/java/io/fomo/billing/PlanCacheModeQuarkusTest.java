@@ -26,7 +26,7 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class PlanCacheModeTest {
+class PlanCacheModeQuarkusTest {
 
     @Inject
     Pool pool;

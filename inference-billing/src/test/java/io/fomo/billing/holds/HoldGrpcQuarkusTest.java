@@ -1,4 +1,4 @@
-package io.fomo.billing.grpc;
+package io.fomo.billing.holds;
 
 import io.fomo.shared.grpc.GrpcErrors;
 
@@ -32,7 +32,7 @@ import jakarta.inject.Inject;
 /** SPEC §4 through gRPC with real Keycloak tokens: the worked example, holds, idempotency, errors, auth. */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class BillingGrpcTest {
+class HoldGrpcQuarkusTest {
 
     @Inject
     Catalog catalog;

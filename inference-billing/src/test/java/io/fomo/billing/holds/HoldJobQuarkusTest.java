@@ -1,4 +1,4 @@
-package io.fomo.billing.grpc;
+package io.fomo.billing.holds;
 
 import static io.fomo.billing.BillingFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,25 +29,25 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.fomo.shared.db.Db;
 import jakarta.inject.Inject;
 
 /**
  * "Holds expire (default 10 minutes)" (SPEC §4): a hold neither captured nor released expires and its credits come
- * back, returned by the running {@code HoldExpiry} scheduler (every 1 s in tests). The hold is made by a
+ * back, returned by the running {@code HoldJob} scheduler (every 1 s in tests). The hold is made by a
  * {@link HoldService} on the app's own pool and clock with a 1-second TTL (the app's TTL stays the default 10
  * minutes for every other test, and Quarkus is not restarted for another profile); Capture and Release then go
  * through gRPC.
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class HoldExpiryTest {
+class HoldJobQuarkusTest {
 
     @Inject
     Catalog catalog;
 
     @Inject
-    Pool pool;
+    Db db;
 
     @Inject
     BillingClock clock;
@@ -67,7 +67,7 @@ class HoldExpiryTest {
         platform().release(ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID()).setHoldId(normal.getHoldId()).build());
 
         // a hold with a 1 s TTL: 10,000 in + 2,000 out = 0.008 USDC held
-        HoldService shortTtl = new HoldService(pool, clock, Duration.ofSeconds(1), 2500, Clock.systemUTC());
+        HoldService shortTtl = new HoldService(db, clock, Duration.ofSeconds(1), 2500, Clock.systemUTC());
         AuthorizeResponse hold = VertxContextSupport.subscribeAndAwait(() -> shortTtl.authorize(AuthorizeRequest.newBuilder()
                 .setRequestId("a-" + UUID.randomUUID()).setUserId(user).setDeploymentId(dep)
                 .setMaxInputTokens(10_000).setMaxOutputTokens(2_000).build()));

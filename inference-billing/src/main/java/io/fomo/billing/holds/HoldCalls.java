@@ -1,0 +1,52 @@
+package io.fomo.billing.holds;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.UUID;
+
+import io.fomo.billing.pricing.Charge;
+import io.fomo.billing.pricing.Pricing;
+import io.fomo.grpc.billing.v1.AuthorizeRequest;
+import io.fomo.grpc.billing.v1.AuthorizeResponse;
+import io.fomo.grpc.billing.v1.CaptureRequest;
+import io.fomo.grpc.billing.v1.CaptureResponse;
+
+/**
+ * The calls the group commits carry between {@link HoldService} and {@link HoldStore}. They hold the proto request
+ * and answer because the answer is stored as its proto bytes ({@code grpc_request.response}) for replays.
+ */
+final class HoldCalls {
+
+    private HoldCalls() {
+    }
+
+    /** What Authorize reads before pricing: the deployment's prices, the user's discount and any stored answer. */
+    record Lookup(String deploymentId, String userId, String requestId) {
+    }
+
+    /** The columns of a hold that never change after Authorize: what Capture prices with. */
+    record HeldTerms(String userId, String deploymentId, BigInteger amount, int discountBps, Pricing.Rates rates, Instant expiresAt) {
+    }
+
+    /** An Authorize call priced and ready to write. */
+    record AuthorizeCall(AuthorizeRequest request, byte[] hash, AuthorizeResponse partial, UUID holdId, HeldTerms terms,
+            Instant now) {
+    }
+
+    /** HELD (with the wallet's free credits after the hold), DUPLICATE or CANNOT_HOLD. */
+    record AuthorizeOutcome(String status, BigInteger available) {
+    }
+
+    /** A Capture call priced and ready to write. */
+    record CaptureCall(CaptureRequest request, byte[] hash, CaptureResponse response, UUID holdId, HeldTerms terms,
+            Charge charge, Instant now) {
+    }
+
+    /** CAPTURED (with the part neither the hold nor the free credits covered, 0 if none), DUPLICATE or HOLD_CHANGED. */
+    record CaptureOutcome(String status, BigInteger uncollected) {
+    }
+
+    /** A stored answer of {@code grpc_request}. */
+    record Stored(byte[] requestHash, byte[] response, BigInteger available, BigInteger uncollected) {
+    }
+}

@@ -1,0 +1,21 @@
+package io.fomo.billing.settlement;
+
+import java.time.Instant;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** Settles windows and closes epochs every {@code fomo.billing.settle-interval} ({@link SettlementService}). */
+@ApplicationScoped
+public class SettlementJob {
+
+    @Inject
+    SettlementService settlement;
+
+    @Scheduled(every = "${fomo.billing.settle-interval}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> tick() {
+        return settlement.run(Instant.now());
+    }
+}
