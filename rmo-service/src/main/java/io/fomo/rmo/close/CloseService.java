@@ -33,7 +33,7 @@ import jakarta.inject.Inject;
  * The close of an offering (SPEC §3 "Close (at closesAt, exactly once, resumable after a crash at any step)"), by the
  * close job at {@code closesAt} and by the operator endpoint, on any number of replicas. Blocking: it runs on worker
  * threads; every step is one transaction of its own ({@link CloseStore}), every ledger batch a call of
- * {@link CloseLedgerClient} between two of them.
+ * {@link CloseBatches} between two of them.
  *
  * <h2>Exactly once: a state machine in the database</h2>
  * {@code offering.close_phase} ({@link ClosePhase}) walks {@code TOTALS → SETTLE → LAUNCH → DISTRIBUTE → FINISH →
@@ -77,7 +77,7 @@ public class CloseService {
     OfferingStore offerings;
 
     @Inject
-    CloseLedgerClient ledger;
+    CloseBatches ledger;
 
     @Inject
     Outbox outbox;
@@ -226,11 +226,11 @@ public class CloseService {
         }
         ProRata.Mode mode = r.closeMode().rule();
         Map<Long, ProRata.Share> shares = new LinkedHashMap<>();
-        List<CloseLedgerClient.Settlement> chunk = new ArrayList<>(rows.size());
+        List<CloseBatches.Settlement> chunk = new ArrayList<>(rows.size());
         for (CloseStore.Contribution c : rows) {
             ProRata.Share share = shares.computeIfAbsent(c.contributorId(),
                     k -> ProRata.share(mode, c.contributorTotal(), r.totalContributed(), r.price(), r.saleQuantity()));
-            chunk.add(new CloseLedgerClient.Settlement(c.id(), c.pendingId(),
+            chunk.add(new CloseBatches.Settlement(c.id(), c.pendingId(),
                     ProRata.postedPart(share.spent(), c.cumBefore(), c.amount())));
         }
         ledger.settle(r, chunk);

@@ -9,12 +9,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 
 import io.fomo.shared.errors.ErrorCode;
-import io.fomo.grpc.treasury.v1.AccountKind;
-import io.fomo.grpc.treasury.v1.CreatePendingRequest;
-import io.fomo.grpc.treasury.v1.TransferState;
-import io.fomo.rmo.ledger.LedgerGateway;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.grpc.GrpcErrors;
+import io.fomo.shared.ledger.LedgerAccount;
+import io.fomo.shared.ledger.LedgerClient;
+import io.fomo.shared.ledger.LedgerOp;
+import io.fomo.shared.ledger.LedgerResults;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.IdempotencyKeys;
@@ -49,7 +49,7 @@ public class ContributionService {
     IdempotencyKeys idempotency;
 
     @Inject
-    LedgerGateway ledger;
+    LedgerClient ledger;
 
     public Uni<ContributionView> contribute(String userId, String offeringId, BigInteger amount, String key) {
         String pendingId = pendingId(offeringId, userId, key);
@@ -70,16 +70,14 @@ public class ContributionService {
 
     /** The pending transfer (user, FLOCK, USER) → (offeringId, FLOCK, OFFERING_ESCROW), no expiry. */
     private Uni<Void> hold(String userId, String offeringId, String pendingId, BigInteger amount) {
-        CreatePendingRequest req = CreatePendingRequest.newBuilder().setId(pendingId)
-                .setDebit(LedgerGateway.account(userId, AccountKind.ACCOUNT_KIND_USER))
-                .setCredit(LedgerGateway.account(offeringId, AccountKind.ACCOUNT_KIND_OFFERING_ESCROW))
-                .setToken("FLOCK").setAmount(flock(amount)).setCode("OFFERING_CONTRIBUTION")
-                .setReference("offering:" + offeringId).build();
-        return ledger.call(stub -> stub.createPending(req))
+        LedgerOp.CreatePending hold = new LedgerOp.CreatePending(pendingId, LedgerAccount.user(userId),
+                LedgerAccount.of(offeringId, LedgerAccount.Kind.OFFERING_ESCROW), Token.FLOCK, amount,
+                "OFFERING_CONTRIBUTION", "offering:" + offeringId, null);
+        return ledger.createPending(hold)
                 .onFailure().transform(GrpcErrors::toProblem)
                 .map(p -> {
-                    if (p.getState() != TransferState.TRANSFER_STATE_PENDING) {
-                        throw ErrorCode.CONTRIBUTION_NOT_HELD.problem("this contribution's hold is " + p.getState() + "; use a new idempotency key");
+                    if (p.state() != LedgerResults.State.PENDING) {
+                        throw ErrorCode.CONTRIBUTION_NOT_HELD.problem("this contribution's hold is " + p.state() + "; use a new idempotency key");
                     }
                     return null;
                 });

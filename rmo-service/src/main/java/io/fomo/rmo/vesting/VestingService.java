@@ -1,17 +1,16 @@
 package io.fomo.rmo.vesting;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Optional;
 
 import io.fomo.shared.errors.ErrorCode;
-import io.fomo.grpc.treasury.v1.AccountKind;
-import io.fomo.grpc.treasury.v1.GetAccountRequest;
-import io.fomo.grpc.treasury.v1.TransferRequest;
-import io.fomo.rmo.ledger.LedgerGateway;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.grpc.GrpcErrors;
+import io.fomo.shared.ledger.LedgerAccount;
+import io.fomo.shared.ledger.LedgerAccount.Kind;
+import io.fomo.shared.ledger.LedgerClient;
+import io.fomo.shared.ledger.LedgerOp;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.IdempotencyKeys;
@@ -39,7 +38,7 @@ public class VestingService {
     VestingStore store;
 
     @Inject
-    LedgerGateway ledger;
+    LedgerClient ledger;
 
     @Inject
     IdempotencyKeys idempotency;
@@ -71,13 +70,11 @@ public class VestingService {
                                     null, now));
                         }
                         String id = "vesting:" + offeringId + ":from:" + claimed;
-                        TransferRequest t = TransferRequest.newBuilder().setId(id)
-                                .setDebit(LedgerGateway.account(me, AccountKind.ACCOUNT_KIND_VESTING))
-                                .setCredit(LedgerGateway.account(me, AccountKind.ACCOUNT_KIND_USER)).setToken(v.symbol())
-                                .setAmount(mt(amount)).setCode("VESTING_CLAIM")
-                                .setReference("offering:" + offeringId).build();
+                        LedgerOp.Transfer t = new LedgerOp.Transfer(id, LedgerAccount.of(me, Kind.VESTING),
+                                LedgerAccount.user(me), Token.modelToken(v.symbol()), amount, "VESTING_CLAIM",
+                                "offering:" + offeringId);
                         BigInteger after = claimed.add(amount);
-                        return ledger.call(stub -> stub.transfer(t)).onFailure().transform(GrpcErrors::toProblem)
+                        return ledger.transfer(t).onFailure().transform(GrpcErrors::toProblem)
                                 .flatMap(x -> store.recordClaim(tx, offeringId, after))
                                 .replaceWith(new VestingView.Claim(offeringId, v.symbol(), mt(amount), mt(after), id, now));
                     });
@@ -90,10 +87,9 @@ public class VestingService {
 
     /** total − the VESTING account's balance: what the ledger has paid out. */
     private Uni<BigInteger> claimedInLedger(VestingStore.Vesting v) {
-        GetAccountRequest req = GetAccountRequest.newBuilder().setToken(v.symbol())
-                .setAccount(LedgerGateway.account(v.beneficiary(), AccountKind.ACCOUNT_KIND_VESTING)).build();
-        return ledger.call(stub -> stub.getAccount(req)).onFailure().transform(GrpcErrors::toProblem)
-                .map(a -> v.total().subtract(new BigDecimal(a.getBalance()).movePointRight(18).toBigIntegerExact()));
+        return ledger.account(LedgerAccount.of(v.beneficiary(), Kind.VESTING), Token.modelToken(v.symbol()))
+                .onFailure().transform(GrpcErrors::toProblem)
+                .map(a -> v.total().subtract(a.balance()));
     }
 
     private static VestingView view(String offeringId, VestingStore.Vesting v, BigInteger claimed, Instant now) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.GetTokenRequest;
 import io.fomo.rmo.close.CloseService;
-import io.fomo.rmo.ledger.LedgerGateway;
+import io.fomo.rmo.support.LedgerProbe;
 import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
@@ -40,7 +40,7 @@ class OfferingFlowQuarkusTest {
     static OpenAiStandIn host;
 
     @Inject
-    LedgerGateway ledger;
+    LedgerProbe ledger;
 
     @Inject
     Pool pool;

@@ -17,7 +17,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import io.fomo.grpc.treasury.v1.Account;
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.GetAccountRequest;
-import io.fomo.rmo.ledger.LedgerGateway;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.testkit.KeycloakTokens;
@@ -122,21 +121,21 @@ public final class RmoFixtures {
     }
 
     /** Base units of one ledger account (balance, available). */
-    public static Account account(LedgerGateway ledger, String owner, String token, AccountKind kind) {
+    public static Account account(LedgerProbe ledger, String owner, String token, AccountKind kind) {
         return ledger.blocking().getAccount(GetAccountRequest.newBuilder().setToken(token)
-                .setAccount(LedgerGateway.account(owner, kind)).build());
+                .setAccount(LedgerProbe.account(owner, kind)).build());
     }
 
     public static BigInteger units(String decimal) {
         return Amount.parse(Token.FLOCK, decimal).units();
     }
 
-    public static BigInteger balance(LedgerGateway ledger, String owner, String token, AccountKind kind) {
+    public static BigInteger balance(LedgerProbe ledger, String owner, String token, AccountKind kind) {
         String b = account(ledger, owner, token, kind).getBalance();
         return new BigDecimal(b).movePointRight(18).toBigIntegerExact();
     }
 
-    public static BigInteger held(LedgerGateway ledger, String owner, String token, AccountKind kind) {
+    public static BigInteger held(LedgerProbe ledger, String owner, String token, AccountKind kind) {
         String b = account(ledger, owner, token, kind).getPendingDebits();
         return new BigDecimal(b).movePointRight(18).toBigIntegerExact();
     }
