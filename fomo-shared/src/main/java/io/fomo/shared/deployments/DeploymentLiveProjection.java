@@ -149,9 +149,9 @@ public abstract class DeploymentLiveProjection {
     }
 
     /** How many events this projection handled with {@code outcome} since the start. */
-    public double count(Outcome outcome) {
+    public long count(Outcome outcome) {
         Counter c = registry.find(METRIC).tag("projection", name()).tag("outcome", outcome.name()).counter();
-        return c == null ? 0 : c.count();
+        return c == null ? 0 : Math.round(c.count());
     }
 
     /** The shared validation (see the class documentation). */

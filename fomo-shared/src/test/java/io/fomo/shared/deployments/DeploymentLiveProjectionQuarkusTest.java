@@ -62,7 +62,7 @@ class DeploymentLiveProjectionQuarkusTest {
         // the same content, amounts written differently, and a field this projection does not keep changed
         DeploymentLive same = new DeploymentLive(id, first.symbol(), "alice", "another/model", "0.5", "9", "9", "9",
                 liveAt, null, null, null);
-        double refusedBefore = projection.count(Outcome.REFUSED);
+        long refusedBefore = projection.count(Outcome.REFUSED);
         assertThat(apply("DeploymentLive:" + id + ":again", same)).isEqualTo(Outcome.DUPLICATE);
 
         // another owner, another price, another liveAt: refused, counted, nothing applied
