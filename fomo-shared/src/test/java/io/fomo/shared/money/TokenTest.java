@@ -44,4 +44,13 @@ class TokenTest {
         assertThatThrownBy(() -> new Token("flock", 18)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Token(null, 18)).isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void ofNamesFlockUsdcOrAModelToken() {
+        assertThat(Token.of("FLOCK")).isSameAs(Token.FLOCK);
+        assertThat(Token.of("USDC")).isSameAs(Token.USDC);
+        assertThat(Token.of("QWEN")).isEqualTo(new Token("QWEN", 18));
+        assertThatThrownBy(() -> Token.of("qwen")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Token.of(null)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
