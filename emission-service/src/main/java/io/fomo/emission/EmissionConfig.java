@@ -38,7 +38,10 @@ public interface EmissionConfig {
     @WithDefault("PT60S")
     Duration lease();
 
-    /** Deadline of each ledger call. */
+    /**
+     * Deadline of each ledger call (application.properties hands it to fomo-shared's LedgerClient as
+     * {@code fomo.ledger.deadline} and {@code fomo.ledger.batch-deadline}).
+     */
     @WithDefault("PT30S")
     Duration ledgerTimeout();
 

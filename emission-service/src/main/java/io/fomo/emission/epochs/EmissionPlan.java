@@ -15,6 +15,8 @@ import io.fomo.emission.epochs.EpochRecords.Deployment;
 import io.fomo.emission.epochs.EpochRecords.EpochWithModels;
 import io.fomo.emission.epochs.EpochRecords.ModelRow;
 import io.fomo.shared.events.types.EmissionAllocated;
+import io.fomo.shared.ledger.LedgerAccount;
+import io.fomo.shared.ledger.LedgerOp;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 
@@ -52,37 +54,38 @@ public final class EmissionPlan {
         return "EmissionAllocated:" + epoch;
     }
 
-    /**
-     * One transfer of the batch, in the spec's words: {@code units} FLOCK from the emission reserve to the RMA owner's
-     * USER account (owner part) or to the deployment's STAKER_REWARDS account (stakers' part).
-     */
-    public record Transfer(String id, String deploymentId, String creditOwner, boolean toStakers, BigInteger units,
-            String reference) {
+    /** Journal code of every emission transfer. */
+    public static final String CODE = "EMISSION";
+
+    /** One transfer of the batch and the model it pays (a refusal the ledger names by index is traced back to it). */
+    public record Payment(String deploymentId, LedgerOp.Transfer transfer) {
     }
 
     /**
      * The batch's transfers in order (owner part, then stakers' part, model by model as stored); empty when nothing is
-     * emitted. Withheld models have none. A refusal the ledger names by a transfer's index is traced back to its model
-     * through {@link Transfer#deploymentId()}.
+     * emitted. Withheld models have none. Each moves FLOCK from {@code (protocol, EMISSION_RESERVE)} to the RMA owner's
+     * USER account (owner part) or to the deployment's STAKER_REWARDS account (stakers' part).
      */
-    public static List<Transfer> transfers(EpochWithModels e) {
+    public static List<Payment> payments(EpochWithModels e) {
         long epoch = e.epoch().epoch();
-        List<Transfer> transfers = new ArrayList<>();
+        LedgerAccount reserve = LedgerAccount.protocol(LedgerAccount.Kind.EMISSION_RESERVE);
+        List<Payment> payments = new ArrayList<>();
         for (ModelRow m : e.models()) {
             if (m.excluded() != null) {
                 continue;
             }
             String reference = "epoch:" + epoch + ":" + m.deploymentId();
             if (m.ownerPart() != null && m.ownerPart().signum() > 0) {
-                transfers.add(new Transfer(operationId(epoch, m.deploymentId(), "owner"), m.deploymentId(), m.ownerId(), false,
-                        m.ownerPart(), reference));
+                payments.add(new Payment(m.deploymentId(), new LedgerOp.Transfer(operationId(epoch, m.deploymentId(), "owner"),
+                        reserve, LedgerAccount.user(m.ownerId()), Token.FLOCK, m.ownerPart(), CODE, reference)));
             }
             if (m.stakersPart() != null && m.stakersPart().signum() > 0) {
-                transfers.add(new Transfer(operationId(epoch, m.deploymentId(), "stakers"), m.deploymentId(), m.deploymentId(),
-                        true, m.stakersPart(), reference));
+                payments.add(new Payment(m.deploymentId(), new LedgerOp.Transfer(operationId(epoch, m.deploymentId(), "stakers"),
+                        reserve, LedgerAccount.of(m.deploymentId(), LedgerAccount.Kind.STAKER_REWARDS), Token.FLOCK,
+                        m.stakersPart(), CODE, reference)));
             }
         }
-        return transfers;
+        return payments;
     }
 
     /** The allocation of a claimed epoch with the parameters fixed at the claim (so every replica computes the same). */

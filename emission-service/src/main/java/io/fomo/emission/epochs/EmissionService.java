@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -17,10 +18,16 @@ import io.fomo.emission.epochs.CrashHook.SimulatedCrash;
 import io.fomo.emission.epochs.EpochRecords.Deployment;
 import io.fomo.emission.epochs.EpochRecords.EpochWithModels;
 import io.fomo.emission.epochs.EpochRecords.ModelRow;
-import io.fomo.emission.epochs.EmissionLedgerClient.BatchResult;
-import io.fomo.emission.epochs.EmissionLedgerClient.Refusal;
 import io.fomo.shared.db.Db;
+import io.fomo.shared.db.Tx;
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.events.Outbox;
+import io.fomo.shared.ledger.LedgerAccount;
+import io.fomo.shared.ledger.LedgerCall;
+import io.fomo.shared.ledger.LedgerClient;
+import io.fomo.shared.ledger.LedgerOp;
+import io.fomo.shared.ledger.LedgerResults.Batch;
+import io.fomo.shared.money.Token;
 import io.fomo.shared.ops.StuckWork;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +37,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -82,7 +90,7 @@ public class EmissionService {
     EpochStore store;
 
     @Inject
-    EmissionLedgerClient ledger;
+    LedgerClient ledger;
 
     @Inject
     Outbox outbox;
@@ -104,6 +112,8 @@ public class EmissionService {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Counter published;
     private final Counter replays;
+    /** The batch of a PLANNED epoch, the suite's recipe: (a) the plan is the intent, (b) the batch, (c) its answer. */
+    private LedgerCall<EpochWithModels, Batch, Recorded> batches;
 
     @Inject
     public EmissionService(MeterRegistry registry) {
@@ -111,6 +121,11 @@ public class EmissionService {
                 .register(registry);
         this.replays = Counter.builder("fomo.emission.ledger.replays")
                 .description("Epoch batches the ledger answered as a replay (a resumed epoch)").register(registry);
+    }
+
+    @PostConstruct
+    void recipe() {
+        batches = new LedgerCall<>(db, "emission.batch", new BatchSteps());
     }
 
     /** This replica's name in {@code claimed_by}, {@code planned_by}, {@code published_by} and leases. */
@@ -202,7 +217,8 @@ public class EmissionService {
                 excluded.put(id, "no DeploymentLive within " + config.deploymentLiveWait()
                         + " of the claim: scored at age 0 (factor 1 + beta), allocation withheld in the reserve");
             }
-            return ledger.reserve().emitOn(onContext).flatMap(reserve -> {
+            return ledger.available(LedgerAccount.protocol(LedgerAccount.Kind.EMISSION_RESERVE), Token.FLOCK).emitOn(onContext)
+                    .flatMap(reserve -> {
                 EmissionAllocation allocation = EmissionPlan.allocate(e, deployments, reserve);
                 int models = EmissionPlan.paidModels(allocation, excluded.keySet());
                 if (models > config.maxModelsPerEpoch()) {
@@ -223,92 +239,106 @@ public class EmissionService {
         });
     }
 
-    /** PLANNED → PUBLISHED: the batch (no transaction open), then the ledger's answer recorded with the event. */
+    /**
+     * PLANNED → PUBLISHED through the recipe ({@link BatchSteps}): the batch (no transaction open), then its answer
+     * recorded in one transaction; a refused batch withholds one model (then the smaller batch goes again) or drops
+     * the plan (then it is made again).
+     */
     private Uni<Pass> submitAndPublish(EpochWithModels e, int round, Executor onContext) {
         long epoch = e.epoch().epoch();
-        List<EmissionPlan.Transfer> transfers = EmissionPlan.transfers(e);
-        Uni<BatchResult> batch = transfers.isEmpty() ? Uni.createFrom().nullItem()
-                : ledger.submit(EmissionPlan.batchId(epoch), transfers).emitOn(onContext);
-        return batch.onFailure(Refusal.class).recoverWithUni(t -> refused(e, transfers, (Refusal) t))
-                .invoke(result -> crashHook.afterLedger(epoch))
-                .flatMap(result -> publish(e, result))
-                .onFailure(Resubmit.class).recoverWithUni(t -> advance(epoch, round, onContext))
-                .onFailure(Replan.class).recoverWithUni(t -> advance(epoch, round + 1, onContext));
-    }
-
-    /**
-     * The ledger refused the batch (it wrote nothing). One model's transfer refused for its own data (e.g. an owner id
-     * the ledger cannot hold): that model's allocation is withheld in the reserve and the rest submitted again. The
-     * reserve no longer covering the plan: the plan is dropped and made again. Anything else fails the pass.
-     */
-    private Uni<BatchResult> refused(EpochWithModels e, List<EmissionPlan.Transfer> transfers, Refusal refusal) {
-        long epoch = e.epoch().epoch();
-        if (refusal.insufficientBalance()) {
-            LOG.warnf("epoch %d: the reserve no longer covers the plan (%s); planning again", epoch, refusal.getMessage());
-            return db.transaction(tx -> store.resetPlan(tx, epoch, replicaId, "re-planned: " + shorten(refusal)))
-                    .map(x -> {
-                        throw new Replan();
-                    });
-        }
-        String deploymentId = refusal.operation() == null || refusal.operation() >= transfers.size() ? null
-                : transfers.get(refusal.operation()).deploymentId();
-        if (deploymentId == null) {
-            return Uni.createFrom().failure(refusal.getCause() == null ? refusal : refusal.getCause());
-        }
-        String reason = "the ledger refused its transfer: " + shorten(refusal);
-        LOG.errorf("epoch %d: %s withheld (%s)", epoch, deploymentId, reason);
-        return db.transaction(tx -> store.withhold(tx, epoch, replicaId, deploymentId, reason)).map(withheld -> {
-            if (!withheld) {
-                throw new IllegalStateException("epoch " + epoch + ": could not withhold " + deploymentId + " (lease lost?)");
+        return batches.finish(e).emitOn(onContext).flatMap(r -> switch (r.step()) {
+            case PUBLISHED -> Uni.createFrom().item(published(e, r));
+            case WITHHELD -> {
+                stuck.failed(JOB, r.withheld(), new IllegalStateException("epoch " + epoch + ": " + r.reason()));
+                yield advance(epoch, round, onContext);
             }
-            stuck.failed(JOB, deploymentId, new IllegalStateException("epoch " + epoch + ": " + reason, refusal));
-            throw new Resubmit();
+            case REPLANNED -> advance(epoch, round + 1, onContext);
         });
     }
 
-    /** The ledger's result recorded, PUBLISHED and the event enqueued: one transaction. */
-    private Uni<Pass> publish(EpochWithModels e, BatchResult result) {
-        long epoch = e.epoch().epoch();
-        Instant committedAt = result == null ? null : result.committedAt();
-        Boolean replayed = result == null ? null : result.replayed();
-        return db.transaction(tx -> store.publish(tx, epoch, committedAt, replayed, replicaId)
-                .call(done -> done ? outbox.enqueue(tx, EmissionPlan.eventId(epoch), EmissionPlan.event(e))
-                        : Uni.createFrom().voidItem()))
-                .map(done -> {
-                    stuck.succeeded(JOB, "epoch:" + epoch);
-                    for (ModelRow m : e.models()) {
-                        if (m.paid()) {
-                            stuck.succeeded(JOB, m.deploymentId());
-                        }
+    /** What recording the ledger's answer (or refusal) did. */
+    private enum Step {
+        PUBLISHED, WITHHELD, REPLANNED
+    }
+
+    private record Recorded(Step step, boolean publishedNow, Batch batch, String withheld, String reason) {
+    }
+
+    /** Steps (b) and (c) of the recipe for an epoch's batch. */
+    private final class BatchSteps implements LedgerCall.Steps<EpochWithModels, Batch, Recorded> {
+
+        /** (b) The batch {@code emission:<epoch>}, or nothing when nothing is emitted. */
+        @Override
+        public Uni<Batch> call(EpochWithModels e) {
+            long epoch = e.epoch().epoch();
+            List<LedgerOp> ops = EmissionPlan.payments(e).stream().map(p -> (LedgerOp) p.transfer()).toList();
+            Uni<Batch> batch = ops.isEmpty() ? Uni.createFrom().nullItem() : ledger.submitBatch(EmissionPlan.batchId(epoch), ops);
+            return batch.invoke(result -> crashHook.afterLedger(epoch));
+        }
+
+        /** (c) The ledger's answer recorded, PUBLISHED and {@code EmissionAllocated} enqueued: one transaction. */
+        @Override
+        public Uni<Recorded> result(Tx tx, EpochWithModels e, Batch batch) {
+            long epoch = e.epoch().epoch();
+            return store.publish(tx, epoch, batch == null ? null : batch.committedAt(), batch == null ? null : batch.replayed(),
+                    replicaId).call(done -> done ? outbox.enqueue(tx, EmissionPlan.eventId(epoch), EmissionPlan.event(e))
+                            : Uni.createFrom().voidItem())
+                    .map(done -> new Recorded(Step.PUBLISHED, done, batch, null, null));
+        }
+
+        /**
+         * (c') The ledger refused the batch (it wrote nothing). One model's transfer refused for its own data (e.g. an
+         * owner id the ledger cannot hold): that model's allocation is withheld in the reserve. The reserve no longer
+         * covering the plan: the plan is dropped (PLANNED → CLAIMED). Anything else fails the pass.
+         */
+        @Override
+        public Uni<Recorded> refused(Tx tx, EpochWithModels e, Throwable refusal) {
+            long epoch = e.epoch().epoch();
+            List<EmissionPlan.Payment> payments = EmissionPlan.payments(e);
+            OptionalInt operation = LedgerClient.refusedOperation(refusal);
+            if (operation.isPresent() && operation.getAsInt() < payments.size()) {
+                String deploymentId = payments.get(operation.getAsInt()).deploymentId();
+                String reason = "the ledger refused its transfer: " + shorten(refusal);
+                LOG.errorf("epoch %d: %s withheld (%s)", epoch, deploymentId, reason);
+                return store.withhold(tx, epoch, replicaId, deploymentId, reason).map(withheld -> {
+                    if (!withheld) {
+                        throw new IllegalStateException("epoch " + epoch + ": could not withhold " + deploymentId + " (lease lost?)");
                     }
-                    if (done) {
-                        published.increment();
-                        if (Boolean.TRUE.equals(replayed)) {
-                            replays.increment();
-                        }
-                        LOG.infof("epoch %d published (ledger batch %s)", epoch,
-                                result == null ? "not needed: nothing emitted" : replayed ? "replayed" : "committed");
-                    }
-                    return Pass.PUBLISHED;
+                    return new Recorded(Step.WITHHELD, false, null, deploymentId, reason);
                 });
+            }
+            if (LedgerClient.refusal(refusal).filter(ErrorCode.INSUFFICIENT_BALANCE::equals).isPresent()) {
+                LOG.warnf("epoch %d: the reserve no longer covers the plan (%s); planning again", epoch, refusal.getMessage());
+                return store.resetPlan(tx, epoch, replicaId, "re-planned: " + shorten(refusal))
+                        .map(x -> new Recorded(Step.REPLANNED, false, null, null, null));
+            }
+            return Uni.createFrom().failure(refusal);
+        }
+    }
+
+    /** After the publishing transaction: what is no longer stuck, the metrics, the log. */
+    private Pass published(EpochWithModels e, Recorded r) {
+        long epoch = e.epoch().epoch();
+        stuck.succeeded(JOB, "epoch:" + epoch);
+        for (ModelRow m : e.models()) {
+            if (m.paid()) {
+                stuck.succeeded(JOB, m.deploymentId());
+            }
+        }
+        if (r.publishedNow()) {
+            published.increment();
+            boolean replayed = r.batch() != null && r.batch().replayed();
+            if (replayed) {
+                replays.increment();
+            }
+            LOG.infof("epoch %d published (ledger batch %s)", epoch,
+                    r.batch() == null ? "not needed: nothing emitted" : replayed ? "replayed" : "committed");
+        }
+        return Pass.PUBLISHED;
     }
 
     private Uni<Void> release(long epoch, String error) {
         return db.transaction(tx -> store.release(tx, epoch, replicaId, error)).onFailure().recoverWithNull();
-    }
-
-    /** The reserve no longer covers the plan: plan again. */
-    private static final class Replan extends RuntimeException {
-        Replan() {
-            super("re-plan", null, false, false);
-        }
-    }
-
-    /** A model was withheld after a refusal: the smaller batch goes to the ledger (each round withholds one). */
-    private static final class Resubmit extends RuntimeException {
-        Resubmit() {
-            super("resubmit", null, false, false);
-        }
     }
 
     private static String shorten(Throwable t) {

@@ -67,7 +67,7 @@ class DeploymentLiveConsumerQuarkusTest {
         assertThat(count(db, "SELECT count(*) AS n FROM deployment WHERE id = $1 AND event_id = $2", d, eventId)).isEqualTo(1);
 
         // The same deployment announced again with other terms: the first stays (the shared projection rule), refused.
-        double refused = projection.count(DeploymentLiveProjection.Outcome.REFUSED);
+        long refused = projection.count(DeploymentLiveProjection.Outcome.REFUSED);
         String later = "DeploymentLive:" + d + ":again";
         projection.consume(new JsonObject(envelope(mapper, later, live(d, id("owner-second"), liveAt.plusSeconds(60)))), null)
                 .await().atMost(WAIT);

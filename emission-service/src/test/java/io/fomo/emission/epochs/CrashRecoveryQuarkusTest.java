@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.emission.EmissionFixtures;
 import io.fomo.emission.TestSupport;
-import io.fomo.grpc.treasury.v1.AccountKind;
+import io.fomo.shared.ledger.LedgerAccount;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
 import io.fomo.testkit.ServiceProcessResource;
@@ -46,7 +46,7 @@ class CrashRecoveryQuarkusTest {
     ObjectMapper mapper;
 
     @Inject
-    EmissionLedgerClient ledger;
+    io.fomo.shared.ledger.LedgerClient ledger;
 
     @Inject
     EpochStore store;
@@ -79,9 +79,9 @@ class CrashRecoveryQuarkusTest {
                 List.of(new ModelRevenue(d, 5, "10", "9", "4", "5"))));
 
         // the batch reached the ledger, and the replica "died" before recording it: the epoch is still PLANNED
-        await().atMost(WAIT).until(() -> !"0".equals(TestSupport.flock(ledger, owner, AccountKind.ACCOUNT_KIND_USER)));
+        await().atMost(WAIT).until(() -> !"0".equals(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER)));
         assertThat(epoch(n).getString("state")).isEqualTo("PLANNED");
-        assertThat(TestSupport.flock(ledger, owner, AccountKind.ACCOUNT_KIND_USER)).isEqualTo("10000");
+        assertThat(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER)).isEqualTo("10000");
         assertThat(received("EmissionAllocated:" + n)).isEmpty();
 
         // the lease expires, the recovery resumes it: the ledger replays the batch, the event goes out once
@@ -89,8 +89,8 @@ class CrashRecoveryQuarkusTest {
         JsonPath e = epoch(n);
         assertThat(e.getBoolean("ledgerReplayed")).as("the resumed batch was the ledger's replay").isTrue();
         assertThat(e.getString("emitted")).isEqualTo("100000");
-        assertThat(TestSupport.flock(ledger, owner, AccountKind.ACCOUNT_KIND_USER)).isEqualTo("10000");
-        assertThat(TestSupport.flock(ledger, d, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)).isEqualTo("90000");
+        assertThat(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER)).isEqualTo("10000");
+        assertThat(TestSupport.flock(ledger, d, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("90000");
         await().atMost(WAIT).until(() -> received("EmissionAllocated:" + n).size() == 1);
         assertThat(pool.preparedQuery("SELECT count(*) FROM fomo_outbox WHERE event_id = $1")
                 .execute(Tuple.of("EmissionAllocated:" + n)).await().atMost(Duration.ofSeconds(10)).iterator().next().getLong(0))

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.emission.EmissionFixtures;
 import io.fomo.emission.TestSupport;
-import io.fomo.grpc.treasury.v1.AccountKind;
+import io.fomo.shared.ledger.LedgerAccount;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
 import io.fomo.shared.money.Amount;
@@ -53,7 +53,7 @@ class EmissionEndToEndQuarkusTest {
     ObjectMapper mapper;
 
     @Inject
-    EmissionLedgerClient ledger;
+    io.fomo.shared.ledger.LedgerClient ledger;
 
     @Inject
     EpochStore store;
@@ -150,12 +150,12 @@ class EmissionEndToEndQuarkusTest {
         assertThat(mc.getString("allocation")).isEqualTo("0");
 
         // the real ledger moved exactly that
-        assertThat(TestSupport.flock(ledger, ownerA, AccountKind.ACCOUNT_KIND_USER)).isEqualTo("6378.903113466691581997");
-        assertThat(TestSupport.flock(ledger, a, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)).isEqualTo("57410.128021200224237976");
-        assertThat(TestSupport.flock(ledger, ownerB, AccountKind.ACCOUNT_KIND_USER)).isEqualTo("3621.096886533308418002");
-        assertThat(TestSupport.flock(ledger, b, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)).isEqualTo("32589.871978799775762024");
-        assertThat(TestSupport.flock(ledger, ownerC, AccountKind.ACCOUNT_KIND_USER)).isEqualTo("0");
-        assertThat(TestSupport.flock(ledger, c, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)).isEqualTo("0");
+        assertThat(TestSupport.flock(ledger, ownerA, LedgerAccount.Kind.USER)).isEqualTo("6378.903113466691581997");
+        assertThat(TestSupport.flock(ledger, a, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("57410.128021200224237976");
+        assertThat(TestSupport.flock(ledger, ownerB, LedgerAccount.Kind.USER)).isEqualTo("3621.096886533308418002");
+        assertThat(TestSupport.flock(ledger, b, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("32589.871978799775762024");
+        assertThat(TestSupport.flock(ledger, ownerC, LedgerAccount.Kind.USER)).isEqualTo("0");
+        assertThat(TestSupport.flock(ledger, c, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
 
         // EmissionAllocated went out once, with both allocations
         await().atMost(WAIT).until(() -> received("EmissionAllocated:" + n).size() == 1);
@@ -177,8 +177,8 @@ class EmissionEndToEndQuarkusTest {
         assertThat(count("SELECT count(*) FROM fomo_inbox WHERE event_id = $1", "EpochClosed:" + n)).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM fomo_outbox WHERE event_id = $1", "EmissionAllocated:" + n)).isEqualTo(1);
         assertThat(epoch(n).getString("publishedAt")).isEqualTo(e.getString("publishedAt"));
-        assertThat(TestSupport.flock(ledger, ownerA, AccountKind.ACCOUNT_KIND_USER)).isEqualTo("6378.903113466691581997");
-        assertThat(TestSupport.flock(ledger, b, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)).isEqualTo("32589.871978799775762024");
+        assertThat(TestSupport.flock(ledger, ownerA, LedgerAccount.Kind.USER)).isEqualTo("6378.903113466691581997");
+        assertThat(TestSupport.flock(ledger, b, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("32589.871978799775762024");
 
         // listed, newest first
         given().get("/api/v1/epochs?limit=500").then().statusCode(200)
@@ -202,7 +202,7 @@ class EmissionEndToEndQuarkusTest {
         assertThat(e.getString("ledgerCommittedAt")).as("no ledger batch at all").isNull();
         await().atMost(WAIT).until(() -> received("EmissionAllocated:" + n).size() == 1);
         assertThat(received("EmissionAllocated:" + n).get(0).path("payload").path("allocations")).isEmpty();
-        assertThat(TestSupport.flock(ledger, d, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)).isEqualTo("0");
+        assertThat(TestSupport.flock(ledger, d, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
     }
 
     @Test
@@ -225,8 +225,8 @@ class EmissionEndToEndQuarkusTest {
         assertThat(e.getList("waitingFor")).isEmpty();
         assertThat(model(e, d).getString("factor")).isEqualTo("1.367879441171442322");
         assertThat(model(e, d).getString("allocation")).isEqualTo("100000");
-        assertThat(TestSupport.flock(ledger, owner, AccountKind.ACCOUNT_KIND_USER)).isEqualTo("10000");
-        assertThat(TestSupport.flock(ledger, d, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)).isEqualTo("90000");
+        assertThat(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER)).isEqualTo("10000");
+        assertThat(TestSupport.flock(ledger, d, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("90000");
         assertThat(new BigInteger(e.getString("ledgerBatchId").substring("emission:".length()))).isEqualTo(BigInteger.valueOf(n));
     }
 }

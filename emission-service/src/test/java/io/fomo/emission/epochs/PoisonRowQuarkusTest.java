@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fomo.emission.EmissionFixtures;
 import io.fomo.emission.TestSupport;
-import io.fomo.grpc.treasury.v1.AccountKind;
+import io.fomo.shared.ledger.LedgerAccount;
 import io.fomo.shared.events.EventEnvelope;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
@@ -55,7 +55,7 @@ class PoisonRowQuarkusTest {
     ObjectMapper mapper;
 
     @Inject
-    EmissionLedgerClient ledger;
+    io.fomo.shared.ledger.LedgerClient ledger;
 
     @Inject
     EpochStore store;
@@ -136,11 +136,11 @@ class PoisonRowQuarkusTest {
         assertThat(withheld).isEqualTo(share.add(share));
         assertThat(emitted.add(withheld).add(dust)).isEqualTo(budget);
         assertThat(units(e.getString("reserveBefore")).subtract(units(e.getString("reserveAfter")))).isEqualTo(emitted);
-        assertThat(units(TestSupport.flock(ledger, owner, AccountKind.ACCOUNT_KIND_USER))).isEqualTo(units(ok.getString("ownerPart")));
-        assertThat(units(TestSupport.flock(ledger, healthy, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)))
+        assertThat(units(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER))).isEqualTo(units(ok.getString("ownerPart")));
+        assertThat(units(TestSupport.flock(ledger, healthy, LedgerAccount.Kind.STAKER_REWARDS)))
                 .isEqualTo(units(ok.getString("stakersPart")));
-        assertThat(TestSupport.flock(ledger, badOwner, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)).isEqualTo("0");
-        assertThat(TestSupport.flock(ledger, neverLive, AccountKind.ACCOUNT_KIND_STAKER_REWARDS)).isEqualTo("0");
+        assertThat(TestSupport.flock(ledger, badOwner, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
+        assertThat(TestSupport.flock(ledger, neverLive, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
 
         // Only the paid model is announced to staking.
         await().atMost(Duration.ofSeconds(30)).until(() -> received("EmissionAllocated:" + n).size() == 1);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.emission.TestSupport;
-import io.fomo.grpc.treasury.v1.AccountKind;
+import io.fomo.shared.ledger.LedgerAccount;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
 import io.fomo.testkit.ServiceProcess;
@@ -52,7 +52,7 @@ class TwoReplicasQuarkusTest {
     ObjectMapper mapper;
 
     @Inject
-    EmissionLedgerClient ledger;
+    io.fomo.shared.ledger.LedgerClient ledger;
 
     @Inject
     EpochStore store;
@@ -113,9 +113,9 @@ class TwoReplicasQuarkusTest {
                 for (int k = 0; k < 4; k += 2) {
                     String dep = m[k], owner = m[k + 1];
                     JsonPath model = new JsonPath(e.prettify()).setRootPath("models.find { it.deploymentId == '" + dep + "' }");
-                    assertThat(TestSupport.flock(ledger, owner, AccountKind.ACCOUNT_KIND_USER))
+                    assertThat(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER))
                             .isEqualTo(model.getString("ownerPart"));
-                    assertThat(TestSupport.flock(ledger, dep, AccountKind.ACCOUNT_KIND_STAKER_REWARDS))
+                    assertThat(TestSupport.flock(ledger, dep, LedgerAccount.Kind.STAKER_REWARDS))
                             .isEqualTo(model.getString("stakersPart"));
                 }
                 assertThat(io.fomo.shared.money.Amount.parse(io.fomo.shared.money.Token.FLOCK, e.getString("emitted"))
