@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import io.fomo.shared.errors.ErrorCode;
 import io.fomo.rmo.config.RmoConfig;
+import io.fomo.rmo.contribution.ContributionService;
 import io.fomo.rmo.offering.OfferingRow;
 import io.fomo.rmo.offering.OfferingState;
 import io.fomo.rmo.offering.OfferingStore;
@@ -50,7 +51,7 @@ import jakarta.inject.Inject;
  *
  * <h2>Streaming, in phases (the ledger takes at most 10,000 operations per batch)</h2>
  * <ol type="a">
- * <li>TOTALS: T and the contributor count by one SQL sum; the outcome (FAILED if T &lt; M, else SUCCEEDED, within caps
+ * <li>TOTALS: every contribution hold still in flight finished first; T and the contributor count by one SQL sum; the outcome (FAILED if T &lt; M, else SUCCEEDED, within caps
  * or oversubscribed) and the state are written.</li>
  * <li>SETTLE: contributions in id order (keyset), {@code fomo.rmo.close.chunk-size} per batch: each pending transfer is
  * posted for its part of spent_i (the rest released) or voided; each contributor's mt_i and spent_i are stored.</li>
@@ -81,6 +82,9 @@ public class CloseService {
 
     @Inject
     Outbox outbox;
+
+    @Inject
+    ContributionService contributions;
 
     @Inject
     RmoConfig config;
@@ -205,6 +209,13 @@ public class CloseService {
 
     /** (a) T by a SQL sum; the outcome; state SUCCEEDED or FAILED. */
     private void totals(OfferingRow r) {
+        // A contribution's hold is a ledger call between two transactions; after the claim no new one starts, and the
+        // ones in flight are finished (held, or refused and gone) before T is counted.
+        int unfinished = contributions.finishHolds(r.id()).await().indefinitely();
+        if (unfinished > 0) {
+            throw new IllegalStateException("offering " + r.id() + ": " + unfinished
+                    + " contribution holds are unfinished (the ledger did not answer); the close counts T once they are");
+        }
         BigInteger[] t = inTx(tx -> store.totals(tx, r.id()));
         BigInteger total = t[0];
         long count = t[1].longValueExact();

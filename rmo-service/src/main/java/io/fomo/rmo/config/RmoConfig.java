@@ -23,6 +23,8 @@ public interface RmoConfig {
 
     Ledger ledger();
 
+    Contribution contribution();
+
     /** SPEC §3: the default MT allocation, percent (40 / 20 / 20 / 10 / 10). */
     Allocation allocation();
 
@@ -95,6 +97,16 @@ public interface RmoConfig {
         /** Deadline of a close's ledger batch. */
         @WithDefault("PT120S")
         Duration batchTimeout();
+    }
+
+    interface Contribution {
+        /** How often the resumer looks for contribution holds a crash or a ledger outage left unfinished. */
+        @WithDefault("10s")
+        String resumeInterval();
+
+        /** A hold still unfinished this long is the resumer's. */
+        @WithDefault("PT10S")
+        Duration resumeAfter();
     }
 
     interface Allocation {

@@ -7,18 +7,22 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.db.Db;
+import io.fomo.shared.db.Tx;
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.grpc.GrpcErrors;
 import io.fomo.shared.ledger.LedgerAccount;
+import io.fomo.shared.ledger.LedgerCall;
 import io.fomo.shared.ledger.LedgerClient;
 import io.fomo.shared.ledger.LedgerOp;
-import io.fomo.shared.ledger.LedgerResults;
+import io.fomo.shared.ledger.LedgerResults.Pending;
+import io.fomo.shared.ledger.LedgerResults.State;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
-import io.fomo.shared.web.IdempotencyKeys;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -27,16 +31,39 @@ import jakarta.inject.Inject;
  * offering's escrow as a pending (two-phase) transfer in the ledger ... Insufficient balance, closed window, caps
  * exceeded: clear error, nothing held. Contributions are final until close (no withdrawal)."
  *
- * <p>One database transaction per contribution: the idempotency key, a shared lock on the offering row (so the
- * close's claim, an UPDATE of that row, waits until every contribution in flight has committed and later ones see
- * the close started), the contributor row locked for the per-user cap, the ledger's {@code CreatePending}
- * (id {@code contribution:<offeringId>:<hash(user, key)>}, so a retry is a replay), then the rows. A refusal by the
- * ledger (e.g. {@code INSUFFICIENT_BALANCE}) rolls everything back: nothing is held and nothing written.
+ * <p>The hold is fomo-shared's {@link LedgerCall} recipe (issue #18; no transaction is open across the ledger call):
+ * <ol type="a">
+ * <li>intent, one transaction: a shared lock on the offering row (so the close's claim, an UPDATE of that row, waits
+ * for intents in flight, and later ones see the close started), the contributor row locked for the per-user cap and
+ * the order of the user's holds, then the contribution HOLDING with its pending id
+ * {@code contribution:<offeringId>:<hash(user, key)>} (so every retry asks the ledger the same thing: a replay);</li>
+ * <li>the ledger's {@code CreatePending};</li>
+ * <li>result, a second transaction: HELD; a definitive refusal (e.g. {@code INSUFFICIENT_BALANCE}) deletes the row
+ * again, so nothing is held and nothing written.</li>
+ * </ol>
+ * A crash or a ledger outage between (a) and (c) leaves a HOLDING row: {@link ContributionResumeJob} finishes it, a
+ * retry with the same key finishes it, and the close finishes every HOLDING row of its offering before it counts T.
+ * The idempotency key is the contribution's own {@code (offering, user, idem_key)}: the same key answers the same
+ * contribution; with another amount {@code 409 IDEMPOTENCY_KEY_REUSED}.
  */
 @ApplicationScoped
 public class ContributionService {
 
-    record Fingerprint(String offeringId, String amount) {
+    /** What the result step hands back: the contribution, or the refusal that deleted it (after its commit). */
+    record Outcome(ContributionView view, RuntimeException refusal) {
+        ContributionView orThrow() {
+            if (refusal != null) {
+                throw refusal;
+            }
+            return view;
+        }
+    }
+
+    /** Thrown by the test hook: the request stops after its intent, as if the process died there. */
+    public static class SimulatedCrash extends RuntimeException {
+        public SimulatedCrash() {
+            super("simulated crash after a contribution's intent");
+        }
     }
 
     @Inject
@@ -46,41 +73,87 @@ public class ContributionService {
     ContributionStore store;
 
     @Inject
-    IdempotencyKeys idempotency;
-
-    @Inject
     LedgerClient ledger;
+
+    private final AtomicBoolean crashAfterIntent = new AtomicBoolean();
+
+    private LedgerCall<ContributionHold, Pending, Outcome> hold;
+
+    @PostConstruct
+    void init() {
+        hold = new LedgerCall<>(db, "rmo.contribution-hold", new LedgerCall.Steps<>() {
+            @Override
+            public Uni<Pending> call(ContributionHold h) {
+                if (h.state() == ContributionState.HELD) {
+                    return Uni.createFrom().nullItem(); // a replay of a finished contribution: nothing to ask
+                }
+                if (crashAfterIntent.compareAndSet(true, false)) {
+                    return Uni.createFrom().failure(new SimulatedCrash());
+                }
+                return ledger.createPending(new LedgerOp.CreatePending(h.pendingId(), LedgerAccount.user(h.userId()),
+                        LedgerAccount.of(h.offeringId(), LedgerAccount.Kind.OFFERING_ESCROW), Token.FLOCK, h.amount(),
+                        "OFFERING_CONTRIBUTION", "offering:" + h.offeringId(), null));
+            }
+
+            @Override
+            public Uni<Outcome> result(Tx tx, ContributionHold h, Pending p) {
+                if (p != null && p.state() != State.PENDING) {
+                    return store.forget(tx, h).replaceWith(new Outcome(null, ErrorCode.CONTRIBUTION_NOT_HELD.problem(
+                            "this contribution's hold is " + p.state() + "; use a new idempotency key")));
+                }
+                return store.markHeld(tx, h.id()).replaceWith(new Outcome(view(h), null));
+            }
+
+            @Override
+            public Uni<Outcome> refused(Tx tx, ContributionHold h, Throwable refusal) {
+                return store.forget(tx, h).replaceWith(new Outcome(null, GrpcErrors.toProblem(refusal)));
+            }
+        });
+    }
+
+    /** Test hook: the next contribution stops after its intent (the resumer, a retry or the close finishes it). */
+    public void crashOnceAfterIntent() {
+        crashAfterIntent.set(true);
+    }
 
     public Uni<ContributionView> contribute(String userId, String offeringId, BigInteger amount, String key) {
         String pendingId = pendingId(offeringId, userId, key);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        return db.transaction(tx -> idempotency.once("contribution:" + offeringId + ":" + userId, key,
-                new Fingerprint(offeringId, flock(amount)), ContributionView.class,
-                () -> store.termsForShare(tx, offeringId).flatMap(terms -> {
+        return hold.start(tx -> intent(tx, userId, offeringId, amount, key, pendingId, now))
+                .onFailure().transform(GrpcErrors::toProblem)
+                .map(Outcome::orThrow);
+    }
+
+    /** (a): the same key answers its contribution; a new one is checked and recorded HOLDING. */
+    private Uni<ContributionHold> intent(Tx tx, String userId, String offeringId, BigInteger amount, String key,
+            String pendingId, Instant now) {
+        return store.termsForShare(tx, offeringId).flatMap(terms -> store.lockContributor(tx, offeringId, userId)
+                .flatMap(k -> store.findByKey(tx, offeringId, userId, key).flatMap(existing -> {
+                    if (existing.isPresent()) {
+                        if (existing.get().amount().compareTo(amount) != 0) {
+                            throw ErrorCode.IDEMPOTENCY_KEY_REUSED.problem(
+                                    "This idempotency key was already used with a different request");
+                        }
+                        return Uni.createFrom().item(existing.get());
+                    }
                     ContributionLimits.check(terms, amount, now);
-                    return store.lockContributor(tx, offeringId, userId).flatMap(k -> {
-                        ContributionLimits.checkCap(terms, k.total(), amount);
-                        return hold(userId, offeringId, pendingId, amount)
-                                .flatMap(x -> store.insert(tx, offeringId, userId, key, pendingId, amount, k, now))
-                                .map(id -> new ContributionView(String.valueOf(id), offeringId, userId, flock(amount),
-                                        pendingId, ContributionView.HELD, now));
-                    });
+                    ContributionLimits.checkCap(terms, k.total(), amount);
+                    return store.insertHolding(tx, offeringId, userId, key, pendingId, amount, k, now);
                 })));
     }
 
-    /** The pending transfer (user, FLOCK, USER) → (offeringId, FLOCK, OFFERING_ESCROW), no expiry. */
-    private Uni<Void> hold(String userId, String offeringId, String pendingId, BigInteger amount) {
-        LedgerOp.CreatePending hold = new LedgerOp.CreatePending(pendingId, LedgerAccount.user(userId),
-                LedgerAccount.of(offeringId, LedgerAccount.Kind.OFFERING_ESCROW), Token.FLOCK, amount,
-                "OFFERING_CONTRIBUTION", "offering:" + offeringId, null);
-        return ledger.createPending(hold)
-                .onFailure().transform(GrpcErrors::toProblem)
-                .map(p -> {
-                    if (p.state() != LedgerResults.State.PENDING) {
-                        throw ErrorCode.CONTRIBUTION_NOT_HELD.problem("this contribution's hold is " + p.state() + "; use a new idempotency key");
-                    }
-                    return null;
-                });
+    /** The resumer: finishes holds still HOLDING since before {@code before}. Answers how many it finished. */
+    public Uni<Integer> resume(Instant before, int limit) {
+        return hold.resume(tx -> store.holding(tx, before, limit));
+    }
+
+    /**
+     * Finishes every hold of an offering still HOLDING (the close calls it before it counts T); answers how many are
+     * left unfinished (the ledger unreachable): the close must not count while any is.
+     */
+    public Uni<Integer> finishHolds(String offeringId) {
+        return hold.resume(tx -> store.holding(tx, offeringId))
+                .flatMap(x -> db.session(tx -> store.holding(tx, offeringId)).map(java.util.List::size));
     }
 
     /** {@code contribution:<offeringId>:<first 32 hex of SHA-256(user, key)>}: unique per (offering, user, key). */
@@ -91,6 +164,11 @@ public class ContributionService {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static ContributionView view(ContributionHold h) {
+        return new ContributionView(String.valueOf(h.id()), h.offeringId(), h.userId(), flock(h.amount()), h.pendingId(),
+                ContributionView.HELD, h.createdAt());
     }
 
     /** The caller's contributions to an offering, and after the close what they bought and got back. */

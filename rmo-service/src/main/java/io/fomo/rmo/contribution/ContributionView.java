@@ -10,5 +10,5 @@ public record ContributionView(String id, String offeringId, String userId, Stri
         String state, Instant createdAt) {
 
     /** The state a contribution is in while its offering is open: its FLOCK held by a pending transfer. */
-    public static final String HELD = "HELD";
+    public static final String HELD = ContributionState.HELD.name();
 }

@@ -34,6 +34,19 @@ public final class MigrationValues {
         return values;
     }
 
+    /** The values listed on the line of {@code migration}'s {@code ALTER TABLE table ADD COLUMN column text ...}. */
+    public static Set<String> ofAddedColumn(String migration, String table, String column) {
+        String sql = read("db/migration/" + migration);
+        Matcher c = Pattern.compile("(?m)^ALTER TABLE " + table + " ADD COLUMN " + column + " text[^\\n]*--\\s*([^\\n]+)$")
+                .matcher(sql);
+        if (!c.find()) {
+            throw new IllegalStateException("no commented column " + table + "." + column + " added in " + migration);
+        }
+        Set<String> values = new TreeSet<>();
+        Arrays.stream(c.group(1).split("\\|")).map(String::trim).forEach(values::add);
+        return values;
+    }
+
     public static Set<String> names(Class<? extends Enum<?>> type) {
         Set<String> out = new TreeSet<>();
         for (Enum<?> e : type.getEnumConstants()) {
