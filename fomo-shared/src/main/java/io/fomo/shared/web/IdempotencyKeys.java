@@ -6,14 +6,16 @@ import java.util.HexFormat;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-import io.fomo.shared.errors.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
+import io.fomo.shared.db.Db;
+import io.fomo.shared.db.DbRow;
+import io.fomo.shared.db.Tx;
+import io.fomo.shared.errors.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -32,14 +34,11 @@ public class IdempotencyKeys {
 
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-    private static final String CLAIM = """
-            INSERT INTO fomo_idempotency (scope, idem_key, request_hash) VALUES (?1, ?2, ?3)
-            ON CONFLICT (scope, idem_key) DO NOTHING""";
-    private static final String FIRST = "SELECT request_hash, response_body FROM fomo_idempotency WHERE scope = ?1 AND idem_key = ?2";
-    private static final String STORE = "UPDATE fomo_idempotency SET response_status = 200, response_body = ?3 WHERE scope = ?1 AND idem_key = ?2";
-
     private final ObjectMapper mapper;
     private final ObjectMapper canonical;
+
+    @Inject
+    Db db;
 
     @Inject
     public IdempotencyKeys(ObjectMapper mapper) {
@@ -60,32 +59,37 @@ public class IdempotencyKeys {
     }
 
     /**
-     * Runs {@code action} once per (scope, key). {@code scope} separates key spaces (e.g. the caller's
-     * subject and the operation), {@code request} is the request as received.
+     * Runs {@code action} once per (scope, key), on {@code tx}: the transaction of the action it guards
+     * ({@code db.transaction(tx -> keys.once(tx, ...))}). {@code scope} separates key spaces (e.g. the caller's subject
+     * and the operation), {@code request} is the request as received.
      */
-    public <T> Uni<T> once(String scope, String key, Object request, Class<T> responseType, Supplier<Uni<T>> action) {
+    public <T> Uni<T> once(Tx tx, String scope, String key, Object request, Class<T> responseType, Supplier<Uni<T>> action) {
         requireKey(key);
         String hash = fingerprint(request);
-        return Panache.getSession().flatMap(s -> s.createNativeQuery(CLAIM)
-                .setParameter(1, scope).setParameter(2, key).setParameter(3, hash)
-                .executeUpdate()
-                .flatMap(inserted -> inserted == 1
-                        ? action.get().call(result -> s.createNativeQuery(STORE)
-                                .setParameter(1, scope).setParameter(2, key).setParameter(3, write(result))
-                                .executeUpdate())
-                        : s.createNativeQuery(FIRST, Object[].class)
-                                .setParameter(1, scope).setParameter(2, key)
-                                .getSingleResult()
-                                .map(row -> replay(row, hash, responseType))));
+        return IdempotencyStore.claim(tx, scope, key, hash).flatMap(claimed -> claimed
+                ? action.get().call(result -> IdempotencyStore.answer(tx, scope, key, write(result)))
+                : IdempotencyStore.first(tx, scope, key).map(row -> replay(row.orElseThrow(
+                        () -> new IllegalStateException("idempotency row " + scope + "/" + key + " vanished")), hash,
+                        responseType)));
     }
 
-    private <T> T replay(Object[] row, String hash, Class<T> responseType) {
-        if (!hash.equals(row[0])) {
+    /**
+     * {@link #once(Tx, String, String, Object, Class, Supplier)} in the caller's {@code db.transaction} (joined).
+     *
+     * @deprecated pass the {@link Tx}: {@code db.transaction(tx -> keys.once(tx, scope, key, ...))}
+     */
+    @Deprecated(since = "issue 18")
+    public <T> Uni<T> once(String scope, String key, Object request, Class<T> responseType, Supplier<Uni<T>> action) {
+        return db.transaction(tx -> once(tx, scope, key, request, responseType, action));
+    }
+
+    private <T> T replay(DbRow row, String hash, Class<T> responseType) {
+        if (!hash.equals(row.string("request_hash"))) {
             throw ErrorCode.IDEMPOTENCY_KEY_REUSED.problem(
                     "This idempotency key was already used with a different request");
         }
         try {
-            return mapper.readValue((String) row[1], responseType);
+            return mapper.readValue(row.string("response_body"), responseType);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored idempotent response is unreadable", e);
         }

@@ -2,8 +2,8 @@ package io.fomo.shared.web;
 
 import java.util.UUID;
 
+import io.fomo.shared.db.Db;
 import io.fomo.shared.events.TestCounter;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
@@ -22,17 +22,20 @@ public class WidgetTestResource {
     @Inject
     IdempotencyKeys keys;
 
+    @Inject
+    Db db;
+
     @POST
-    @WithTransaction
+    @SuppressWarnings("deprecation")
     public Uni<Widget> create(CreateWidget request) {
-        return keys.once("widgets", request.idempotencyKey(), request, Widget.class, () -> {
+        return db.transaction(tx -> keys.once(tx, "widgets", request.idempotencyKey(), request, Widget.class, () -> {
             if (request.size() < 0) {
-                throw ProblemException.badRequest("INVALID_SIZE", "size must not be negative");
+                throw ProblemException.badRequest("INVALID_SIZE", "size must not be negative"); // a code outside the vocabulary keeps its status
             }
             var row = new TestCounter();
             row.name = "widget-" + request.idempotencyKey();
             row.value = request.size();
             return row.persist().replaceWith(new Widget(UUID.randomUUID().toString(), request.name()));
-        });
+        }));
     }
 }
