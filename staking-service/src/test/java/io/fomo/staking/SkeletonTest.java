@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue #18 for staking's main code: one database path ({@code io.fomo.shared.db} only, no reactive SQL client nor
- * Hibernate Reactive imported), SQL text only in {@code *Store.java}, rule classes free of frameworks.
+ * Hibernate Reactive imported), SQL text only in {@code *Store.java}, proto types only in {@code *Client}s, rule classes
+ * free of frameworks.
  */
 class SkeletonTest {
 
@@ -43,6 +44,16 @@ class SkeletonTest {
         for (Path p : sources()) {
             if (!p.getFileName().toString().endsWith("Store.java")) {
                 assertThat(SQL.matcher(Files.readString(p)).find()).as("SQL in %s", p).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void protoTypesOnlyInClients() throws IOException {
+        for (Path p : sources()) {
+            String name = p.getFileName().toString();
+            if (!name.endsWith("Client.java") && !name.endsWith("GrpcService.java")) {
+                assertThat(Files.readString(p)).as(p.toString()).doesNotContain("import io.fomo.grpc.");
             }
         }
     }

@@ -7,23 +7,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import io.fomo.grpc.treasury.v1.AccountKind;
-import io.fomo.grpc.treasury.v1.BatchOperation;
-import io.fomo.grpc.treasury.v1.SubmitBatchRequest;
 import io.fomo.shared.db.Db;
+import io.fomo.shared.db.Tx;
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.grpc.GrpcErrors;
+import io.fomo.shared.ledger.LedgerAccount;
+import io.fomo.shared.ledger.LedgerAccount.Kind;
+import io.fomo.shared.ledger.LedgerCall;
+import io.fomo.shared.ledger.LedgerClient;
+import io.fomo.shared.ledger.LedgerOp;
+import io.fomo.shared.ledger.LedgerResults.Batch;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.IdempotencyKeys;
-import io.fomo.shared.web.ProblemException;
-import io.fomo.staking.ledger.LedgerClient;
 import io.fomo.staking.rewards.RewardViews.ClaimRef;
 import io.fomo.staking.rewards.RewardViews.ClaimRequest;
 import io.fomo.staking.rewards.RewardViews.ClaimView;
 import io.fomo.staking.rewards.RewardViews.MyRewards;
 import io.fomo.staking.rewards.RewardViews.Payout;
 import io.fomo.staking.rewards.RewardViews.RewardView;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -32,7 +37,7 @@ import jakarta.inject.Inject;
  * user in finished (epoch, model) jobs, FLOCK and MT, paid {@code (deploymentId, *, STAKER_REWARDS) → (user, *, USER)}
  * in one ledger batch whose id is the claim's id. As with stakes: the claim and its accruals are recorded first (with
  * the idempotency key), the ledger is called without a transaction open, then the claim is marked PAID; a claim left
- * PENDING is completed by {@link ClaimResumeJob} or by a retry with the same key.
+ * PENDING is completed by {@link ClaimResumeJob} or by a retry with the same key (fomo-shared's {@code LedgerCall}).
  */
 @ApplicationScoped
 public class ClaimService {
@@ -49,12 +54,9 @@ public class ClaimService {
     @Inject
     LedgerClient ledger;
 
-    private record Found(RewardStore.Claim claim, List<RewardStore.ClaimSum> sums) {
-    }
-
     public Uni<ClaimView> claim(String userId, ClaimRequest body) {
         if (body == null) {
-            throw ProblemException.badRequest("INVALID_REQUEST", "a JSON body {idempotencyKey} is required");
+            throw ErrorCode.INVALID_REQUEST.problem("a JSON body {idempotencyKey} is required");
         }
         String key = IdempotencyKeys.requireKey(body.idempotencyKey());
         String scope = "claim:" + userId;
@@ -64,38 +66,75 @@ public class ClaimService {
                 .flatMap(ref -> complete(ref.id()));
     }
 
+    /** A recorded claim: its owner, state and what it pays per model (the intent of its one ledger batch). */
+    record Intent(String id, String userId, ClaimState state, List<RewardStore.ClaimSum> sums) {
+    }
+
+    /**
+     * The shared recipe around local state (fomo-shared {@link LedgerCall}): (a) the PENDING claim with its accruals
+     * ({@link #claim}), (b) one ledger batch whose id is the claim's, (c) PENDING → PAID. {@link ClaimResumeJob} resumes.
+     */
+    LedgerCall<Intent, Batch, Void> payment;
+
+    @PostConstruct
+    void init() {
+        payment = new LedgerCall<>(db, "staking.claim", new LedgerCall.Steps<>() {
+            @Override
+            public Uni<Batch> call(Intent claim) {
+                List<LedgerOp> ops = operations(claim);
+                return ops.isEmpty() ? Uni.createFrom().nullItem() : ledger.submitBatch(claim.id(), ops);
+            }
+
+            @Override
+            public Uni<Void> result(Tx tx, Intent claim, Batch batch) {
+                return store.markPaid(tx, claim.id());
+            }
+        });
+    }
+
     /** Pays a recorded claim (idempotent) and answers its view. */
     public Uni<ClaimView> complete(String claimId) {
-        return db.session(tx -> store.claim(tx, claimId).flatMap(claim -> {
-            if (claim.isEmpty()) {
-                throw ProblemException.notFound("CLAIM_NOT_FOUND", "no claim " + claimId);
-            }
-            return store.claimSums(tx, claimId).map(sums -> new Found(claim.get(), sums));
-        })).flatMap(found -> {
-            List<Payout> payouts = payouts(found.sums());
-            ClaimView paid = new ClaimView(claimId, ClaimState.PAID.name(), payouts);
-            if (found.claim().state() == ClaimState.PAID) {
+        return db.session(tx -> intent(tx, claimId)).flatMap(claim -> {
+            ClaimView paid = new ClaimView(claimId, ClaimState.PAID.name(), payouts(claim.sums()));
+            if (claim.state() == ClaimState.PAID) {
                 return Uni.createFrom().item(paid);
             }
-            var batch = SubmitBatchRequest.newBuilder().setBatchId(claimId);
-            var user = LedgerClient.ref(found.claim().userId(), AccountKind.ACCOUNT_KIND_USER);
-            int n = 0;
-            for (RewardStore.ClaimSum sum : found.sums()) {
-                var rewards = LedgerClient.ref(sum.deploymentId(), AccountKind.ACCOUNT_KIND_STAKER_REWARDS);
-                String ref = "deployment:" + sum.deploymentId();
-                if (sum.flock().signum() > 0) {
-                    batch.addOperations(BatchOperation.newBuilder().setTransfer(LedgerClient.transfer(claimId + ":" + (n++), rewards,
-                            user, Token.FLOCK, sum.flock(), "REWARD_CLAIM", ref)));
-                }
-                if (sum.mt().signum() > 0) {
-                    batch.addOperations(BatchOperation.newBuilder().setTransfer(LedgerClient.transfer(claimId + ":" + (n++), rewards,
-                            user, Token.modelToken(sum.symbol()), sum.mt(), "REWARD_CLAIM", ref)));
-                }
-            }
-            Uni<?> call = batch.getOperationsCount() == 0 ? Uni.createFrom().voidItem()
-                    : ledger.submitBatch(batch.build()).onFailure().transform(GrpcErrors::toProblem);
-            return call.flatMap(x -> db.session(tx -> store.markPaid(tx, claimId))).replaceWith(paid);
+            return payment.finish(claim).onFailure().transform(GrpcErrors::toProblem).replaceWith(paid);
         });
+    }
+
+    /** Finishes claims still PENDING since before {@code before} (their request died): the resumer. */
+    public Uni<Integer> resume(Instant before, int limit) {
+        return payment.resume(tx -> store.stalePendingClaims(tx, before, limit)
+                .flatMap(ids -> Multi.createFrom().iterable(ids).onItem().transformToUniAndConcatenate(id -> intent(tx, id))
+                        .collect().asList()));
+    }
+
+    private Uni<Intent> intent(Tx tx, String claimId) {
+        return store.claim(tx, claimId).flatMap(claim -> {
+            if (claim.isEmpty()) {
+                throw ErrorCode.CLAIM_NOT_FOUND.problem("no claim " + claimId);
+            }
+            return store.claimSums(tx, claimId).map(sums -> new Intent(claimId, claim.get().userId(), claim.get().state(), sums));
+        });
+    }
+
+    /** The claim's transfers {@code (deploymentId, *, STAKER_REWARDS) → (user, *, USER)}, ids {@code <claimId>:<n>}. */
+    private static List<LedgerOp> operations(Intent claim) {
+        List<LedgerOp> ops = new ArrayList<>();
+        var user = LedgerAccount.user(claim.userId());
+        for (RewardStore.ClaimSum sum : claim.sums()) {
+            var rewards = LedgerAccount.of(sum.deploymentId(), Kind.STAKER_REWARDS);
+            String ref = "deployment:" + sum.deploymentId();
+            if (sum.flock().signum() > 0) {
+                ops.add(new LedgerOp.Transfer(claim.id() + ":" + ops.size(), rewards, user, Token.FLOCK, sum.flock(), "REWARD_CLAIM", ref));
+            }
+            if (sum.mt().signum() > 0) {
+                ops.add(new LedgerOp.Transfer(claim.id() + ":" + ops.size(), rewards, user, Token.modelToken(sum.symbol()), sum.mt(),
+                        "REWARD_CLAIM", ref));
+            }
+        }
+        return ops;
     }
 
     private static List<Payout> payouts(List<RewardStore.ClaimSum> sums) {
@@ -109,10 +148,6 @@ public class ClaimService {
             }
         }
         return payouts;
-    }
-
-    public Uni<List<String>> stalePending(Instant before, int limit) {
-        return db.session(tx -> store.stalePendingClaims(tx, before, limit));
     }
 
     // ---- GET /api/v1/rewards/me ----

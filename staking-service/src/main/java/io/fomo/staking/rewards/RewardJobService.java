@@ -7,16 +7,16 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
-import io.fomo.grpc.treasury.v1.AccountKind;
-import io.fomo.grpc.treasury.v1.BatchOperation;
-import io.fomo.grpc.treasury.v1.SubmitBatchRequest;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.Tx;
+import io.fomo.shared.ledger.LedgerAccount;
+import io.fomo.shared.ledger.LedgerAccount.Kind;
+import io.fomo.shared.ledger.LedgerClient;
+import io.fomo.shared.ledger.LedgerOp;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.ops.StuckWork;
 import io.fomo.staking.StakingConfig;
-import io.fomo.staking.ledger.LedgerClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -160,9 +160,9 @@ public class RewardJobService {
                 // Nobody eligible: the emission share goes back to the reserve, the slices roll over.
                 return writePlan(job, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO, loaded.totalWeight());
             }
-            String owner = job.deploymentId();
-            return ledger.available(owner, AccountKind.ACCOUNT_KIND_REWARD_POOL, Token.FLOCK)
-                    .flatMap(poolFlock -> ledger.available(owner, AccountKind.ACCOUNT_KIND_REWARD_POOL, job.mt())
+            LedgerAccount pool = LedgerAccount.of(job.deploymentId(), Kind.REWARD_POOL);
+            return ledger.available(pool, Token.FLOCK)
+                    .flatMap(poolFlock -> ledger.available(pool, job.mt())
                             .flatMap(poolMt -> writePlan(job, poolFlock, poolMt,
                                     RewardSlice.slice(poolFlock, loaded.k(), config.rewardPoolEpochs()),
                                     RewardSlice.slice(poolMt, loaded.k(), config.rewardPoolEpochs()), loaded.totalWeight())));
@@ -213,23 +213,21 @@ public class RewardJobService {
             RewardStore.Planned planned = found.get();
             String id = job.ledgerId();
             String ref = "epoch:" + job.epoch() + ":" + job.deploymentId();
-            var rewardPool = LedgerClient.ref(job.deploymentId(), AccountKind.ACCOUNT_KIND_REWARD_POOL);
-            var rewards = LedgerClient.ref(job.deploymentId(), AccountKind.ACCOUNT_KIND_STAKER_REWARDS);
-            var batch = SubmitBatchRequest.newBuilder().setBatchId(id);
+            var rewardPool = LedgerAccount.of(job.deploymentId(), Kind.REWARD_POOL);
+            var rewards = LedgerAccount.of(job.deploymentId(), Kind.STAKER_REWARDS);
+            List<LedgerOp> ops = new ArrayList<>();
             if (planned.sliceFlockPaid().signum() > 0) {
-                batch.addOperations(BatchOperation.newBuilder().setTransfer(LedgerClient.transfer(id + ":flock", rewardPool, rewards,
-                        Token.FLOCK, planned.sliceFlockPaid(), "STAKING_REWARD_SLICE", ref)));
+                ops.add(new LedgerOp.Transfer(id + ":flock", rewardPool, rewards, Token.FLOCK, planned.sliceFlockPaid(),
+                        "STAKING_REWARD_SLICE", ref));
             }
             if (planned.sliceMtPaid().signum() > 0) {
-                batch.addOperations(BatchOperation.newBuilder().setTransfer(LedgerClient.transfer(id + ":mt", rewardPool, rewards,
-                        job.mt(), planned.sliceMtPaid(), "STAKING_REWARD_SLICE", ref)));
+                ops.add(new LedgerOp.Transfer(id + ":mt", rewardPool, rewards, job.mt(), planned.sliceMtPaid(), "STAKING_REWARD_SLICE", ref));
             }
             if (planned.emissionToReserve().signum() > 0) {
-                batch.addOperations(BatchOperation.newBuilder().setTransfer(LedgerClient.transfer(id + ":reserve", rewards,
-                        LedgerClient.ref(LedgerClient.PROTOCOL, AccountKind.ACCOUNT_KIND_EMISSION_RESERVE), Token.FLOCK,
-                        planned.emissionToReserve(), "EMISSION_RETURN", ref)));
+                ops.add(new LedgerOp.Transfer(id + ":reserve", rewards, LedgerAccount.protocol(Kind.EMISSION_RESERVE), Token.FLOCK,
+                        planned.emissionToReserve(), "EMISSION_RETURN", ref));
             }
-            Uni<?> call = batch.getOperationsCount() == 0 ? Uni.createFrom().voidItem() : ledger.submitBatch(batch.build());
+            Uni<?> call = ops.isEmpty() ? Uni.createFrom().voidItem() : ledger.submitBatch(id, ops);
             return call.flatMap(x -> db.session(tx -> store.markDone(tx, job)));
         });
     }

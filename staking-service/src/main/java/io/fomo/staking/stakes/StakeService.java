@@ -9,21 +9,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.fomo.grpc.treasury.v1.AccountKind;
-import io.fomo.grpc.treasury.v1.TransferResult;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.Tx;
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.events.Outbox;
 import io.fomo.shared.events.types.StakeChanged;
 import io.fomo.shared.grpc.GrpcErrors;
-import io.fomo.shared.grpc.ServiceCalls;
+import io.fomo.shared.ledger.LedgerAccount;
+import io.fomo.shared.ledger.LedgerAccount.Kind;
+import io.fomo.shared.ledger.LedgerCall;
+import io.fomo.shared.ledger.LedgerClient;
+import io.fomo.shared.ledger.LedgerOp;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.IdempotencyKeys;
 import io.fomo.shared.web.ProblemException;
 import io.fomo.staking.StakingConfig;
-import io.fomo.staking.deployments.LiveDeployments;
-import io.fomo.staking.ledger.LedgerClient;
+import io.fomo.staking.deployments.Deployment;
+import io.fomo.staking.deployments.DeploymentStore;
 import io.fomo.staking.stakes.StakeViews.MyStakes;
 import io.fomo.staking.stakes.StakeViews.OpRef;
 import io.fomo.staking.stakes.StakeViews.PositionView;
@@ -59,10 +62,13 @@ public class StakeService {
     StakeStore store;
 
     @Inject
-    LiveDeployments deployments;
+    DeploymentStore deployments;
 
     @Inject
     LedgerClient ledger;
+
+    @Inject
+    StakeLedgerClient stakeLedger;
 
     @Inject
     IdempotencyKeys idempotency;
@@ -75,25 +81,51 @@ public class StakeService {
 
     DiscountTiers tiers;
 
+    /**
+     * The shared recipe around local state (fomo-shared {@link LedgerCall}): (a) the PENDING intent ({@link #record}),
+     * (b) the transfer with the op's id, (c) the result in a second transaction; a definitive refusal forgets the
+     * intent and its key (nothing moved, nothing kept) and reaches the caller. {@link StakeResumeJob} resumes.
+     */
+    LedgerCall<StakeOp, Instant, Throwable> transfer;
+
     @PostConstruct
     void init() {
         tiers = config.tiers();
+        transfer = new LedgerCall<>(db, "staking.stake", new LedgerCall.Steps<>() {
+            @Override
+            public Uni<Instant> call(StakeOp op) {
+                boolean stake = op.kind() == StakeOp.Kind.STAKE;
+                return stakeLedger.transfer(new LedgerOp.Transfer(op.id(), LedgerAccount.of(op.userId(), stake ? Kind.USER : Kind.STAKING_CUSTODY),
+                        LedgerAccount.of(op.userId(), stake ? Kind.STAKING_CUSTODY : Kind.UNBONDING), op.token(), op.amount(),
+                        op.kind().name(), "deployment:" + op.deploymentId()));
+            }
+
+            @Override
+            public Uni<Throwable> result(Tx tx, StakeOp op, Instant ledgerAt) {
+                return apply(tx, op, ledgerAt).replaceWith((Throwable) null);
+            }
+
+            @Override
+            public Uni<Throwable> refused(Tx tx, StakeOp op, Throwable refusal) {
+                return store.forget(tx, op.id(), op.idemScope(), op.idemKey()).replaceWith(refusal);
+            }
+        });
     }
 
     public DiscountTiers tiers() {
         return tiers;
     }
 
-    private record Found(boolean keyUsed, LiveDeployments.Deployment deployment) {
+    private record Found(boolean keyUsed, Deployment deployment) {
     }
 
     public Uni<StakeOpView> submit(StakeOp.Kind kind, String userId, StakeRequest body) {
         if (body == null) {
-            throw ProblemException.badRequest("INVALID_REQUEST", "a JSON body {deploymentId, amount, idempotencyKey} is required");
+            throw ErrorCode.INVALID_REQUEST.problem("a JSON body {deploymentId, amount, idempotencyKey} is required");
         }
         String key = IdempotencyKeys.requireKey(body.idempotencyKey());
         if (body.deploymentId() == null || body.deploymentId().isBlank() || body.deploymentId().length() > 128) {
-            throw ProblemException.badRequest("INVALID_DEPLOYMENT_ID", "deploymentId is required (1-128 characters)");
+            throw ErrorCode.INVALID_DEPLOYMENT_ID.problem("deploymentId is required (1-128 characters)");
         }
         BigInteger units = Amount.parsePositive(ANY_MT, body.amount()).units();
         // The key's fingerprint is of the normalised request: "250.50" and "250.5" are the same request.
@@ -102,15 +134,15 @@ public class StakeService {
         // Ledger ids are at most 128 characters: a name-based UUID of (user, key) keeps the id deterministic and short.
         String opId = kind.prefix() + UUID.nameUUIDFromBytes((scope + "\n" + key).getBytes(StandardCharsets.UTF_8));
         return db.session(tx -> store.keyUsed(tx, scope, key)
-                .flatMap(used -> deployments.find(tx, body.deploymentId()).map(d -> new Found(used, d))))
+                .flatMap(used -> deployments.live(tx, body.deploymentId()).map(d -> new Found(used, d.orElse(null)))))
                 .flatMap(found -> {
-                    LiveDeployments.Deployment d = found.deployment();
+                    Deployment d = found.deployment();
                     if (found.keyUsed()) {
                         // A replay (or a reuse with another body): IdempotencyKeys decides without running the action.
                         return record(kind, userId, scope, key, request, opId, units, d);
                     }
                     if (d == null) {
-                        throw new ProblemException(409, "DEPLOYMENT_NOT_LIVE",
+                        throw ErrorCode.DEPLOYMENT_NOT_LIVE.problem(
                                 "deployment " + body.deploymentId() + " is unknown or not live: only a live model's MT can be staked");
                     }
                     return precheck(kind, userId, d, units).flatMap(v -> record(kind, userId, scope, key, request, opId, units, d));
@@ -118,13 +150,13 @@ public class StakeService {
                 .flatMap(ref -> complete(ref.id()));
     }
 
-    private Uni<Void> precheck(StakeOp.Kind kind, String userId, LiveDeployments.Deployment d, BigInteger units) {
+    private Uni<Void> precheck(StakeOp.Kind kind, String userId, Deployment d, BigInteger units) {
         if (kind == StakeOp.Kind.STAKE) {
-            return ledger.available(userId, AccountKind.ACCOUNT_KIND_USER, d.token())
+            return ledger.available(LedgerAccount.user(userId), d.token())
                     .onFailure().transform(GrpcErrors::toProblem)
                     .map(available -> {
                         if (available.compareTo(units) < 0) {
-                            throw new ProblemException(409, "INSUFFICIENT_BALANCE", "only " + whole(d.token(), available)
+                            throw ErrorCode.INSUFFICIENT_BALANCE.problem("only " + whole(d.token(), available)
                                     + " " + d.symbol() + " available to stake");
                         }
                         return null;
@@ -132,60 +164,55 @@ public class StakeService {
         }
         return db.session(tx -> store.staked(tx, userId, d.id())).map(staked -> {
             if (staked.compareTo(units) < 0) {
-                throw new ProblemException(409, "INSUFFICIENT_STAKE", "only " + whole(d.token(), staked) + " " + d.symbol() + " staked");
+                throw ErrorCode.INSUFFICIENT_STAKE.problem("only " + whole(d.token(), staked) + " " + d.symbol() + " staked");
             }
             return null;
         });
     }
 
-    /** (1) The intent, with the idempotency key, in one transaction. */
+    /** (a) The intent, with the idempotency key, in one transaction. */
     private Uni<OpRef> record(StakeOp.Kind kind, String userId, String scope, String key, StakeRequest body, String opId,
-            BigInteger units, LiveDeployments.Deployment d) {
+            BigInteger units, Deployment d) {
         return db.transaction(tx -> idempotency.once(scope, key, body, OpRef.class, () -> {
             if (d == null) {
-                throw new ProblemException(409, "DEPLOYMENT_NOT_LIVE", "deployment " + body.deploymentId() + " is unknown or not live");
+                throw ErrorCode.DEPLOYMENT_NOT_LIVE.problem("deployment " + body.deploymentId() + " is unknown or not live");
             }
             return store.insertOp(tx, opId, kind, userId, d.id(), units, scope, key).replaceWith(new OpRef(opId));
         }));
     }
 
-    /** (2) and (3): brings a recorded operation to its end (ledger call, then the result) and answers its view. Idempotent. */
+    /** (b) and (c): brings a recorded operation to its end (ledger call, then the result) and answers its view. Idempotent. */
     public Uni<StakeOpView> complete(String opId) {
         return db.session(tx -> store.load(tx, opId)).flatMap(op -> {
             if (op == null) {
-                throw ProblemException.notFound("STAKE_OP_NOT_FOUND", "no stake operation " + opId);
+                throw ErrorCode.STAKE_OP_NOT_FOUND.problem("no stake operation " + opId);
             }
             if (op.state() == StakeOpState.DONE) {
                 return db.session(tx -> view(tx, op));
             }
-            boolean stake = op.kind() == StakeOp.Kind.STAKE;
-            var debit = LedgerClient.ref(op.userId(), stake ? AccountKind.ACCOUNT_KIND_USER : AccountKind.ACCOUNT_KIND_STAKING_CUSTODY);
-            var credit = LedgerClient.ref(op.userId(), stake ? AccountKind.ACCOUNT_KIND_STAKING_CUSTODY : AccountKind.ACCOUNT_KIND_UNBONDING);
-            return ledger.transfer(LedgerClient.transfer(op.id(), debit, credit, op.token(), op.amount(), op.kind().name(),
-                    "deployment:" + op.deploymentId()))
-                    .onFailure().call(e -> ServiceCalls.definitive(e)
-                            ? db.transaction(tx -> store.forget(tx, op.id(), op.idemScope(), op.idemKey()))
-                            : Uni.createFrom().voidItem())
-                    .onFailure().transform(e -> {
-                        ProblemException p = GrpcErrors.toProblem(e);
-                        if (p.status() >= 500) {
-                            return new ProblemException(503, "LEDGER_UNAVAILABLE",
-                                    "the ledger did not answer; the operation is recorded and will complete (retry with the same idempotencyKey)");
-                        }
-                        return p;
-                    })
-                    .flatMap(result -> db.transaction(tx -> apply(tx, op, ledgerTime(result))))
-                    .flatMap(v -> db.session(tx -> store.load(tx, opId).flatMap(done -> view(tx, done))));
+            return transfer.finish(op)
+                    .onFailure().transform(StakeService::ledgerProblem)
+                    .flatMap(refusal -> refusal != null ? Uni.createFrom().failure(ledgerProblem(refusal))
+                            : db.session(tx -> store.load(tx, opId).flatMap(done -> view(tx, done))));
         });
     }
 
-    private static Instant ledgerTime(TransferResult result) {
-        return result.hasCreatedAt()
-                ? Instant.ofEpochSecond(result.getCreatedAt().getSeconds(), result.getCreatedAt().getNanos())
-                : Instant.now();
+    /** A ledger failure as the REST answer: its refusal as is, no answer as 503 (the operation completes later). */
+    private static ProblemException ledgerProblem(Throwable e) {
+        ProblemException p = GrpcErrors.toProblem(e);
+        if (p.status() >= 500) {
+            return ErrorCode.LEDGER_UNAVAILABLE.problem(
+                    "the ledger did not answer; the operation is recorded and will complete (retry with the same idempotencyKey)");
+        }
+        return p;
     }
 
-    /** (3) Records a transfer the ledger applied at {@code at}, exactly once (the PENDING → DONE update decides). */
+    /** Finishes stake operations still PENDING since before {@code before} (their request died): the resumer. */
+    public Uni<Integer> resume(Instant before, int limit) {
+        return transfer.resume(tx -> store.stalePending(tx, before, limit));
+    }
+
+    /** (c) Records a transfer the ledger applied at {@code at}, exactly once (the PENDING → DONE update decides). */
     Uni<Void> apply(Tx tx, StakeOp op, Instant at) {
         BigInteger delta = op.kind() == StakeOp.Kind.STAKE ? op.amount() : op.amount().negate();
         return store.markDone(tx, op.id(), at).flatMap(updated -> {
@@ -211,11 +238,6 @@ public class StakeService {
                         .map(releaseAt -> new StakeOpView(op.id(), op.kind().name(), op.deploymentId(), op.symbol(),
                                 whole(op.token(), op.amount()), op.state().name(), whole(op.token(), staked),
                                 tiers.discountBps(staked), releaseAt.orElse(null))));
-    }
-
-    /** Stake operations still PENDING since before {@code before} (their request died): for the resumer. */
-    public Uni<List<String>> stalePending(Instant before, int limit) {
-        return db.session(tx -> store.stalePending(tx, before, limit));
     }
 
     // ---- GET /api/v1/stakes/me ----

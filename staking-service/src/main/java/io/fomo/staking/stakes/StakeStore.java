@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import io.fomo.shared.db.DbRow;
 import io.fomo.shared.db.Tx;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,9 +52,12 @@ public class StakeStore {
         return tx.first("""
                 SELECT o.id, o.kind, o.user_id, o.deployment_id, d.symbol, o.amount, o.state, o.idem_scope, o.idem_key
                 FROM stake_op o JOIN deployment d ON d.id = o.deployment_id WHERE o.id = $1""", opId)
-                .map(row -> row.map(r -> new StakeOp(r.string("id"), StakeOp.Kind.valueOf(r.string("kind")), r.string("user_id"),
-                        r.string("deployment_id"), r.string("symbol"), r.units("amount"), StakeOpState.valueOf(r.string("state")),
-                        r.string("idem_scope"), r.string("idem_key"))).orElse(null));
+                .map(row -> row.map(StakeStore::op).orElse(null));
+    }
+
+    private static StakeOp op(DbRow r) {
+        return new StakeOp(r.string("id"), StakeOp.Kind.valueOf(r.string("kind")), r.string("user_id"), r.string("deployment_id"),
+                r.string("symbol"), r.units("amount"), StakeOpState.valueOf(r.string("state")), r.string("idem_scope"), r.string("idem_key"));
     }
 
     /** PENDING → DONE at the ledger's time; 0 when another request recorded the result first. */
@@ -69,10 +73,13 @@ public class StakeStore {
                 .replaceWithVoid();
     }
 
-    public Uni<List<String>> stalePending(Tx tx, Instant before, int limit) {
-        return tx.rows("SELECT id FROM stake_op WHERE state = $3 AND created_at < $1 ORDER BY created_at LIMIT $2",
-                before, limit, StakeOpState.PENDING)
-                .map(rows -> rows.stream().map(r -> r.string("id")).toList());
+    /** Stake operations still PENDING since before {@code before} (their request died), oldest first. */
+    public Uni<List<StakeOp>> stalePending(Tx tx, Instant before, int limit) {
+        return tx.rows("""
+                SELECT o.id, o.kind, o.user_id, o.deployment_id, d.symbol, o.amount, o.state, o.idem_scope, o.idem_key
+                FROM stake_op o JOIN deployment d ON d.id = o.deployment_id
+                WHERE o.state = $3 AND o.created_at < $1 ORDER BY o.created_at LIMIT $2""", before, limit, StakeOpState.PENDING)
+                .map(rows -> rows.stream().map(StakeStore::op).toList());
     }
 
     // ---- positions and the stake-change log ----

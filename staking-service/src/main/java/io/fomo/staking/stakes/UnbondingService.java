@@ -4,12 +4,14 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
-import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.shared.db.Db;
+import io.fomo.shared.ledger.LedgerAccount;
+import io.fomo.shared.ledger.LedgerAccount.Kind;
+import io.fomo.shared.ledger.LedgerClient;
+import io.fomo.shared.ledger.LedgerOp;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.ops.StuckWork;
 import io.fomo.staking.StakingConfig;
-import io.fomo.staking.ledger.LedgerClient;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,8 +63,8 @@ public class UnbondingService {
         String id = due.id();
         return Uni.createFrom().deferred(() -> {
             Token token = Token.modelToken(due.symbol());
-            return ledger.transfer(LedgerClient.transfer("unbond:" + id, LedgerClient.ref(due.userId(), AccountKind.ACCOUNT_KIND_UNBONDING),
-                    LedgerClient.ref(due.userId(), AccountKind.ACCOUNT_KIND_USER), token, due.amount(), "UNSTAKE_RELEASE", "unbonding:" + id))
+            return ledger.transfer(new LedgerOp.Transfer("unbond:" + id, LedgerAccount.of(due.userId(), Kind.UNBONDING),
+                    LedgerAccount.user(due.userId()), token, due.amount(), "UNSTAKE_RELEASE", "unbonding:" + id))
                     .flatMap(result -> db.session(tx -> store.markReleased(tx, id)))
                     .invoke(() -> LOG.debugf("unbonding %s released to %s", id, due.userId()));
         })

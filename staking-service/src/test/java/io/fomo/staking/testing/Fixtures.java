@@ -1,4 +1,4 @@
-package io.fomo.staking.it;
+package io.fomo.staking.testing;
 
 import java.util.Base64;
 import java.util.List;

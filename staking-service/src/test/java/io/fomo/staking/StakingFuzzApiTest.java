@@ -1,8 +1,8 @@
-package io.fomo.staking.it;
+package io.fomo.staking;
 
-import static io.fomo.staking.it.Fixtures.available;
-import static io.fomo.staking.it.Fixtures.subject;
-import static io.fomo.staking.it.Fixtures.user;
+import static io.fomo.staking.testing.Fixtures.available;
+import static io.fomo.staking.testing.Fixtures.subject;
+import static io.fomo.staking.testing.Fixtures.user;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,6 +25,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.shared.events.types.DeploymentLive;
+import io.fomo.staking.testing.Fixtures;
+import io.fomo.staking.testing.TestEvents;
 import io.fomo.testkit.Hostile;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
@@ -50,7 +52,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class StakingFuzzTest {
+class StakingFuzzApiTest {
 
     static final Pattern VALID_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** What the three endpoints may write; each count must not move. */

@@ -28,10 +28,10 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class LiveDeploymentsRollbackQuarkusTest {
+class LiveDeploymentsConsumerRollbackQuarkusTest {
 
     @Inject
-    LiveDeployments consumer;
+    LiveDeploymentsConsumer consumer;
 
     @Inject
     ObjectMapper mapper;
@@ -51,7 +51,7 @@ class LiveDeploymentsRollbackQuarkusTest {
         try {
             assertThatThrownBy(() -> consumer.consume(body, null).await().atMost(Duration.ofSeconds(60)))
                     .hasMessageContaining("refused by test");
-            assertThat(count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", LiveDeployments.CONSUMER, eventId))
+            assertThat(count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", LiveDeploymentsConsumer.CONSUMER, eventId))
                     .as("the inbox row went with the effect").isZero();
             assertThat(count(pool, "SELECT count(*) FROM deployment WHERE id = $1", id)).isZero();
         } finally {
@@ -60,7 +60,7 @@ class LiveDeploymentsRollbackQuarkusTest {
 
         consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
         consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", LiveDeployments.CONSUMER, eventId))
+        assertThat(count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", LiveDeploymentsConsumer.CONSUMER, eventId))
                 .isEqualTo(1);
         assertThat(count(pool, "SELECT count(*) FROM deployment WHERE id = $1 AND symbol = 'TROLLBACK'", id)).isEqualTo(1);
     }

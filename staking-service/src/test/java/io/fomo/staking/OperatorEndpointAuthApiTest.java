@@ -13,7 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class OperatorEndpointAuthTest extends AbstractOperatorEndpointAuthTest {
+class OperatorEndpointAuthApiTest extends AbstractOperatorEndpointAuthTest {
 
     @Override
     protected String serviceName() {

@@ -1,9 +1,9 @@
-package io.fomo.staking.it;
+package io.fomo.staking.stakes;
 
-import static io.fomo.staking.it.Fixtures.available;
-import static io.fomo.staking.it.Fixtures.ref;
-import static io.fomo.staking.it.Fixtures.subject;
-import static io.fomo.staking.it.Fixtures.user;
+import static io.fomo.staking.testing.Fixtures.available;
+import static io.fomo.staking.testing.Fixtures.ref;
+import static io.fomo.staking.testing.Fixtures.subject;
+import static io.fomo.staking.testing.Fixtures.user;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -23,7 +23,8 @@ import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.events.types.DeploymentLive;
-import io.fomo.staking.deployments.LiveDeployments;
+import io.fomo.staking.testing.Fixtures;
+import io.fomo.staking.deployments.LiveDeploymentsConsumer;
 import io.fomo.staking.stakes.UnbondingService;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
@@ -51,7 +52,7 @@ class StakeApiTest {
     LedgerGrpc.LedgerBlockingStub client;
 
     @Inject
-    LiveDeployments deployments;
+    LiveDeploymentsConsumer deployments;
 
     @Inject
     UnbondingService releaser;
@@ -73,7 +74,7 @@ class StakeApiTest {
         model = Fixtures.launch(ledger, List.<String[]>of(new String[] { bob, "1000" }), null, null, null);
         DeploymentLive live = new DeploymentLive(model.deploymentId(), model.symbol(), "alice", "m", "1", "1", "0.5", "0.5",
                 Instant.now(), DeploymentLive.poolIdOf(model.symbol()), "o", Instant.now());
-        // The consumer's effect called directly (RewardsEndToEndTest goes through RabbitMQ).
+        // The consumer's effect called directly (RewardsEndToEndQuarkusTest goes through RabbitMQ).
         VertxContextSupport.subscribeAndAwait(() -> db.transaction(tx -> deployments.apply(tx, live)));
     }
 

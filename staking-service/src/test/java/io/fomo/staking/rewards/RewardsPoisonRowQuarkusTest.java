@@ -1,8 +1,8 @@
-package io.fomo.staking.it;
+package io.fomo.staking.rewards;
 
-import static io.fomo.staking.it.Fixtures.available;
-import static io.fomo.staking.it.Fixtures.ref;
-import static io.fomo.staking.it.Fixtures.subject;
+import static io.fomo.staking.testing.Fixtures.available;
+import static io.fomo.staking.testing.Fixtures.ref;
+import static io.fomo.staking.testing.Fixtures.subject;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,6 +19,9 @@ import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.events.types.EmissionAllocated;
 import io.fomo.shared.ops.StuckWork;
+import io.fomo.staking.testing.Fixtures;
+import io.fomo.staking.testing.TestEvents;
+import io.fomo.staking.testing.FakeEpochUsage;
 import io.fomo.staking.rewards.RewardJobService;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
@@ -43,7 +46,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class RewardsPoisonRowTest {
+class RewardsPoisonRowQuarkusTest {
 
     /** The most a USDC amount may be (39 digits of base units): two of them overflow a weight sum. */
     static final String HUGE_GROSS = "999999999999999999999999999999999.999999";

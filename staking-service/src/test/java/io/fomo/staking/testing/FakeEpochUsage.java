@@ -1,4 +1,4 @@
-package io.fomo.staking.it;
+package io.fomo.staking.testing;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
-package io.fomo.staking.it;
+package io.fomo.staking.rewards;
 
-import static io.fomo.staking.it.Fixtures.available;
-import static io.fomo.staking.it.Fixtures.ref;
-import static io.fomo.staking.it.Fixtures.subject;
-import static io.fomo.staking.it.Fixtures.user;
+import static io.fomo.staking.testing.Fixtures.available;
+import static io.fomo.staking.testing.Fixtures.ref;
+import static io.fomo.staking.testing.Fixtures.subject;
+import static io.fomo.staking.testing.Fixtures.user;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,6 +24,9 @@ import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.events.types.EmissionAllocated;
+import io.fomo.staking.testing.Fixtures;
+import io.fomo.staking.testing.TestEvents;
+import io.fomo.staking.testing.FakeEpochUsage;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
@@ -48,7 +51,7 @@ import jakarta.inject.Inject;
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "service", value = "treasury"))
-class RewardsEndToEndTest {
+class RewardsEndToEndQuarkusTest {
 
     // Test-only arithmetic on the metrics endpoint's counter; never an amount.
     static final String STAKERS_PART = "57410.128021200224237976";
