@@ -350,7 +350,7 @@ public final class LedgerRules {
             throw LedgerErrors.failed("PENDING_EXPIRED", "pending transfer " + pendingId + " expired at "
                     + pending.expiresAt());
         }
-        if (pending.state() != PendingState.PENDING) {
+        if (pending.state().isFinal()) {
             throw LedgerErrors.failed("PENDING_NOT_PENDING", "pending transfer " + pendingId + " is "
                     + pending.state() + " already");
         }

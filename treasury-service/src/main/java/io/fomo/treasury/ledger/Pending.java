@@ -37,6 +37,10 @@ public record Pending(String pendingId, AccountKey debit, AccountKey credit, Str
     }
 
     Pending resolve(PendingState newState, BigInteger posted, Instant at, String byOperation) {
+        if (!state.canMoveTo(newState)) {
+            throw new IllegalStateException("pending transfer " + pendingId + " cannot move from " + state + " to "
+                    + newState);
+        }
         return new Pending(pendingId, debit, credit, token, amount, posted, newState, code, reference, createdAt,
                 expiresAt, at, byOperation);
     }
