@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.flywaydb.core.Flyway;
 
+import io.fomo.shared.db.ScratchDb;
 import io.fomo.testkit.TestDatabase;
 import io.fomo.treasury.audit.AuditService;
 import io.fomo.treasury.ledger.LedgerService;
@@ -18,25 +19,28 @@ import io.vertx.sqlclient.PoolOptions;
 /**
  * The real ledger ({@link LedgerStore}, {@link LedgerService}, {@link AuditService}) outside Quarkus, for the property
  * tests that drive it through PostgreSQL many thousands of times: a scratch database {@code <name>} (unique per test
- * JVM: two checkouts may run at once) migrated by the service's Flyway scripts, a Vert.x pool on it, the base tokens;
- * {@link #close()} closes the pool and drops the database.
+ * JVM: two checkouts may run at once) migrated by the service's Flyway scripts, a {@link ScratchDb} on it for the code
+ * under test (the one database path), a Vert.x pool for the tests' own fixtures and checks, the base tokens;
+ * {@link #close()} closes both and drops the database.
  */
 public final class ScratchLedger implements AutoCloseable {
 
     public final String database;
     public final Vertx vertx;
     public final Pool pool;
+    public final ScratchDb db;
     public final LedgerStore store;
     public final LedgerService ledger;
     public final AuditService audit;
 
-    private ScratchLedger(String database, Vertx vertx, Pool pool, TreasuryConfig config) {
+    private ScratchLedger(String database, Vertx vertx, Pool pool, ScratchDb db, TreasuryConfig config) {
         this.database = database;
         this.vertx = vertx;
         this.pool = pool;
-        this.store = new LedgerStore(pool);
+        this.db = db;
+        this.store = new LedgerStore(db);
         this.ledger = new LedgerService(store, config);
-        this.audit = new AuditService(pool);
+        this.audit = new AuditService(new io.fomo.treasury.audit.AuditStore(db));
     }
 
     /**
@@ -48,10 +52,20 @@ public final class ScratchLedger implements AutoCloseable {
         String host = env("FOMO_DB_HOST", "127.0.0.1");
         int port = Integer.parseInt(env("FOMO_DB_PORT", "5432"));
         TestDatabase.recreate(database, "fomo_treasury");
+        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + database;
         Flyway.configure()
-                .dataSource("jdbc:postgresql://" + host + ":" + port + "/" + database, "fomo_treasury", "fomo_treasury")
+                .dataSource(jdbc, "fomo_treasury", "fomo_treasury")
                 .locations("classpath:db/migration", "classpath:db/fomo-shared")
                 .load().migrate();
+        if (fastCommits) {
+            // The code under test connects through Hibernate Reactive: the database's own default, for every session.
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc, "fomo_treasury", "fomo_treasury");
+                    java.sql.Statement st = c.createStatement()) {
+                st.execute("ALTER DATABASE " + database + " SET synchronous_commit = off");
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         PgConnectOptions connect = new PgConnectOptions().setHost(host).setPort(port).setDatabase(database)
                 .setUser("fomo_treasury").setPassword("fomo_treasury").setCachePreparedStatements(true);
         if (fastCommits) {
@@ -59,13 +73,15 @@ public final class ScratchLedger implements AutoCloseable {
         }
         Vertx vertx = Vertx.vertx();
         Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
-        ScratchLedger s = new ScratchLedger(database, vertx, pool, config);
+        ScratchDb db = new ScratchDb(jdbc, "fomo_treasury", "fomo_treasury", poolSize);
+        ScratchLedger s = new ScratchLedger(database, vertx, pool, db, config);
         s.store.ensureBaseTokens(LedgerService.now()).await().indefinitely();
         return s;
     }
 
     @Override
     public void close() {
+        db.close();
         pool.close().await().indefinitely();
         vertx.close().await().indefinitely();
         TestDatabase.drop(database);

@@ -1,10 +1,7 @@
 package io.fomo.treasury.ledger;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -33,20 +30,18 @@ import io.fomo.treasury.ledger.Operation.VoidPending;
 import io.fomo.treasury.ledger.OperationResult.PendingDone;
 import io.fomo.treasury.ledger.OperationResult.TokenDone;
 import io.fomo.treasury.ledger.OperationResult.TransferDone;
+import io.fomo.shared.db.Db;
+import io.fomo.shared.db.DbRow;
+import io.fomo.shared.db.SqlFailure;
+import io.fomo.shared.db.Tx;
 import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * The ledger's PostgreSQL side, on the reactive SQL client: every batch (a single transfer is a batch of one)
+ * The ledger's PostgreSQL side, through the one database path ({@link Db}, {@link Tx}): every batch (a single transfer is a batch of one)
  * is one transaction of a fixed, small number of set-based statements, whatever its size, sent in at most three
  * network round trips (statements on one connection are pipelined: PostgreSQL runs them in order).
  *
@@ -80,6 +75,29 @@ import jakarta.inject.Inject;
  * ones the general path would write. When the function cannot decide alone (a new account, an id seen before, too
  * little available, a lost race) it raises, nothing is written, and the general path runs and gives the precise
  * answer (replay, IDEMPOTENCY_CONFLICT, INSUFFICIENT_BALANCE, ...).
+ *
+ * <h2>Whose transaction (issue #18, SPEC §9)</h2>
+ * <ul>
+ *   <li><b>Its own</b> ({@link #execute(Execution)}, {@link #executePlanned(Planned)} called outside any unit of
+ *       work: the gRPC Ledger, deposits, genesis, expiry, swaps' ledger part): the fast path runs in
+ *       {@code db.session} (autocommit, one statement); the general path runs in {@code db.session} too and sends
+ *       BEGIN with its first reads and COMMIT with its writes, exactly the statements and round trips above. It
+ *       does not use {@code db.transaction} there because Hibernate Reactive awaits its BEGIN and its COMMIT each
+ *       in a round trip of its own: a transfer would take four round trips instead of two. The retry loop wraps the
+ *       whole unit (a new session, a new transaction per attempt), as it wrapped the whole connection before.</li>
+ *   <li><b>The caller's</b> ({@link #execute(Tx, Execution)}, {@link #executePlanned(Tx, Planned)}, or the no-Tx
+ *       methods called inside a {@link Db} unit, which join it): a consumer's ledger batch, its own rows and its
+ *       inbox row are one transaction. The same statements run without BEGIN / COMMIT / ROLLBACK and without the
+ *       fast path (its refusals would abort the caller's transaction). There is <b>no retry</b> in the store
+ *       then: after a serialization failure, a deadlock or a lost idempotency race PostgreSQL has aborted the
+ *       caller's whole transaction, so only the caller can retry, by running its unit again (the inbox does, with
+ *       back-off; {@link #transaction} does it for a caller's own unit of work). The failure reaches the caller as
+ *       the {@link SqlFailure} itself, so its retry logic sees the SQLSTATE.</li>
+ * </ul>
+ *
+ * <p>Why over 400 lines: the batch transaction (locking, idempotency lookup, rules, one-statement write) and its
+ * round-trip pipelining are one piece whose steps share the flight's positions; the reads, the row mapping and the
+ * fast path's call preparation live here too until the store is split by concern.
  */
 @ApplicationScoped
 public class LedgerStore {
@@ -208,7 +226,7 @@ public class LedgerStore {
             LEFT JOIN ledger_transfer p ON p.id = t.pending_id AND t.kind <> 'PENDING'
             WHERE t.id = ANY($1)""";
 
-    private final Pool pool;
+    private final Db db;
     /**
      * Ids of accounts whose creation committed (an account is never deleted and its id never changes): such
      * accounts need no creation statement and are locked by primary key. Never wrong, only incomplete.
@@ -219,8 +237,8 @@ public class LedgerStore {
     private final AtomicLong fastPathDeclined = new AtomicLong();
 
     @Inject
-    public LedgerStore(Pool pool) {
-        this.pool = pool;
+    public LedgerStore(Db db) {
+        this.db = db;
     }
 
     /**
@@ -267,18 +285,37 @@ public class LedgerStore {
             List<LedgerToken> registered, List<LedgerToken> minted, Map<AccountKey, Long> accounts) {
     }
 
-    /** Runs the execution in one transaction, retrying lost races; see the class documentation. */
+    /**
+     * Runs the execution in one transaction of its own, retrying lost races; see the class documentation. Called
+     * inside a unit of work of {@link Db} (a consumer's inbox transaction), it joins that transaction instead, as
+     * {@link #execute(Tx, Execution)}.
+     */
     public Uni<Applied> execute(Execution execution) {
+        if (Db.inUnit()) {
+            return db.transaction(tx -> execute(tx, execution));
+        }
         Uni<Applied> fast = fastPath(execution);
         if (fast == null) {
             return attempt(execution, 1);
         }
-        return fast.onFailure(failure -> failure instanceof PgException pg
-                && FAST_PATH_DECLINED.contains(pg.getSqlState()))
+        return fast.onFailure(failure -> failure instanceof SqlFailure f && FAST_PATH_DECLINED.contains(f.sqlState()))
                 .recoverWithUni(failure -> {
                     fastPathDeclined.incrementAndGet();
                     return attempt(execution, 1);
                 });
+    }
+
+    /**
+     * Runs the execution on the caller's transaction {@code tx} (the general path's statements, without BEGIN and
+     * COMMIT, and no retry: a lost race fails the caller's transaction, whose retry is the caller's). Accounts it
+     * creates are not cached as existing (their creation commits with the caller, or not).
+     */
+    public Uni<Applied> execute(Tx tx, Execution execution) {
+        return inTransaction(new Unit(tx, false), execution)
+                .flatMap(outcome -> outcome instanceof Replay replay
+                        ? replay(tx, execution, replay)
+                        : Uni.createFrom().item((Applied) outcome))
+                .onFailure(SqlFailure.class).transform(this::translate);
     }
 
     long fastPathApplied() {
@@ -303,8 +340,9 @@ public class LedgerStore {
         if (call == null) {
             return null;
         }
-        return pool.preparedQuery(POST_TRANSFERS).execute(call.params()).map(rows -> {
-            Long[] found = rows.iterator().next().getArrayOfLongs(0);
+        // One statement in autocommit: a session without a transaction.
+        return db.session(tx -> tx.one(POST_TRANSFERS, call.params())).map(row -> {
+            Long[] found = (Long[]) row.value("ledger_post_transfers");
             List<AccountKey> keys = call.accounts();
             Map<AccountKey, Long> byKey = new HashMap<>();
             Map<AccountKey, Long> foundByAddress = new HashMap<>();
@@ -328,7 +366,7 @@ public class LedgerStore {
      * One call of {@code ledger_post_transfers}: its parameters, the accounts in the order of its account arrays
      * (the function answers their ids in that order), and the rules' outcome to answer with once it committed.
      */
-    record FastPathCall(Tuple params, List<AccountKey> accounts, Long[] knownIds, LedgerRules.Outcome outcome) {
+    record FastPathCall(Object[] params, List<AccountKey> accounts, Long[] knownIds, LedgerRules.Outcome outcome) {
     }
 
     /**
@@ -419,12 +457,12 @@ public class LedgerStore {
             netDebits[debit - 1] = netDebits[debit - 1].add(e.amount());
             netCredits[credit - 1] = netCredits[credit - 1].add(e.amount());
         }
-        Tuple params = Tuple.from(new Object[] {ex.batchId(),
-                ex.batchId() == null ? null : Buffer.buffer(ex.batchHash()), utc(ex.now()),
+        Object[] params = new Object[] {ex.batchId(),
+                ex.batchId() == null ? null : Buffer.buffer(ex.batchHash()), ex.now(),
                 accountIds, owners, accountTokens, kinds,
                 Arrays.stream(netDebits).map(Operation::digits).toArray(String[]::new),
                 Arrays.stream(netCredits).map(Operation::digits).toArray(String[]::new),
-                ids, seqs, debitAt, creditAt, amounts, codes, references, hashes, m < 2 * n});
+                ids, seqs, debitAt, creditAt, amounts, codes, references, hashes, m < 2 * n};
         return new FastPathCall(params, keys, accountIds, outcome);
     }
 
@@ -434,36 +472,52 @@ public class LedgerStore {
                 UNBOUNDED);
     }
 
+    /** One attempt of the general path, in a transaction of its own (see the class documentation), and its retries. */
     private Uni<Applied> attempt(Execution execution, int attempt) {
-        return pool.getConnection()
-                .flatMap(conn -> inTransaction(conn, execution)
-                        .onFailure().call(failure -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull())
-                        .eventually(conn::close))
-                // Only committed accounts may be known: an uncommitted one is invisible to other transactions.
-                .invoke(outcome -> {
-                    if (outcome instanceof Applied applied) {
-                        knownAccounts(applied.accounts());
-                    }
-                })
-                .flatMap(outcome -> outcome instanceof Replay replay
-                        ? replay(execution, replay)
-                        : Uni.createFrom().item((Applied) outcome))
-                .onFailure(this::retryable).recoverWithUni(failure -> {
-                    if (attempt >= MAX_ATTEMPTS) {
-                        LOG.warnf("ledger transaction still conflicting after %d attempts: %s", attempt,
-                                failure.getMessage());
-                        return Uni.createFrom().failure(LedgerErrors.aborted(
-                                "concurrent updates kept conflicting; retry with the same id"));
-                    }
-                    return attempt(execution, attempt + 1);
-                })
-                .onFailure(PgException.class).transform(this::translate);
+        return retrying(() -> db.session(tx -> {
+            Unit unit = new Unit(tx, true);
+            return inTransaction(unit, execution)
+                    .onFailure().call(failure -> unit.rollback())
+                    // Only committed accounts may be known: an uncommitted one is invisible to other transactions.
+                    .invoke(outcome -> {
+                        if (outcome instanceof Applied applied) {
+                            knownAccounts(applied.accounts());
+                        }
+                    })
+                    .flatMap(outcome -> outcome instanceof Replay replay
+                            ? replay(tx, execution, replay)
+                            : Uni.createFrom().item((Applied) outcome));
+        }), attempt).onFailure(SqlFailure.class).transform(this::translate);
+    }
+
+    /**
+     * A unit of work of the caller's ({@code db.transaction}, e.g. a swap with its idempotency key) retried as a
+     * whole when it lost a race (serialization failure, deadlock, a twin's idempotency id), like the ledger's own
+     * transactions: the retry's idempotency lookup then decides (replay, or IDEMPOTENCY_CONFLICT).
+     */
+    public <T> Uni<T> transaction(Function<Tx, Uni<T>> work) {
+        if (Db.inUnit()) {
+            return db.transaction(work).onFailure(SqlFailure.class).transform(this::translate);
+        }
+        return retrying(() -> db.transaction(work), 1).onFailure(SqlFailure.class).transform(this::translate);
+    }
+
+    /** Runs {@code unit} again (a new transaction each time) while it loses races, at most {@value #MAX_ATTEMPTS} times. */
+    private <T> Uni<T> retrying(java.util.function.Supplier<Uni<T>> unit, int attempt) {
+        return Uni.createFrom().deferred(unit::get).onFailure(this::retryable).recoverWithUni(failure -> {
+            if (attempt >= MAX_ATTEMPTS) {
+                LOG.warnf("ledger transaction still conflicting after %d attempts: %s", attempt, failure.getMessage());
+                return Uni.createFrom().failure(LedgerErrors.aborted(
+                        "concurrent updates kept conflicting; retry with the same id"));
+            }
+            return retrying(unit, attempt + 1);
+        });
     }
 
     // ---------------------------------------------------------------- planned executions (markets, splits)
 
     /** One SQL statement with its parameters, run inside a planned execution's transaction. */
-    public record Statement(String sql, Tuple params) {
+    public record Statement(String sql, Object... params) {
     }
 
     /**
@@ -480,7 +534,7 @@ public class LedgerStore {
      */
     @FunctionalInterface
     public interface Planner {
-        Plan plan(Map<AccountKey, AccountState> accounts, List<RowSet<Row>> reads);
+        Plan plan(Map<AccountKey, AccountState> accounts, List<List<DbRow>> reads);
     }
 
     /**
@@ -500,50 +554,53 @@ public class LedgerStore {
     public record PlannedApplied(boolean replayed, Object result, Instant committedAt) {
     }
 
-    /** Runs a planned execution in one transaction, retrying lost races and deadlocks. */
+    /**
+     * Runs a planned execution in one transaction of its own, retrying lost races and deadlocks; inside a unit of
+     * work of {@link Db} it joins that transaction instead, as {@link #executePlanned(Tx, Planned)}.
+     */
     public Uni<PlannedApplied> executePlanned(Planned planned) {
-        return attemptPlanned(planned, 1);
+        if (Db.inUnit()) {
+            return db.transaction(tx -> executePlanned(tx, planned));
+        }
+        return retrying(() -> {
+            Map<AccountKey, Long> ids = new HashMap<>();
+            return db.session(tx -> {
+                Unit unit = new Unit(tx, true);
+                return plannedTransaction(unit, planned, ids).onFailure().call(failure -> unit.rollback());
+            }).invoke(applied -> {
+                if (!applied.replayed()) {
+                    knownAccounts(ids);
+                }
+            });
+        }, 1).onFailure(SqlFailure.class).transform(this::translate);
     }
 
-    private Uni<PlannedApplied> attemptPlanned(Planned planned, int attempt) {
-        Map<AccountKey, Long> ids = new HashMap<>();
-        return pool.getConnection()
-                .flatMap(conn -> plannedTransaction(conn, planned, ids)
-                        .onFailure().call(failure -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull())
-                        .eventually(conn::close))
-                .invoke(applied -> {
-                    if (!applied.replayed()) {
-                        knownAccounts(ids);
-                    }
-                })
-                .onFailure(this::retryable).recoverWithUni(failure -> {
-                    if (attempt >= MAX_ATTEMPTS) {
-                        return Uni.createFrom().failure(LedgerErrors.aborted(
-                                "concurrent updates kept conflicting; retry with the same id"));
-                    }
-                    return attemptPlanned(planned, attempt + 1);
-                })
-                .onFailure(PgException.class).transform(this::translate);
+    /**
+     * Runs a planned execution on the caller's transaction {@code tx} (a consumer's, with its inbox row): the same
+     * statements without BEGIN and COMMIT, no retry (the caller's transaction is retried as a whole).
+     */
+    public Uni<PlannedApplied> executePlanned(Tx tx, Planned planned) {
+        return plannedTransaction(new Unit(tx, false), planned, new HashMap<>())
+                .onFailure(SqlFailure.class).transform(this::translate);
     }
 
-    private Uni<PlannedApplied> plannedTransaction(SqlConnection conn, Planned planned, Map<AccountKey, Long> ids) {
-        List<Uni<RowSet<Row>>> first = new ArrayList<>();
-        first.add(conn.query("BEGIN").execute());
+    private Uni<PlannedApplied> plannedTransaction(Unit conn, Planned planned, Map<AccountKey, Long> ids) {
+        List<Uni<List<DbRow>>> first = new ArrayList<>();
+        conn.begin(first);
         AccountLocking locking = new AccountLocking(new TreeSet<>(planned.lock()), List.of(), planned.batchId());
         locking.send(conn, first);
         int readsAt = first.size();
         for (Statement read : planned.reads()) {
-            first.add(conn.preparedQuery(read.sql()).execute(read.params()));
+            first.add(conn.rows(read.sql(), read.params()));
         }
         return flight(first).flatMap(results -> {
             locking.receive(results);
-            List<RowSet<Row>> reads = results.subList(readsAt, results.size());
+            List<List<DbRow>> reads = results.subList(readsAt, results.size());
             return locking.complete(conn).flatMap(l -> {
-                for (Row row : l.found) {
-                    if ("B".equals(row.getString("what"))) {
-                        if (Arrays.equals(row.getBuffer("request_hash").getBytes(), planned.requestHash())) {
-                            return conn.query("ROLLBACK").execute()
-                                    .map(x -> new PlannedApplied(true, null, planned.now()));
+                for (DbRow row : l.found) {
+                    if ("B".equals(row.string("what"))) {
+                        if (Arrays.equals(bytes(row, "request_hash"), planned.requestHash())) {
+                            return conn.rollback().map(x -> new PlannedApplied(true, null, planned.now()));
                         }
                         throw LedgerErrors.idempotencyConflict("batch_id " + planned.batchId()
                                 + " was used before for another request");
@@ -553,7 +610,7 @@ public class LedgerStore {
                 Plan plan = planned.planner().plan(locked, reads);
                 if (plan == null) {
                     // The planner found its own record of a first execution (one that moved nothing in the ledger).
-                    return conn.query("ROLLBACK").execute().map(x -> new PlannedApplied(true, null, planned.now()));
+                    return conn.rollback().map(x -> new PlannedApplied(true, null, planned.now()));
                 }
                 Set<AccountKey> touched = LedgerRules.accountsTouched(plan.operations(), id -> null);
                 if (!l.accounts.keySet().containsAll(touched)) {
@@ -590,10 +647,43 @@ public class LedgerStore {
     }
 
     /**
+     * The statements of one execution on {@code tx}: with {@code own}, the store runs the transaction itself on a
+     * session without one (BEGIN travels with the first reads, COMMIT with the writes, ROLLBACK on a failure or a
+     * replay); without, the statements join the caller's transaction, which begins, commits and rolls back.
+     */
+    private record Unit(Tx tx, boolean own) {
+        Uni<List<DbRow>> rows(String sql, Object... params) {
+            return tx.rows(sql, params);
+        }
+
+        Uni<List<DbRow>> write(String sql, Object... params) {
+            return tx.update(sql, params).map(count -> List.<DbRow>of());
+        }
+
+        void begin(List<Uni<List<DbRow>>> flight) {
+            if (own) {
+                flight.add(write("BEGIN"));
+            }
+        }
+
+        /** COMMIT travels with the writes; if a write fails, PostgreSQL turns the COMMIT into a ROLLBACK. */
+        void commit(List<Uni<List<DbRow>>> flight) {
+            if (own) {
+                flight.add(write("COMMIT"));
+            }
+        }
+
+        Uni<Void> rollback() {
+            return own ? tx.update("ROLLBACK").onFailure().recoverWithNull().replaceWithVoid()
+                    : Uni.createFrom().voidItem();
+        }
+    }
+
+    /**
      * Statements sent together on one connection (pipelined): one network round trip; PostgreSQL runs them in
      * order, and after a failure the later ones fail too, so the first failure is the cause.
      */
-    private static Uni<List<RowSet<Row>>> flight(List<Uni<RowSet<Row>>> statements) {
+    private static Uni<List<List<DbRow>>> flight(List<Uni<List<DbRow>>> statements) {
         return Uni.join().all(statements).andFailFast()
                 .onFailure(CompositeException.class).transform(f -> ((CompositeException) f).getCauses().get(0));
     }
@@ -602,7 +692,7 @@ public class LedgerStore {
      * The transaction, in as few round trips as possible: BEGIN travels with the first reads, COMMIT with the
      * writes. A plain transfer is two round trips; one resolving a pending transfer three.
      */
-    private Uni<Object> inTransaction(SqlConnection conn, Execution ex) {
+    private Uni<Object> inTransaction(Unit conn, Execution ex) {
         List<Operation> ops = ex.operations();
         Set<String> lockTokens = new TreeSet<>();
         Set<String> pendingIds = new TreeSet<>();
@@ -624,20 +714,20 @@ public class LedgerStore {
         }
         boolean claim = ex.claimDue() > 0;
         boolean pendingsFirst = claim || !pendingIds.isEmpty();
-        List<Uni<RowSet<Row>>> first = new ArrayList<>();
-        first.add(conn.query("BEGIN").execute());
+        List<Uni<List<DbRow>>> first = new ArrayList<>();
+        conn.begin(first);
         int tokenAt = -1;
         if (!lockTokens.isEmpty()) {
             tokenAt = first.size();
-            first.add(conn.preparedQuery(LOCK_TOKENS).execute(Tuple.of(lockTokens.toArray(String[]::new))));
+            first.add(conn.rows(LOCK_TOKENS, (Object) lockTokens.toArray(String[]::new)));
         }
         int pendingAt = -1;
         if (claim) {
             pendingAt = first.size();
-            first.add(conn.preparedQuery(CLAIM_DUE_PENDINGS).execute(Tuple.of(utc(ex.now()), ex.claimDue())));
+            first.add(conn.rows(CLAIM_DUE_PENDINGS, ex.now(), ex.claimDue()));
         } else if (!pendingIds.isEmpty()) {
             pendingAt = first.size();
-            first.add(conn.preparedQuery(LOCK_PENDINGS).execute(Tuple.of(pendingIds.toArray(String[]::new))));
+            first.add(conn.rows(LOCK_PENDINGS, (Object) pendingIds.toArray(String[]::new)));
         }
         AccountLocking early = null;
         if (!pendingsFirst) {
@@ -651,16 +741,16 @@ public class LedgerStore {
         return flight(first).flatMap(results -> {
             Map<String, LedgerToken> tokens = new HashMap<>(ex.tokens());
             if (tokens0 >= 0) {
-                results.get(tokens0).forEach(row -> tokens.put(row.getString("symbol"), token(row)));
+                results.get(tokens0).forEach(row -> tokens.put(row.string("symbol"), token(row)));
             }
             Map<String, Pending> pendings = new LinkedHashMap<>();
             if (pendings0 >= 0) {
                 results.get(pendings0).forEach(row -> {
-                    pendings.put(row.getString("pending_id"), pending(row));
-                    tokens.putIfAbsent(row.getString("token"), new LedgerToken(row.getString("token"),
-                            row.getInteger("token_decimals"), TokenKind.valueOf(row.getString("token_kind")),
-                            row.getString("token_deployment_id"), instant(row, "token_registered_at"),
-                            instant(row, "token_minted_at")));
+                    pendings.put(row.string("pending_id"), pending(row));
+                    tokens.putIfAbsent(row.string("token"), new LedgerToken(row.string("token"),
+                            row.intValue("token_decimals"), TokenKind.valueOf(row.string("token_kind")),
+                            row.string("token_deployment_id"), row.instant("token_registered_at"),
+                            row.instant("token_minted_at")));
                 });
             }
             List<Operation> effective = ops;
@@ -671,7 +761,7 @@ public class LedgerStore {
                             p.pendingId()));
                 }
                 if (effective.isEmpty()) {
-                    return conn.query("ROLLBACK").execute().map(x -> (Object) new Applied(List.of(), ex.now(), false,
+                    return conn.rollback().map(x -> (Object) new Applied(List.of(), ex.now(), false,
                             List.of(), List.of(), Map.of()));
                 }
             }
@@ -683,7 +773,7 @@ public class LedgerStore {
             } else {
                 AccountLocking late = new AccountLocking(LedgerRules.accountsTouched(applying, pendings::get), applying,
                         claim ? null : ex.batchId());
-                List<Uni<RowSet<Row>>> second = new ArrayList<>();
+                List<Uni<List<DbRow>>> second = new ArrayList<>();
                 late.send(conn, second);
                 locked = flight(second).map(r -> {
                     late.receive(r);
@@ -708,7 +798,7 @@ public class LedgerStore {
         int lockAt;
         int lookupAt;
         final Map<AccountKey, AccountState> accounts = new HashMap<>();
-        RowSet<Row> found;
+        List<DbRow> found;
 
         AccountLocking(Set<AccountKey> keys, List<Operation> ops, String batchId) {
             this.keys = keys;
@@ -717,7 +807,7 @@ public class LedgerStore {
             this.batchId = batchId;
         }
 
-        void send(SqlConnection conn, List<Uni<RowSet<Row>>> flight) {
+        void send(Unit conn, List<Uni<List<DbRow>>> flight) {
             Long[] known = new Long[keys.size()];
             int i = 0;
             for (AccountKey key : keys) {
@@ -730,17 +820,17 @@ public class LedgerStore {
             }
             if (known != null) {
                 lockAt = flight.size();
-                flight.add(conn.preparedQuery(LOCK_ACCOUNTS_BY_ID).execute(Tuple.of(known)));
+                flight.add(conn.rows(LOCK_ACCOUNTS_BY_ID, (Object) known));
             } else {
-                flight.add(conn.preparedQuery(CREATE_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2])));
+                flight.add(conn.write(CREATE_ACCOUNTS, columns[0], columns[1], columns[2]));
                 lockAt = flight.size();
-                flight.add(conn.preparedQuery(LOCK_ACCOUNTS).execute(Tuple.of(columns[0], columns[1], columns[2])));
+                flight.add(conn.rows(LOCK_ACCOUNTS, columns[0], columns[1], columns[2]));
             }
             lookupAt = flight.size();
-            flight.add(conn.preparedQuery(LOOKUP_IDS).execute(Tuple.of(ids, batchId)));
+            flight.add(conn.rows(LOOKUP_IDS, ids, batchId));
         }
 
-        void receive(List<RowSet<Row>> results) {
+        void receive(List<List<DbRow>> results) {
             results.get(lockAt).forEach(row -> {
                 AccountState state = account(row);
                 accounts.put(state.key(), state);
@@ -749,13 +839,12 @@ public class LedgerStore {
         }
 
         /** If an account believed to exist was missing after all, creates it and locks again. */
-        Uni<AccountLocking> complete(SqlConnection conn) {
+        Uni<AccountLocking> complete(Unit conn) {
             if (accounts.size() == keys.size()) {
                 return Uni.createFrom().item(this);
             }
-            Tuple keyColumns = Tuple.of(columns[0], columns[1], columns[2]);
-            return flight(List.of(conn.preparedQuery(CREATE_ACCOUNTS).execute(keyColumns),
-                    conn.preparedQuery(LOCK_ACCOUNTS).execute(keyColumns))).map(r -> {
+            return flight(List.of(conn.write(CREATE_ACCOUNTS, columns[0], columns[1], columns[2]),
+                    conn.rows(LOCK_ACCOUNTS, columns[0], columns[1], columns[2]))).map(r -> {
                         r.get(1).forEach(row -> {
                             AccountState state = account(row);
                             accounts.put(state.key(), state);
@@ -765,11 +854,11 @@ public class LedgerStore {
         }
     }
 
-    private Uni<Object> apply(SqlConnection conn, Execution ex, List<Operation> ops, Map<String, LedgerToken> tokens,
+    private Uni<Object> apply(Unit conn, Execution ex, List<Operation> ops, Map<String, LedgerToken> tokens,
             Map<String, Pending> pendings, AccountLocking locking, boolean claim) {
         Replay replay = claim ? null : idempotency(ex, ops, locking.found);
         if (replay != null) {
-            return conn.query("ROLLBACK").execute().map(x -> (Object) replay);
+            return conn.rollback().map(x -> (Object) replay);
         }
         Map<AccountKey, AccountState> accounts = locking.accounts;
         LedgerRules.View view = new LedgerRules.View() {
@@ -798,18 +887,18 @@ public class LedgerStore {
     }
 
     /** Null to go on; a {@link Replay} when the first execution exists with this content; throws on other content. */
-    private static Replay idempotency(Execution ex, List<Operation> ops, RowSet<Row> found) {
+    private static Replay idempotency(Execution ex, List<Operation> ops, List<DbRow> found) {
         if (found.size() == 0) {
             return null;
         }
         Map<String, byte[]> transfers = new HashMap<>();
         byte[] batchHash = null;
-        for (Row row : found) {
-            byte[] hash = row.getBuffer("request_hash").getBytes();
-            if ("B".equals(row.getString("what"))) {
+        for (DbRow row : found) {
+            byte[] hash = bytes(row, "request_hash");
+            if ("B".equals(row.string("what"))) {
                 batchHash = hash;
             } else {
-                transfers.put(row.getString("id"), hash);
+                transfers.put(row.string("id"), hash);
             }
         }
         List<String> ids = new ArrayList<>();
@@ -839,9 +928,9 @@ public class LedgerStore {
     }
 
     /** Writes the outcome and commits, in one round trip. */
-    private Uni<Void> write(SqlConnection conn, Execution ex, List<Operation> ops, LedgerRules.Outcome outcome,
+    private Uni<Void> write(Unit conn, Execution ex, List<Operation> ops, LedgerRules.Outcome outcome,
             Map<AccountKey, Long> accountIds, boolean claim, byte[] batchHash, List<Statement> extra) {
-        OffsetDateTime now = utc(ex.now());
+        Instant now = ex.now();
         List<JournalEntry> journal = outcome.journal();
         int n = journal.size();
         String[] jId = new String[n];
@@ -855,9 +944,9 @@ public class LedgerStore {
         String[] jPending = new String[n];
         String[] jCode = new String[n];
         String[] jReference = new String[n];
-        OffsetDateTime[] jExpires = new OffsetDateTime[n];
+        Instant[] jExpires = new Instant[n];
         Buffer[] jHash = new Buffer[n];
-        OffsetDateTime[] jCreated = new OffsetDateTime[n];
+        Instant[] jCreated = new Instant[n];
         for (int i = 0; i < n; i++) {
             JournalEntry e = journal.get(i);
             jId[i] = e.id();
@@ -871,9 +960,9 @@ public class LedgerStore {
             jPending[i] = e.pendingId();
             jCode[i] = e.code();
             jReference[i] = e.reference();
-            jExpires[i] = e.expiresAt() == null ? null : utc(e.expiresAt());
+            jExpires[i] = e.expiresAt() == null ? null : e.expiresAt();
             jHash[i] = Buffer.buffer(e.requestHash());
-            jCreated[i] = utc(e.createdAt());
+            jCreated[i] = e.createdAt();
         }
         List<AccountState> accounts = outcome.accounts();
         int m = accounts.size();
@@ -901,9 +990,9 @@ public class LedgerStore {
         String[] pState = new String[k];
         String[] pCode = new String[k];
         String[] pReference = new String[k];
-        OffsetDateTime[] pCreated = new OffsetDateTime[k];
-        OffsetDateTime[] pExpires = new OffsetDateTime[k];
-        OffsetDateTime[] pResolved = new OffsetDateTime[k];
+        Instant[] pCreated = new Instant[k];
+        Instant[] pExpires = new Instant[k];
+        Instant[] pResolved = new Instant[k];
         String[] pResolvedBy = new String[k];
         for (int i = 0; i < k; i++) {
             Pending p = pendings.get(i);
@@ -916,9 +1005,9 @@ public class LedgerStore {
             pState[i] = p.state().name();
             pCode[i] = p.code();
             pReference[i] = p.reference();
-            pCreated[i] = utc(p.createdAt());
-            pExpires[i] = p.expiresAt() == null ? null : utc(p.expiresAt());
-            pResolved[i] = p.resolvedAt() == null ? null : utc(p.resolvedAt());
+            pCreated[i] = p.createdAt();
+            pExpires[i] = p.expiresAt() == null ? null : p.expiresAt();
+            pResolved[i] = p.resolvedAt() == null ? null : p.resolvedAt();
             pResolvedBy[i] = p.resolvedBy();
         }
         // A planned execution that moves nothing writes no batch row (a batch has at least one operation); its
@@ -933,40 +1022,39 @@ public class LedgerStore {
         params.add(batch ? new String[] {ex.batchId()} : new String[0]);
         params.add(batch ? new Buffer[] {Buffer.buffer(batchHash)} : new Buffer[0]);
         params.add(batch ? new Integer[] {ops.size()} : new Integer[0]);
-        params.add(batch ? new OffsetDateTime[] {now} : new OffsetDateTime[0]);
+        params.add(batch ? new Instant[] {now} : new Instant[0]);
 
-        List<Uni<RowSet<Row>>> statements = new ArrayList<>();
-        statements.add(conn.preparedQuery(WRITE).execute(Tuple.from(params)));
+        List<Uni<List<DbRow>>> statements = new ArrayList<>();
+        statements.add(conn.rows(WRITE, params.toArray()));
         if (!outcome.registered().isEmpty()) {
             List<LedgerToken> reg = outcome.registered();
-            statements.add(conn.preparedQuery(INSERT_TOKENS).execute(Tuple.of(
+            statements.add(conn.write(INSERT_TOKENS, 
                     reg.stream().map(LedgerToken::symbol).toArray(String[]::new),
                     reg.stream().map(t -> (short) t.decimals()).toArray(Short[]::new),
                     reg.stream().map(t -> t.kind().name()).toArray(String[]::new),
                     reg.stream().map(LedgerToken::deploymentId).toArray(String[]::new),
-                    reg.stream().map(t -> utc(t.registeredAt())).toArray(OffsetDateTime[]::new),
-                    reg.stream().map(t -> (OffsetDateTime) null).toArray(OffsetDateTime[]::new))));
+                    reg.stream().map(t -> t.registeredAt()).toArray(Instant[]::new),
+                    reg.stream().map(t -> (Instant) null).toArray(Instant[]::new)));
         }
         if (!outcome.minted().isEmpty()) {
             List<LedgerToken> minted = outcome.minted();
-            statements.add(conn.preparedQuery(MARK_MINTED).execute(Tuple.of(
+            statements.add(conn.write(MARK_MINTED, 
                     minted.stream().map(LedgerToken::symbol).toArray(String[]::new),
-                    minted.stream().map(t -> utc(t.mintedAt())).toArray(OffsetDateTime[]::new))));
+                    minted.stream().map(t -> t.mintedAt()).toArray(Instant[]::new)));
         }
         for (Statement statement : extra) {
-            statements.add(conn.preparedQuery(statement.sql()).execute(statement.params()));
+            statements.add(conn.write(statement.sql(), statement.params()));
         }
-        // COMMIT travels with the writes; if a write fails, PostgreSQL turns the COMMIT into a ROLLBACK.
-        statements.add(conn.query("COMMIT").execute());
+        conn.commit(statements);
         return flight(statements).replaceWithVoid();
     }
 
     /** Reads the first execution's results from the journal, each as the operation left things then. */
-    private Uni<Applied> replay(Execution ex, Replay replay) {
-        return pool.preparedQuery(JOURNAL_BY_IDS).execute(Tuple.of(replay.ids().toArray(String[]::new)))
+    private Uni<Applied> replay(Tx tx, Execution ex, Replay replay) {
+        return tx.rows(JOURNAL_BY_IDS, (Object) replay.ids().toArray(String[]::new))
                 .flatMap(rows -> {
-                    Map<String, Row> byId = new HashMap<>();
-                    rows.forEach(row -> byId.put(row.getString("id"), row));
+                    Map<String, DbRow> byId = new HashMap<>();
+                    rows.forEach(row -> byId.put(row.string("id"), row));
                     Set<String> symbols = new TreeSet<>();
                     for (Operation op : ex.operations()) {
                         if (op instanceof RegisterModelToken r) {
@@ -976,7 +1064,7 @@ public class LedgerStore {
                         }
                     }
                     Uni<Map<String, LedgerToken>> tokens = symbols.isEmpty() ? Uni.createFrom().item(Map.of())
-                            : tokens(symbols).map(list -> {
+                            : tokens(tx, symbols).map(list -> {
                                 Map<String, LedgerToken> map = new HashMap<>();
                                 list.forEach(s -> map.put(s.token().symbol(), s.token()));
                                 return map;
@@ -989,7 +1077,7 @@ public class LedgerStore {
                                 results.add(new TokenDone(tokenMap.get(r.symbol()), true));
                                 continue;
                             }
-                            Row row = byId.get(op.id());
+                            DbRow row = byId.get(op.id());
                             if (row == null) {
                                 throw new IllegalStateException("journal row " + op.id() + " vanished");
                             }
@@ -1007,7 +1095,7 @@ public class LedgerStore {
                 });
     }
 
-    private static OperationResult replayResult(JournalEntry e, Row row) {
+    private static OperationResult replayResult(JournalEntry e, DbRow row) {
         if (e.kind() == JournalKind.TRANSFER) {
             return new TransferDone(e, true);
         }
@@ -1016,7 +1104,7 @@ public class LedgerStore {
                     PendingState.PENDING, e.code(), e.reference(), e.createdAt(), e.expiresAt(), null, null), e.id(),
                     true);
         }
-        BigInteger pendingAmount = units(row, "pending_amount");
+        BigInteger pendingAmount = zero(row.units("pending_amount"));
         PendingState state = switch (e.kind()) {
             case POST -> PendingState.POSTED;
             case VOID -> PendingState.VOIDED;
@@ -1024,7 +1112,7 @@ public class LedgerStore {
         };
         BigInteger posted = e.kind() == JournalKind.POST ? e.amount() : BigInteger.ZERO;
         return new PendingDone(new Pending(e.pendingId(), e.debit(), e.credit(), e.token(), pendingAmount, posted, state,
-                e.code(), e.reference(), instant(row, "pending_created_at"), instant(row, "pending_expires_at"),
+                e.code(), e.reference(), row.instant("pending_created_at"), row.instant("pending_expires_at"),
                 e.createdAt(), e.id()), e.id(), true);
     }
 
@@ -1039,42 +1127,46 @@ public class LedgerStore {
 
     /** Every token (or those named), with supply, ordered by symbol. */
     public Uni<List<TokenSupply>> tokens(Collection<String> symbols) {
-        Uni<RowSet<Row>> rows = symbols == null
-                ? pool.preparedQuery(TOKENS_WITH_SUPPLY + " ORDER BY t.symbol").execute()
-                : pool.preparedQuery(TOKENS_WITH_SUPPLY + " WHERE t.symbol = ANY($1) ORDER BY t.symbol")
-                        .execute(Tuple.of(symbols.toArray(String[]::new)));
+        return db.session(tx -> tokens(tx, symbols));
+    }
+
+    private Uni<List<TokenSupply>> tokens(Tx tx, Collection<String> symbols) {
+        Uni<List<DbRow>> rows = symbols == null
+                ? tx.rows(TOKENS_WITH_SUPPLY + " ORDER BY t.symbol")
+                : tx.rows(TOKENS_WITH_SUPPLY + " WHERE t.symbol = ANY($1) ORDER BY t.symbol",
+                        (Object) symbols.toArray(String[]::new));
         return rows.map(set -> {
             List<TokenSupply> list = new ArrayList<>();
-            set.forEach(row -> list.add(new TokenSupply(token(row), units(row, "minted"), units(row, "burned"))));
+            set.forEach(row -> list.add(new TokenSupply(token(row), zero(row.units("minted")), zero(row.units("burned")))));
             return list;
         });
     }
 
     /** Tokens by symbol, without supply (for parsing amounts). */
     public Uni<Map<String, LedgerToken>> tokenDefinitions(Collection<String> symbols) {
-        return pool.preparedQuery("SELECT " + TOKEN_COLUMNS + " FROM ledger_token t WHERE t.symbol = ANY($1)")
-                .execute(Tuple.of(symbols.toArray(String[]::new)))
+        return db.session(tx -> tx.rows("SELECT " + TOKEN_COLUMNS + " FROM ledger_token t WHERE t.symbol = ANY($1)",
+                        (Object) symbols.toArray(String[]::new)))
                 .map(set -> {
                     Map<String, LedgerToken> map = new HashMap<>();
-                    set.forEach(row -> map.put(row.getString("symbol"), token(row)));
+                    set.forEach(row -> map.put(row.string("symbol"), token(row)));
                     return map;
                 });
     }
 
     /** Inserts FLOCK and USDC if missing (genesis). */
     public Uni<Void> ensureBaseTokens(Instant now) {
-        return pool.preparedQuery("""
+        return db.session(tx -> tx.update("""
                 INSERT INTO ledger_token (symbol, decimals, kind, registered_at) VALUES
-                ('FLOCK', 18, 'FLOCK', $1), ('USDC', 6, 'USDC', $1) ON CONFLICT (symbol) DO NOTHING""")
-                .execute(Tuple.of(utc(now))).replaceWithVoid();
+                ('FLOCK', 18, 'FLOCK', $1), ('USDC', 6, 'USDC', $1) ON CONFLICT (symbol) DO NOTHING""", now))
+                .replaceWithVoid();
     }
 
     /** Every account of an owner (optionally of one token), ordered by (token, kind). */
     public Uni<List<AccountState>> accounts(String owner, String token) {
         String sql = "SELECT " + ACCOUNT_COLUMNS + " FROM ledger_account a WHERE a.owner = $1"
                 + (token == null ? "" : " AND a.token = $2") + " ORDER BY a.token, a.kind";
-        Tuple params = token == null ? Tuple.of(owner) : Tuple.of(owner, token);
-        return pool.preparedQuery(sql).execute(params).map(set -> {
+        Object[] params = token == null ? new Object[] {owner} : new Object[] {owner, token};
+        return db.session(tx -> tx.rows(sql, params)).map(set -> {
             List<AccountState> list = new ArrayList<>();
             set.forEach(row -> list.add(account(row)));
             return list;
@@ -1083,68 +1175,68 @@ public class LedgerStore {
 
     /** One account, or null if it never existed. */
     public Uni<AccountState> account(AccountKey key) {
-        return pool.preparedQuery("SELECT " + ACCOUNT_COLUMNS
-                        + " FROM ledger_account a WHERE a.owner = $1 AND a.token = $2 AND a.kind = $3")
-                .execute(Tuple.of(key.owner(), key.token(), key.kind().name()))
-                .map(set -> set.size() == 0 ? null : account(set.iterator().next()));
+        return db.session(tx -> account(tx, key));
+    }
+
+    /** One account as {@code tx} sees it, or null if it does not exist. */
+    public Uni<AccountState> account(Tx tx, AccountKey key) {
+        return tx.rows("SELECT " + ACCOUNT_COLUMNS
+                        + " FROM ledger_account a WHERE a.owner = $1 AND a.token = $2 AND a.kind = $3",
+                        key.owner(), key.token(), key.kind().name())
+                .map(set -> set.isEmpty() ? null : account(set.get(0)));
     }
 
     /** A pending transfer, or null. */
     public Uni<Pending> pending(String pendingId) {
-        return pool.preparedQuery("SELECT " + PENDING_COLUMNS + " WHERE p.pending_id = $1")
-                .execute(Tuple.of(pendingId))
-                .map(set -> set.size() == 0 ? null : pending(set.iterator().next()));
+        return db.session(tx -> tx.rows("SELECT " + PENDING_COLUMNS + " WHERE p.pending_id = $1", pendingId))
+                .map(set -> set.isEmpty() ? null : pending(set.get(0)));
     }
 
     // ---------------------------------------------------------------- rows
 
-    static LedgerToken token(Row row) {
-        return new LedgerToken(row.getString("symbol"), row.getInteger("decimals"),
-                TokenKind.valueOf(row.getString("kind")), row.getString("deployment_id"),
-                instant(row, "registered_at"), instant(row, "minted_at"));
+    static LedgerToken token(DbRow row) {
+        return new LedgerToken(row.string("symbol"), row.intValue("decimals"),
+                TokenKind.valueOf(row.string("kind")), row.string("deployment_id"),
+                row.instant("registered_at"), row.instant("minted_at"));
     }
 
-    static AccountState account(Row row) {
-        return new AccountState(row.getLong("id"),
-                new AccountKey(row.getString("owner"), row.getString("token"), AccountKind.valueOf(row.getString("kind"))),
-                units(row, "debits_pending"), units(row, "debits_posted"), units(row, "credits_pending"),
-                units(row, "credits_posted"));
+    static AccountState account(DbRow row) {
+        return new AccountState(row.longValue("id"),
+                new AccountKey(row.string("owner"), row.string("token"), AccountKind.valueOf(row.string("kind"))),
+                zero(row.units("debits_pending")), zero(row.units("debits_posted")), zero(row.units("credits_pending")),
+                zero(row.units("credits_posted")));
     }
 
-    static Pending pending(Row row) {
-        String token = row.getString("token");
-        return new Pending(row.getString("pending_id"),
-                new AccountKey(row.getString("debit_owner"), token, AccountKind.valueOf(row.getString("debit_kind"))),
-                new AccountKey(row.getString("credit_owner"), token, AccountKind.valueOf(row.getString("credit_kind"))),
-                token, units(row, "amount"), units(row, "posted_amount"), PendingState.valueOf(row.getString("state")),
-                row.getString("code"), row.getString("reference"), instant(row, "created_at"),
-                instant(row, "expires_at"), instant(row, "resolved_at"), row.getString("resolved_by"));
+    static Pending pending(DbRow row) {
+        String token = row.string("token");
+        return new Pending(row.string("pending_id"),
+                new AccountKey(row.string("debit_owner"), token, AccountKind.valueOf(row.string("debit_kind"))),
+                new AccountKey(row.string("credit_owner"), token, AccountKind.valueOf(row.string("credit_kind"))),
+                token, zero(row.units("amount")), zero(row.units("posted_amount")), PendingState.valueOf(row.string("state")),
+                row.string("code"), row.string("reference"), row.instant("created_at"),
+                row.instant("expires_at"), row.instant("resolved_at"), row.string("resolved_by"));
     }
 
-    static JournalEntry journalEntry(Row row) {
-        String token = row.getString("token");
-        JournalKind kind = JournalKind.valueOf(row.getString("kind"));
-        BigInteger amount = units(row, "amount");
-        BigInteger pendingAmount = row.getValue("pending_amount") == null ? amount : units(row, "pending_amount");
-        return new JournalEntry(row.getString("id"), row.getString("batch_id"), row.getInteger("seq"), kind,
-                new AccountKey(row.getString("debit_owner"), token, AccountKind.valueOf(row.getString("debit_kind"))),
-                new AccountKey(row.getString("credit_owner"), token, AccountKind.valueOf(row.getString("credit_kind"))),
-                amount, pendingAmount, row.getString("pending_id"), row.getString("code"), row.getString("reference"),
-                instant(row, "expires_at"), row.getBuffer("request_hash").getBytes(), instant(row, "created_at"));
+    static JournalEntry journalEntry(DbRow row) {
+        String token = row.string("token");
+        JournalKind kind = JournalKind.valueOf(row.string("kind"));
+        BigInteger amount = zero(row.units("amount"));
+        BigInteger pendingAmount = row.isNull("pending_amount") ? amount : zero(row.units("pending_amount"));
+        return new JournalEntry(row.string("id"), row.string("batch_id"), row.intValue("seq"), kind,
+                new AccountKey(row.string("debit_owner"), token, AccountKind.valueOf(row.string("debit_kind"))),
+                new AccountKey(row.string("credit_owner"), token, AccountKind.valueOf(row.string("credit_kind"))),
+                amount, pendingAmount, row.string("pending_id"), row.string("code"), row.string("reference"),
+                row.instant("expires_at"), bytes(row, "request_hash"), row.instant("created_at"));
     }
 
-    static BigInteger units(Row row, String column) {
-        BigDecimal value = row.getBigDecimal(column);
-        return value == null ? BigInteger.ZERO : value.toBigIntegerExact();
+    /** A total column: null (a LEFT JOIN's miss) counts as zero. */
+    static BigInteger zero(BigInteger units) {
+        return units == null ? BigInteger.ZERO : units;
     }
 
-    static Instant instant(Row row, String column) {
-        OffsetDateTime value = row.getOffsetDateTime(column);
-        return value == null ? null : value.toInstant();
-    }
-
-    static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    /** A {@code bytea} column (the driver's buffer) as bytes. */
+    static byte[] bytes(DbRow row, String column) {
+        return ((Buffer) row.value(column)).getBytes();
     }
 
     private static String[][] keyColumns(Set<AccountKey> keys) {
@@ -1175,29 +1267,29 @@ public class LedgerStore {
     // ---------------------------------------------------------------- failures
 
     private boolean retryable(Throwable failure) {
-        if (!(failure instanceof PgException pg)) {
+        if (!(SqlFailure.of(failure) instanceof SqlFailure pg)) {
             return false;
         }
-        String state = pg.getSqlState();
+        String state = pg.sqlState();
         if ("40001".equals(state) || "40P01".equals(state)) {
             return true;
         }
         if ("23505".equals(state)) {
-            String constraint = pg.getConstraint();
+            String constraint = pg.constraint();
             return constraint == null || constraint.endsWith("_pkey") || "ledger_account_address".equals(constraint);
         }
         return false;
     }
 
     private Throwable translate(Throwable failure) {
-        PgException pg = (PgException) failure;
-        String constraint = pg.getConstraint();
+        SqlFailure pg = (SqlFailure) failure;
+        String constraint = pg.constraint();
         if ("ledger_transfer_one_supply_mint".equals(constraint)
                 || "ledger_token_one_minted_per_deployment".equals(constraint)) {
             return LedgerErrors.failed("TOKEN_ALREADY_MINTED", "this token (or another token of its deployment) was"
                     + " minted already");
         }
-        if ("23514".equals(pg.getSqlState())) {
+        if ("23514".equals(pg.sqlState())) {
             LOG.errorf(failure, "a ledger constraint refused a write the rules allowed (a bug): %s", constraint);
             return new ProblemException(500, "INTERNAL", "the ledger refused an inconsistent write; nothing was written");
         }

@@ -75,7 +75,7 @@ public class MarketGenesis {
                                 new Operation.Transfer(BATCH_ID + ":flock", bridge, flockReserve, flock, "POOL_SEED",
                                         pool),
                                 new Operation.Transfer(BATCH_ID + ":usdc", issuer, usdcReserve, usdc, "POOL_SEED", pool)),
-                                PoolRegistry.insertPool(pool, "FLOCK", "USDC", null, fee, LedgerRules.PROTOCOL,
+                                MarketStore.insertPool(pool, "FLOCK", "USDC", null, fee, LedgerRules.PROTOCOL,
                                         flock.multiply(usdc).sqrt(), null, now),
                                 null))))
                 .invoke(applied -> LOG.infof("genesis pool %s %s: %s FLOCK (from the bridge float) + %s USDC (minted)",

@@ -21,7 +21,6 @@ import io.fomo.treasury.market.MarketService.PoolView;
 import io.fomo.treasury.market.MarketService.SwapDone;
 import io.fomo.treasury.market.MarketService.SwapOrder;
 import io.fomo.treasury.market.MarketService.SwapQuote;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -73,8 +72,6 @@ public class MarketResource {
     @Inject
     LedgerService ledger;
 
-    @Inject
-    IdempotencyKeys idempotency;
 
     @Inject
     JsonWebToken jwt;
@@ -167,9 +164,8 @@ public class MarketResource {
                 BigInteger minOut = Amount.parse(tokens.get(tokenOut).money(),
                         text(tokenOut, body.minAmountOut(), "minAmountOut")).units();
                 SwapOrder order = new SwapOrder(userId, key, poolId, body.tokenIn(), amountIn, minOut, due);
-                return Panache.withTransaction(() -> idempotency.once("swap:" + userId, key, body, Swap.class,
-                        () -> markets.swap(order, p.pool()).map(done -> swap(done, tokens.get(body.tokenIn()),
-                                tokens.get(tokenOut)))));
+                return markets.swapOnce(order, p.pool(), body, Swap.class,
+                        done -> swap(done, tokens.get(body.tokenIn()), tokens.get(tokenOut)));
             });
         }).map(s -> Response.status(Response.Status.CREATED).entity(s).build());
     }

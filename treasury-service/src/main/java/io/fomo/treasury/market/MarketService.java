@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.fomo.shared.money.Amount;
+import io.fomo.shared.web.IdempotencyKeys;
 import io.fomo.shared.web.ProblemException;
 import io.fomo.treasury.TreasuryConfig;
 import io.fomo.treasury.ledger.AccountKey;
@@ -23,9 +24,8 @@ import io.fomo.treasury.ledger.LedgerToken;
 import io.fomo.treasury.ledger.Operation;
 import io.fomo.treasury.ledger.OperationMapper;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.fomo.shared.db.DbRow;
+import io.fomo.shared.db.Tx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -54,26 +54,11 @@ public class MarketService {
             BigInteger reserveOutAfter, BigInteger impactBps) {
     }
 
-    private static final String POOLS_WITH_RESERVES = PoolSnapshot.SELECT_POOL.replace("FROM market_pool",
-            """
-            , COALESCE((SELECT b.credits_posted - b.debits_posted FROM ledger_account b
-                        WHERE b.owner = market_pool.pool_id AND b.token = market_pool.base_token
-                          AND b.kind = 'POOL_RESERVE'), 0) AS base_reserve,
-              COALESCE((SELECT q.credits_posted - q.debits_posted FROM ledger_account q
-                        WHERE q.owner = market_pool.pool_id AND q.token = market_pool.quote_token
-                          AND q.kind = 'POOL_RESERVE'), 0) AS quote_reserve,
-              (SELECT o.observed_at FROM market_observation o WHERE o.pool_id = market_pool.pool_id
-                 AND o.observed_at <= $1 ORDER BY o.observed_at DESC LIMIT 1) AS before_at,
-              (SELECT o.price_cumulative FROM market_observation o WHERE o.pool_id = market_pool.pool_id
-                 AND o.observed_at <= $1 ORDER BY o.observed_at DESC LIMIT 1) AS before_cum,
-              (SELECT o.observed_at FROM market_observation o WHERE o.pool_id = market_pool.pool_id
-                 ORDER BY o.observed_at LIMIT 1) AS first_at,
-              (SELECT o.price_cumulative FROM market_observation o WHERE o.pool_id = market_pool.pool_id
-                 ORDER BY o.observed_at LIMIT 1) AS first_cum
-            FROM market_pool""");
+    @Inject
+    MarketStore store;
 
     @Inject
-    Pool pool;
+    IdempotencyKeys idempotency;
 
     @Inject
     LedgerService ledger;
@@ -86,15 +71,11 @@ public class MarketService {
     /** Every pool (or one), with reserves, spot and TWAP, ordered by id. */
     public Uni<List<PoolView>> pools(String poolId) {
         Instant now = LedgerService.now();
-        String sql = POOLS_WITH_RESERVES + (poolId == null ? "" : " WHERE pool_id = $2") + " ORDER BY pool_id";
-        Tuple params = poolId == null ? Tuple.of(PoolSnapshot.utc(now.minus(config.market().twapWindow())))
-                : Tuple.of(PoolSnapshot.utc(now.minus(config.market().twapWindow())), poolId);
-        return pool.preparedQuery(sql).execute(params).map(rows -> {
+        return store.poolsWithReserves(now.minus(config.market().twapWindow()), poolId).map(rows -> {
             List<PoolView> list = new ArrayList<>();
-            for (Row row : rows) {
-                boolean before = row.getValue("before_at") != null;
-                Instant obsAt = before ? row.getOffsetDateTime("before_at").toInstant()
-                        : row.getValue("first_at") == null ? null : row.getOffsetDateTime("first_at").toInstant();
+            for (DbRow row : rows) {
+                boolean before = !row.isNull("before_at");
+                Instant obsAt = before ? row.instant("before_at") : row.instant("first_at");
                 BigInteger obsCum = PoolSnapshot.units(row, before ? "before_cum" : "first_cum");
                 PoolSnapshot snapshot = PoolSnapshot.fromRow(row, obsAt, obsCum, before);
                 BigInteger base = PoolSnapshot.units(row, "base_reserve");
@@ -156,7 +137,24 @@ public class MarketService {
             BigInteger reserveOutAfter, Instant createdAt) {
     }
 
+    /**
+     * A swap once per (user, idempotency key) (SPEC §9): the key's row, the ledger batch and the swap's row are one
+     * transaction, retried as a whole when it loses a race; the same key again answers the first result as
+     * {@code toView} made it.
+     */
+    public <T> Uni<T> swapOnce(SwapOrder order, PoolSnapshot known, Object request, Class<T> view,
+            java.util.function.Function<SwapDone, T> toView) {
+        return ledger.store().transaction(tx -> idempotency.once("swap:" + order.userId(), order.idempotencyKey(),
+                request, view, () -> swap(tx, order, known).map(toView)));
+    }
+
+    /** A swap in a transaction of its own (no idempotency key: the ledger batch id alone makes it idempotent). */
     public Uni<SwapDone> swap(SwapOrder order, PoolSnapshot known) {
+        return ledger.store().transaction(tx -> swap(tx, order, known));
+    }
+
+    /** The swap on the caller's transaction {@code tx} (the one of its idempotency key). */
+    public Uni<SwapDone> swap(Tx tx, SwapOrder order, PoolSnapshot known) {
         String tokenOut = known.other(order.tokenIn());
         String swapId = OperationMapper.INTERNAL_ID_PREFIX + "swap:" + order.userId() + ":" + order.idempotencyKey();
         Instant now = LedgerService.now();
@@ -168,7 +166,7 @@ public class MarketService {
         AccountKey reserveIn = known.reserve(order.tokenIn());
         AccountKey reserveOut = known.reserve(tokenOut);
         Set<AccountKey> lock = new TreeSet<>(List.of(userIn, userOut, reserveIn, reserveOut));
-        return ledger.tokens(Set.of(order.tokenIn(), tokenOut)).flatMap(tokens -> ledger.store().executePlanned(
+        return ledger.tokens(Set.of(order.tokenIn(), tokenOut)).flatMap(tokens -> ledger.store().executePlanned(tx,
                 new Planned(swapId, Operation.hash(order.canonical()), lock,
                         PoolSnapshot.reads(known.poolId(), now, config.market().twapWindow()), tokens, now,
                         (accounts, reads) -> {
@@ -196,32 +194,24 @@ public class MarketService {
                             BigInteger spotBefore = pool.baseToken().equals(order.tokenIn())
                                     ? PoolSnapshot.spot(x, y) : PoolSnapshot.spot(y, x);
                             List<Statement> writes = new ArrayList<>(pool.accumulate(spotBefore, now));
-                            writes.add(new Statement("""
-                                    INSERT INTO market_swap (swap_id, pool_id, user_id, token_in, amount_in, token_out,
-                                      amount_out, min_amount_out, fee, reserve_in_after, reserve_out_after, created_at)
-                                    VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7::text::numeric, $8::text::numeric,
-                                      $9::text::numeric, $10::text::numeric, $11::text::numeric, $12)""",
-                                    Tuple.from(List.of(swapId, pool.poolId(), order.userId(), order.tokenIn(),
-                                            order.amountIn().toString(), tokenOut, q.amountOut().toString(),
-                                            order.minAmountOut().toString(), q.fee().toString(),
-                                            q.reserveInAfter().toString(), q.reserveOutAfter().toString(),
-                                            PoolSnapshot.utc(now)))));
+                            writes.add(MarketStore.insertSwap(swapId, pool.poolId(), order.userId(),
+                                    order.tokenIn(), order.amountIn(), tokenOut, q.amountOut(), order.minAmountOut(),
+                                    q.fee(), q.reserveInAfter(), q.reserveOutAfter(), now));
                             return new Plan(ops, writes, new SwapDone(swapId, pool.poolId(), order.userId(),
                                     order.tokenIn(), order.amountIn(), tokenOut, q.amountOut(), order.minAmountOut(),
                                     q.fee(), q.reserveInAfter(), q.reserveOutAfter(), now));
                         })))
-                .flatMap(applied -> applied.replayed() ? swapRecord(swapId) : Uni.createFrom().item((SwapDone) applied.result()));
+                .flatMap(applied -> applied.replayed() ? swapRecord(tx, swapId) : Uni.createFrom().item((SwapDone) applied.result()));
     }
 
-    private Uni<SwapDone> swapRecord(String swapId) {
-        return pool.preparedQuery("SELECT * FROM market_swap WHERE swap_id = $1").execute(Tuple.of(swapId))
-                .map(rows -> {
-                    Row r = rows.iterator().next();
-                    return new SwapDone(swapId, r.getString("pool_id"), r.getString("user_id"), r.getString("token_in"),
-                            PoolSnapshot.units(r, "amount_in"), r.getString("token_out"),
+    private Uni<SwapDone> swapRecord(Tx tx, String swapId) {
+        return store.swap(tx, swapId)
+                .map(r -> {
+                    return new SwapDone(swapId, r.string("pool_id"), r.string("user_id"), r.string("token_in"),
+                            PoolSnapshot.units(r, "amount_in"), r.string("token_out"),
                             PoolSnapshot.units(r, "amount_out"), PoolSnapshot.units(r, "min_amount_out"),
                             PoolSnapshot.units(r, "fee"), PoolSnapshot.units(r, "reserve_in_after"),
-                            PoolSnapshot.units(r, "reserve_out_after"), r.getOffsetDateTime("created_at").toInstant());
+                            PoolSnapshot.units(r, "reserve_out_after"), r.instant("created_at"));
                 });
     }
 

@@ -1,19 +1,14 @@
 package io.fomo.treasury.market;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.fomo.treasury.ledger.AccountKey;
 import io.fomo.treasury.ledger.AccountKind;
 import io.fomo.treasury.ledger.LedgerStore.Statement;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.fomo.shared.db.DbRow;
 
 /**
  * A pool's row and TWAP observations as read inside a ledger transaction that holds the pool's reserve accounts
@@ -23,18 +18,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public record PoolSnapshot(String poolId, String baseToken, String quoteToken, String deploymentId, int feeBps,
         String lpOwner, BigInteger lpShares, Instant lpLockedUntil, Instant createdAt, BigInteger cumulative,
         Instant cumulativeAt, Instant observedAt, BigInteger observedCumulative, boolean observedBeforeWindow) {
-
-    public static final String SELECT_POOL = """
-            SELECT pool_id, base_token, quote_token, deployment_id, fee_bps, lp_owner, lp_shares, lp_locked_until,
-                   created_at, price_cumulative, cumulative_at FROM market_pool""";
-
-    /** The newest observation at or before the window's start, then the pool's first observation. */
-    static final String SELECT_OBSERVATIONS = """
-            (SELECT observed_at, price_cumulative, true AS before_window FROM market_observation
-              WHERE pool_id = $1 AND observed_at <= $2 ORDER BY observed_at DESC LIMIT 1)
-            UNION ALL
-            (SELECT observed_at, price_cumulative, false FROM market_observation
-              WHERE pool_id = $1 ORDER BY observed_at LIMIT 1)""";
 
     public AccountKey reserve(String token) {
         return new AccountKey(poolId, token, AccountKind.POOL_RESERVE);
@@ -58,24 +41,23 @@ public record PoolSnapshot(String poolId, String baseToken, String quoteToken, S
 
     /** The two reads of a pool inside a planned execution: its row, its observations. */
     public static List<Statement> reads(String poolId, Instant now, java.time.Duration window) {
-        return List.of(new Statement(SELECT_POOL + " WHERE pool_id = $1", Tuple.of(poolId)),
-                new Statement(SELECT_OBSERVATIONS, Tuple.of(poolId, utc(now.minus(window)))));
+        return MarketStore.poolReads(poolId, now.minus(window));
     }
 
     /** Parses the two reads; null when the pool row does not exist. */
-    public static PoolSnapshot of(RowSet<Row> pool, RowSet<Row> observations) {
-        if (pool.size() == 0) {
+    public static PoolSnapshot of(List<DbRow> pool, List<DbRow> observations) {
+        if (pool.isEmpty()) {
             return null;
         }
-        Row p = pool.iterator().next();
+        DbRow p = pool.get(0);
         Instant obsAt = null;
         BigInteger obsCum = BigInteger.ZERO;
         boolean before = false;
-        for (Row o : observations) {
-            if (obsAt == null || o.getBoolean("before_window")) {
-                obsAt = o.getOffsetDateTime("observed_at").toInstant();
+        for (DbRow o : observations) {
+            if (obsAt == null || o.bool("before_window")) {
+                obsAt = o.instant("observed_at");
                 obsCum = units(o, "price_cumulative");
-                before = o.getBoolean("before_window");
+                before = o.bool("before_window");
                 if (before) {
                     break;
                 }
@@ -84,13 +66,12 @@ public record PoolSnapshot(String poolId, String baseToken, String quoteToken, S
         return fromRow(p, obsAt, obsCum, before);
     }
 
-    static PoolSnapshot fromRow(Row p, Instant obsAt, BigInteger obsCum, boolean before) {
-        Instant created = p.getOffsetDateTime("created_at").toInstant();
-        OffsetDateTime lock = p.getOffsetDateTime("lp_locked_until");
-        return new PoolSnapshot(p.getString("pool_id"), p.getString("base_token"), p.getString("quote_token"),
-                p.getString("deployment_id"), p.getInteger("fee_bps"), p.getString("lp_owner"), units(p, "lp_shares"),
-                lock == null ? null : lock.toInstant(), created, units(p, "price_cumulative"),
-                p.getOffsetDateTime("cumulative_at").toInstant(), obsAt == null ? created : obsAt,
+    static PoolSnapshot fromRow(DbRow p, Instant obsAt, BigInteger obsCum, boolean before) {
+        Instant created = p.instant("created_at");
+        return new PoolSnapshot(p.string("pool_id"), p.string("base_token"), p.string("quote_token"),
+                p.string("deployment_id"), p.intValue("fee_bps"), p.string("lp_owner"), units(p, "lp_shares"),
+                p.instant("lp_locked_until"), created, units(p, "price_cumulative"),
+                p.instant("cumulative_at"), obsAt == null ? created : obsAt,
                 obsAt == null ? BigInteger.ZERO : obsCum, before);
     }
 
@@ -112,26 +93,16 @@ public record PoolSnapshot(String poolId, String baseToken, String quoteToken, S
     public List<Statement> accumulate(BigInteger spotBefore, Instant now) {
         Instant at = now.isBefore(cumulativeAt) ? cumulativeAt : now;
         BigInteger cumulativeNow = Twap.accumulate(cumulative, cumulativeAt, spotBefore, at);
-        List<Statement> writes = new ArrayList<>();
-        writes.add(new Statement("UPDATE market_pool SET price_cumulative = $2::text::numeric, cumulative_at = $3"
-                + " WHERE pool_id = $1", Tuple.of(poolId, cumulativeNow.toString(), utc(at))));
-        writes.add(new Statement("""
-                INSERT INTO market_observation (pool_id, observed_at, price_cumulative) VALUES ($1, $2, $3::text::numeric)
-                ON CONFLICT (pool_id, observed_at) DO UPDATE SET price_cumulative = EXCLUDED.price_cumulative""",
-                Tuple.of(poolId, utc(at), cumulativeNow.toString())));
+        List<Statement> writes = new ArrayList<>(MarketStore.accumulate(poolId, cumulativeNow, at));
         if (observedBeforeWindow) {
-            writes.add(new Statement("DELETE FROM market_observation WHERE pool_id = $1 AND observed_at < $2",
-                    Tuple.of(poolId, utc(observedAt))));
+            writes.add(MarketStore.dropObservations(poolId, observedAt));
         }
         return writes;
     }
 
-    public static BigInteger units(Row row, String column) {
-        BigDecimal value = row.getBigDecimal(column);
-        return value == null ? BigInteger.ZERO : value.toBigIntegerExact();
-    }
-
-    public static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    /** A total column: null (no row, a LEFT JOIN's miss) counts as zero. */
+    public static BigInteger units(DbRow row, String column) {
+        BigInteger value = row.units(column);
+        return value == null ? BigInteger.ZERO : value;
     }
 }

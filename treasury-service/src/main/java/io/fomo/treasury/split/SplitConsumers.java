@@ -9,6 +9,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.fomo.shared.db.Db;
+import io.fomo.shared.db.Tx;
 import io.fomo.shared.events.Inbox;
 import io.fomo.shared.events.types.CreditsToppedUp;
 import io.fomo.shared.events.types.WindowSettled;
@@ -20,14 +22,11 @@ import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.ledger.LedgerStore.Plan;
 import io.fomo.treasury.ledger.LedgerStore.PlannedApplied;
 import io.fomo.treasury.ledger.LedgerStore.Planned;
-import io.fomo.treasury.ledger.LedgerStore.Statement;
 import io.fomo.treasury.ledger.Operation;
 import io.fomo.treasury.ledger.OperationMapper;
-import io.fomo.treasury.market.PoolSnapshot;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -60,20 +59,28 @@ public class SplitConsumers {
     @Inject
     LedgerService ledger;
 
+    @Inject
+    Db db;
+
     @Incoming("window-settled")
     public Uni<Void> windowSettled(JsonObject body, IncomingRabbitMQMetadata delivery) {
         return inbox.handle(SPLITS, body, delivery,
-                envelope -> splits.apply(envelope.payloadAs(mapper, WindowSettled.class)).replaceWithVoid());
+                (tx, envelope) -> splits.apply(tx, envelope.payloadAs(mapper, WindowSettled.class)).replaceWithVoid());
     }
 
     @Incoming("credits-topped-up")
     public Uni<Void> creditsToppedUp(JsonObject body, IncomingRabbitMQMetadata delivery) {
         return inbox.handle(TOPUPS, body, delivery,
-                envelope -> topUp(envelope.payloadAs(mapper, CreditsToppedUp.class)).replaceWithVoid());
+                (tx, envelope) -> topUp(tx, envelope.payloadAs(mapper, CreditsToppedUp.class)).replaceWithVoid());
     }
 
-    /** Mints the top-up into the prepaid-credits account, once per topupId. */
+    /** Mints the top-up in a transaction of its own (or the caller's unit of work). */
     public Uni<PlannedApplied> topUp(CreditsToppedUp t) {
+        return db.transaction(tx -> topUp(tx, t));
+    }
+
+    /** Mints the top-up into the prepaid-credits account, once per topupId, on {@code tx} (the inbox's transaction). */
+    public Uni<PlannedApplied> topUp(Tx tx, CreditsToppedUp t) {
         if (t.topupId() == null || t.topupId().isBlank()) {
             throw new IllegalArgumentException("CreditsToppedUp without topupId");
         }
@@ -81,18 +88,14 @@ public class SplitConsumers {
         String transferId = "topup:" + t.topupId();
         AccountKey issuer = AccountKey.protocol("USDC", AccountKind.ISSUER);
         AccountKey prepaid = AccountKey.protocol("USDC", AccountKind.PREPAID_CREDITS);
-        return ledger.tokens(Set.of("USDC")).flatMap(tokens -> ledger.store().executePlanned(new Planned(
+        return ledger.tokens(Set.of("USDC")).flatMap(tokens -> ledger.store().executePlanned(tx, new Planned(
                 OperationMapper.INTERNAL_ID_PREFIX + transferId,
                 Operation.hash(List.of("TOPUP", t.topupId(), amount.toString())),
                 new TreeSet<>(List.of(issuer, prepaid)), List.of(), tokens, LedgerService.now(),
                 (accounts, reads) -> new Plan(
                         List.of(new Operation.Transfer(transferId, issuer, prepaid, amount, "CREDITS_TOPUP",
                                 t.userId())),
-                        List.of(new Statement("""
-                                INSERT INTO credits_topup (topup_id, user_id, amount, applied_at)
-                                VALUES ($1, $2, $3::text::numeric, $4)""", Tuple.of(t.topupId(),
-                                t.userId() == null ? "" : t.userId(), amount.toString(),
-                                PoolSnapshot.utc(LedgerService.now())))),
+                        List.of(SplitStore.insertTopUp(t.topupId(), t.userId(), amount, LedgerService.now())),
                         null))));
     }
 }

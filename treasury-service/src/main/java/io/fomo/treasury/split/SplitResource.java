@@ -5,14 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.fomo.shared.db.DbRow;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.ProblemException;
 import io.fomo.treasury.market.Twap;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -45,7 +43,7 @@ public class SplitResource {
     }
 
     @Inject
-    Pool pool;
+    SplitStore store;
 
     @GET
     @PermitAll
@@ -53,31 +51,30 @@ public class SplitResource {
         if (deploymentId == null || deploymentId.isBlank() || deploymentId.length() > 128) {
             throw ProblemException.badRequest("MALFORMED_REQUEST", "the query parameter deploymentId is required");
         }
-        return pool.preparedQuery("SELECT * FROM revenue_split WHERE deployment_id = $1 ORDER BY seq")
-                .execute(Tuple.of(deploymentId)).map(rows -> {
+        return store.splitsOf(deploymentId).map(rows -> {
                     List<Split> list = new ArrayList<>();
-                    for (Row r : rows) {
+                    for (DbRow r : rows) {
                         list.add(split(r));
                     }
                     return list;
                 });
     }
 
-    static Split split(Row r) {
+    static Split split(DbRow r) {
         BigInteger flockCarryIn = u(r, "flock_carry_in");
         BigInteger mtCarryIn = u(r, "mt_carry_in");
-        Token mt = new Token(r.getString("mt_symbol"), 18);
+        Token mt = new Token(r.string("mt_symbol"), 18);
         Buyback flock = new Buyback("FLOCK", usdc(u(r, "flock_buyback")), usdc(flockCarryIn),
                 usdc(u(r, "flock_buyback").add(flockCarryIn)), usdc(u(r, "flock_spent")), null,
                 amount(Token.FLOCK, u(r, "flock_bought")), amount(Token.FLOCK, u(r, "flock_bought")),
                 paid(u(r, "flock_spent"), u(r, "flock_bought")), usdc(u(r, "flock_carry_out")),
-                r.getString("flock_limit"), price(u(r, "flock_pool_spot"), 18, 6), price(u(r, "flock_pool_twap"), 18, 6));
+                r.string("flock_limit"), price(u(r, "flock_pool_spot"), 18, 6), price(u(r, "flock_pool_twap"), 18, 6));
         Buyback model = new Buyback(mt.symbol(), usdc(u(r, "mt_buyback")), usdc(mtCarryIn),
                 usdc(u(r, "mt_buyback").add(mtCarryIn)), usdc(u(r, "mt_spent")),
                 amount(Token.FLOCK, u(r, "mt_flock_routed")), amount(mt, u(r, "mt_bought")),
                 amount(mt, u(r, "mt_bought")), paid(u(r, "mt_spent"), u(r, "mt_bought")), usdc(u(r, "mt_carry_out")),
-                r.getString("mt_limit"), price(u(r, "mt_pool_spot"), 18, 18), price(u(r, "mt_pool_twap"), 18, 18));
-        return new Split(r.getString("split_id"), r.getLong("window_no"), r.getString("deployment_id"),
+                r.string("mt_limit"), price(u(r, "mt_pool_spot"), 18, 18), price(u(r, "mt_pool_twap"), 18, 18));
+        return new Split(r.string("split_id"), r.longValue("window_no"), r.string("deployment_id"),
                 instant(r, "window_start"), instant(r, "window_end"), usdc(u(r, "charged")), usdc(u(r, "compute")),
                 usdc(u(r, "net")), new Parts(usdc(u(r, "flock_buyback")), usdc(u(r, "mt_buyback")),
                         usdc(u(r, "owner_part")), usdc(u(r, "treasury_part"))),
@@ -106,11 +103,11 @@ public class SplitResource {
         return Amount.ofUnits(t, v).toDecimalString();
     }
 
-    private static BigInteger u(Row r, String c) {
-        return SplitService.units(r, c);
+    private static BigInteger u(DbRow r, String c) {
+        return io.fomo.treasury.market.PoolSnapshot.units(r, c);
     }
 
-    private static Instant instant(Row r, String c) {
-        return r.getOffsetDateTime(c) == null ? null : r.getOffsetDateTime(c).toInstant();
+    private static Instant instant(DbRow r, String c) {
+        return r.instant(c);
     }
 }

@@ -81,7 +81,7 @@ public final class HotPathCpu {
                         List.of(), List.of(), Map.of());
                 byte[] out = LedgerGrpcService.batchResult(req.getBatchId(), applied, List.of(),
                         new ProtoMapping(tokens::get)).toByteArray();
-                sink += out.length + call.params().size();
+                sink += out.length + call.params().length;
             }
             long cpu = mx.getCurrentThreadCpuTime() - cpu0;
             long al = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - al0;

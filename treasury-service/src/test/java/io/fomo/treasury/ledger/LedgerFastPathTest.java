@@ -93,7 +93,7 @@ class LedgerFastPathTest {
     }
 
     static void assertAuditOk() {
-        assertThat(new AuditService(pool).audit().await().atMost(Duration.ofMinutes(1)).ok()).isTrue();
+        assertThat(scratch.audit.audit().await().atMost(Duration.ofMinutes(1)).ok()).isTrue();
     }
 
     @Test
@@ -171,7 +171,7 @@ class LedgerFastPathTest {
         AccountKey b = user("b3");
         batch(id(), List.of(move(ISSUER, a, 50), move(ISSUER, b, 50)));
         // A second instance (a restart, another replica): its cache is empty, the function finds the ids.
-        LedgerStore fresh = new LedgerStore(pool);
+        LedgerStore fresh = new LedgerStore(scratch.db);
         LedgerService other = new LedgerService(fresh, ScratchLedger.config());
         Applied applied = batch(other, id(), List.of(move(a, b, 20), move(b, a, 70)));
         assertThat(fresh.fastPathApplied()).isEqualTo(1);

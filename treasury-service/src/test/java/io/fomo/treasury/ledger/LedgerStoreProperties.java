@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 
 
 import io.fomo.shared.web.ProblemException;
+import io.fomo.treasury.FixtureRows;
 import io.fomo.treasury.ScratchLedger;
 import io.fomo.treasury.audit.AuditReport;
 import io.fomo.treasury.audit.AuditService;
@@ -403,7 +404,7 @@ class LedgerStoreProperties {
                     .execute(Tuple.of(ns + "-%", mt)).await().indefinitely()
                     .forEach(row -> db.put(new AccountKey(row.getString("owner"), row.getString("token"),
                             AccountKind.valueOf(row.getString("kind"))),
-                            new BigInteger[] {LedgerStore.units(row, "balance"), LedgerStore.units(row, "held")}));
+                            new BigInteger[] {FixtureRows.units(row, "balance"), FixtureRows.units(row, "held")}));
             model.balances.forEach((key, balance) -> {
                 if (key.owner().startsWith(ns) || key.token().equals(mt)) {
                     BigInteger[] actual = db.getOrDefault(key, new BigInteger[] {BigInteger.ZERO, BigInteger.ZERO});
@@ -421,9 +422,9 @@ class LedgerStoreProperties {
                            SUM(credits_pending) AS cp
                     FROM ledger_account WHERE token = ANY($1) GROUP BY token""")
                     .execute(Tuple.of(new String[] {mt, "USDC"})).await().indefinitely().forEach(row -> {
-                        assertThat(LedgerStore.units(row, "total")).as("Σ balances of %s (minted = balances + burned)",
+                        assertThat(FixtureRows.units(row, "total")).as("Σ balances of %s (minted = balances + burned)",
                                 row.getString("token")).isZero();
-                        assertThat(LedgerStore.units(row, "dp")).isEqualTo(LedgerStore.units(row, "cp"));
+                        assertThat(FixtureRows.units(row, "dp")).isEqualTo(FixtureRows.units(row, "cp"));
                     });
             AuditReport report = audit.audit(List.of(mt, "USDC")).await().indefinitely();
             assertThat(report.ok()).as("audit %s", report).isTrue();

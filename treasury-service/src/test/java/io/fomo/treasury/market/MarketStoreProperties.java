@@ -18,6 +18,7 @@ import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.InvalidAmountException;
 import io.fomo.shared.web.ProblemException;
+import io.fomo.treasury.FixtureRows;
 import io.fomo.treasury.ScratchLedger;
 import io.fomo.treasury.TreasuryConfig;
 import io.fomo.treasury.TreasuryConfig;
@@ -265,13 +266,16 @@ class MarketStoreProperties {
             this.ns = "m" + number;
             this.c = c;
             TreasuryConfig config = ScratchLedger.config(c.feeBps(), c.maxImpactBps());
-            markets.pool = pool;
+            MarketStore store = new MarketStore();
+            store.db = scratch.db;
+            markets.store = store;
             markets.ledger = ledger;
             markets.config = config;
             resource.markets = markets;
             resource.ledger = ledger;
             resource.config = config;
-            registry.pool = pool;
+            registry.db = scratch.db;
+            registry.store = store;
             registry.ledger = ledger;
             registry.config = config;
             for (int i = 0; i < USERS; i++) {
@@ -359,7 +363,7 @@ class MarketStoreProperties {
             ledger.store().executePlanned(new Planned(id, Operation.hash(List.of("POOL_SEED", poolId)),
                     new TreeSet<>(List.of(BRIDGE, USDC_ISSUER, baseReserve, quoteReserve)), List.of(),
                     ledger.tokens(Set.of(base, quote)).await().indefinitely(), now,
-                    (accounts, reads) -> new Plan(seed, PoolRegistry.insertPool(poolId, base, quote, null, c.feeBps(),
+                    (accounts, reads) -> new Plan(seed, MarketStore.insertPool(poolId, base, quote, null, c.feeBps(),
                             LedgerRules.PROTOCOL, c.baseSeed().multiply(c.quoteSeed()).sqrt(), null,
                             now.minusSeconds(60)), null)))
                     .await().indefinitely();
@@ -643,8 +647,8 @@ class MarketStoreProperties {
                     .forEach(row -> {
                         AccountKey key = new AccountKey(row.getString("owner"), row.getString("token"),
                                 AccountKind.valueOf(row.getString("kind")));
-                        assertThat(PoolSnapshot.units(row, "held")).as("held on %s", key).isZero();
-                        db.put(key, PoolSnapshot.units(row, "balance"));
+                        assertThat(FixtureRows.units(row, "held")).as("held on %s", key).isZero();
+                        db.put(key, FixtureRows.units(row, "balance"));
                     });
             Map<AccountKey, BigInteger> expected = new HashMap<>(model);
             expected.values().removeIf(v -> v.signum() == 0);
@@ -669,8 +673,8 @@ class MarketStoreProperties {
                     FROM market_swap WHERE pool_id = $1 GROUP BY token_in""").execute(Tuple.of(poolId))
                     .await().indefinitely()) {
                 rows += r.getLong("n");
-                BigInteger net = PoolSnapshot.units(r, "amount_in");
-                BigInteger out = PoolSnapshot.units(r, "amount_out");
+                BigInteger net = FixtureRows.units(r, "amount_in");
+                BigInteger out = FixtureRows.units(r, "amount_out");
                 if (r.getString("token_in").equals(base)) {
                     baseIn = baseIn.add(net);
                     quoteIn = quoteIn.subtract(out);

@@ -1,0 +1,136 @@
+package io.fomo.treasury.market;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+
+import io.fomo.shared.db.Db;
+import io.fomo.shared.db.DbRow;
+import io.fomo.shared.db.Tx;
+import io.fomo.treasury.ledger.LedgerStore.Statement;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * All of the markets' SQL (issue #18): the pools as listed (with their reserves from the ledger and their TWAP
+ * observations), the reads and writes a swap or a split makes inside its ledger transaction (a pool's row and
+ * observations, the TWAP accumulator, the swap's row), and the rows {@code DeploymentLive} and the genesis pool
+ * register. Statements that run inside a ledger transaction are returned as {@link Statement}s for it to send.
+ */
+@ApplicationScoped
+public class MarketStore {
+
+    static final String SELECT_POOL = """
+            SELECT pool_id, base_token, quote_token, deployment_id, fee_bps, lp_owner, lp_shares, lp_locked_until,
+                   created_at, price_cumulative, cumulative_at FROM market_pool""";
+
+    /** The newest observation at or before the window's start, then the pool's first observation. */
+    static final String SELECT_OBSERVATIONS = """
+            (SELECT observed_at, price_cumulative, true AS before_window FROM market_observation
+              WHERE pool_id = $1 AND observed_at <= $2 ORDER BY observed_at DESC LIMIT 1)
+            UNION ALL
+            (SELECT observed_at, price_cumulative, false FROM market_observation
+              WHERE pool_id = $1 ORDER BY observed_at LIMIT 1)""";
+
+    private static final String POOLS_WITH_RESERVES = SELECT_POOL.replace("FROM market_pool",
+            """
+            , COALESCE((SELECT b.credits_posted - b.debits_posted FROM ledger_account b
+                        WHERE b.owner = market_pool.pool_id AND b.token = market_pool.base_token
+                          AND b.kind = 'POOL_RESERVE'), 0) AS base_reserve,
+              COALESCE((SELECT q.credits_posted - q.debits_posted FROM ledger_account q
+                        WHERE q.owner = market_pool.pool_id AND q.token = market_pool.quote_token
+                          AND q.kind = 'POOL_RESERVE'), 0) AS quote_reserve,
+              (SELECT o.observed_at FROM market_observation o WHERE o.pool_id = market_pool.pool_id
+                 AND o.observed_at <= $1 ORDER BY o.observed_at DESC LIMIT 1) AS before_at,
+              (SELECT o.price_cumulative FROM market_observation o WHERE o.pool_id = market_pool.pool_id
+                 AND o.observed_at <= $1 ORDER BY o.observed_at DESC LIMIT 1) AS before_cum,
+              (SELECT o.observed_at FROM market_observation o WHERE o.pool_id = market_pool.pool_id
+                 ORDER BY o.observed_at LIMIT 1) AS first_at,
+              (SELECT o.price_cumulative FROM market_observation o WHERE o.pool_id = market_pool.pool_id
+                 ORDER BY o.observed_at LIMIT 1) AS first_cum
+            FROM market_pool""");
+
+    @Inject
+    Db db;
+
+    /** Every pool (or one) with its reserves and the observations its TWAP needs (window start {@code since}). */
+    public Uni<List<DbRow>> poolsWithReserves(Instant since, String poolId) {
+        String sql = POOLS_WITH_RESERVES + (poolId == null ? "" : " WHERE pool_id = $2") + " ORDER BY pool_id";
+        Object[] params = poolId == null ? new Object[] {since} : new Object[] {since, poolId};
+        return db.session(tx -> tx.rows(sql, params));
+    }
+
+    /** A swap's row as its first execution wrote it. */
+    public Uni<DbRow> swap(Tx tx, String swapId) {
+        return tx.one("SELECT * FROM market_swap WHERE swap_id = $1", swapId);
+    }
+
+    /** Runs {@code statements} on {@code tx}, one after the other. */
+    public Uni<Void> run(Tx tx, List<Statement> statements) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Statement st : statements) {
+            chain = chain.flatMap(ignored -> tx.update(st.sql(), st.params()).replaceWithVoid());
+        }
+        return chain;
+    }
+
+    // ---------------------------------------------------------------- statements inside a ledger transaction
+
+    /** The two reads of a pool inside a planned execution: its row, its observations since {@code since}. */
+    static List<Statement> poolReads(String poolId, Instant since) {
+        return List.of(new Statement(SELECT_POOL + " WHERE pool_id = $1", poolId),
+                new Statement(SELECT_OBSERVATIONS, poolId, since));
+    }
+
+    /** Closes the TWAP accumulator at {@code at} and stores the observation. */
+    static List<Statement> accumulate(String poolId, BigInteger cumulative, Instant at) {
+        return List.of(new Statement("UPDATE market_pool SET price_cumulative = $2::text::numeric, cumulative_at = $3"
+                + " WHERE pool_id = $1", poolId, cumulative.toString(), at),
+                new Statement("""
+                        INSERT INTO market_observation (pool_id, observed_at, price_cumulative) VALUES ($1, $2, $3::text::numeric)
+                        ON CONFLICT (pool_id, observed_at) DO UPDATE SET price_cumulative = EXCLUDED.price_cumulative""",
+                        poolId, at, cumulative.toString()));
+    }
+
+    /** Drops observations older than {@code before} (no longer needed for the window). */
+    static Statement dropObservations(String poolId, Instant before) {
+        return new Statement("DELETE FROM market_observation WHERE pool_id = $1 AND observed_at < $2", poolId, before);
+    }
+
+    static Statement insertSwap(String swapId, String poolId, String userId, String tokenIn, BigInteger amountIn,
+            String tokenOut, BigInteger amountOut, BigInteger minAmountOut, BigInteger fee, BigInteger reserveInAfter,
+            BigInteger reserveOutAfter, Instant createdAt) {
+        return new Statement("""
+                INSERT INTO market_swap (swap_id, pool_id, user_id, token_in, amount_in, token_out,
+                  amount_out, min_amount_out, fee, reserve_in_after, reserve_out_after, created_at)
+                VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7::text::numeric, $8::text::numeric,
+                  $9::text::numeric, $10::text::numeric, $11::text::numeric, $12)""",
+                swapId, poolId, userId, tokenIn, amountIn.toString(), tokenOut, amountOut.toString(),
+                minAmountOut.toString(), fee.toString(), reserveInAfter.toString(), reserveOutAfter.toString(),
+                createdAt);
+    }
+
+    /** The deployment {@code DeploymentLive} announced (its owner, symbol and pool, for the revenue split). */
+    static Statement insertDeployment(String deploymentId, String symbol, String ownerId, String poolId, Instant liveAt) {
+        return new Statement("""
+                INSERT INTO market_deployment (deployment_id, symbol, owner_id, pool_id, live_at)
+                VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deployment_id) DO NOTHING""",
+                deploymentId, symbol, ownerId, poolId, liveAt);
+    }
+
+    /**
+     * The pool row and its first TWAP observation (cumulative 0 at {@code createdAt}); nothing if the pool exists.
+     */
+    public static List<Statement> insertPool(String poolId, String base, String quote, String deploymentId, int feeBps,
+            String lpOwner, BigInteger lpShares, Instant lpLockedUntil, Instant createdAt) {
+        return List.of(new Statement("""
+                INSERT INTO market_pool (pool_id, base_token, quote_token, deployment_id, fee_bps, lp_owner, lp_shares,
+                  lp_locked_until, created_at, price_cumulative, cumulative_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::text::numeric, $8, $9, 0, $9) ON CONFLICT (pool_id) DO NOTHING""",
+                poolId, base, quote, deploymentId, feeBps, lpOwner, lpShares.toString(), lpLockedUntil, createdAt),
+                new Statement("""
+                        INSERT INTO market_observation (pool_id, observed_at, price_cumulative) VALUES ($1, $2, 0)
+                        ON CONFLICT DO NOTHING""", poolId, createdAt));
+    }
+}

@@ -1,0 +1,51 @@
+package io.fomo.shared.db;
+
+import java.util.Properties;
+import java.util.function.Function;
+
+import org.hibernate.cfg.Configuration;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.hibernate.reactive.provider.ReactiveServiceRegistryBuilder;
+import org.hibernate.reactive.provider.Settings;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A {@link Db} outside Quarkus, for treasury's property tests that drive the real ledger on a scratch database
+ * ({@code io.fomo.treasury.ScratchLedger}; a copy of inference-billing's test class of the same name): a standalone Hibernate Reactive session factory, one session (and
+ * transaction) per unit of work, the work handed the same {@link Tx} production code gets. Lives in this package
+ * because {@code Tx}'s constructor is package-private (a test-only door; fomo-shared has no public one).
+ */
+public final class ScratchDb extends Db implements AutoCloseable {
+
+    private final Mutiny.SessionFactory factory;
+
+    public ScratchDb(String url, String user, String password, int poolSize) {
+        Properties p = new Properties();
+        p.put(Settings.URL, url);
+        p.put(Settings.USER, user);
+        p.put(Settings.PASS, password);
+        p.put(Settings.POOL_SIZE, Integer.toString(poolSize));
+        p.put("hibernate.connection.pool_size", Integer.toString(poolSize));
+        p.put(Settings.SHOW_SQL, "false");
+        Configuration cfg = new Configuration();
+        cfg.setProperties(p);
+        var registry = new ReactiveServiceRegistryBuilder().applySettings(cfg.getProperties()).build();
+        factory = cfg.buildSessionFactory(registry).unwrap(Mutiny.SessionFactory.class);
+    }
+
+    @Override
+    public <T> Uni<T> transaction(Function<Tx, Uni<T>> work) {
+        return factory.withTransaction((s, t) -> work.apply(new Tx(s)));
+    }
+
+    @Override
+    public <T> Uni<T> session(Function<Tx, Uni<T>> work) {
+        return factory.withSession(s -> work.apply(new Tx(s)));
+    }
+
+    @Override
+    public void close() {
+        factory.close();
+    }
+}
