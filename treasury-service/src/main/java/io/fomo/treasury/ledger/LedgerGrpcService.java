@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.shared.errors.ErrorCode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -177,7 +178,7 @@ public class LedgerGrpcService implements Ledger {
                 () -> ledger.supplies(Set.of(request.getSymbol()))
                 .map(list -> {
                     if (list.isEmpty()) {
-                        throw LedgerErrors.notFound("TOKEN_NOT_FOUND", "no token " + request.getSymbol());
+                        throw ErrorCode.TOKEN_NOT_FOUND.problem("no token " + request.getSymbol());
                     }
                     return ProtoMapping.token(list.get(0), false);
                 }));
@@ -221,7 +222,7 @@ public class LedgerGrpcService implements Ledger {
                 () -> ledger.store().pending(request.getPendingId())
                 .flatMap(p -> {
                     if (p == null) {
-                        throw LedgerErrors.notFound("PENDING_NOT_FOUND", "no pending transfer " + request.getPendingId());
+                        throw ErrorCode.PENDING_NOT_FOUND.problem("no pending transfer " + request.getPendingId());
                     }
                     return ledger.tokens(Set.of(p.token())).map(x -> mapping().pending(p, p.pendingId(), false));
                 }));

@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.shared.errors.ErrorCode;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -192,10 +193,10 @@ public final class LedgerRules {
         requirePositive(token, c.amount());
         checkAccounts(c.debit(), c.credit(), token);
         if (c.expiresAt() != null && !c.expiresAt().isAfter(now)) {
-            throw LedgerErrors.invalid("INVALID_EXPIRY", "expires_at must lie in the future, was " + c.expiresAt());
+            throw ErrorCode.INVALID_EXPIRY.problem("expires_at must lie in the future, was " + c.expiresAt());
         }
         if (w.pending(c.id()) != null) {
-            throw LedgerErrors.idempotencyConflict("a pending transfer with id " + c.id() + " exists already");
+            throw ErrorCode.IDEMPOTENCY_CONFLICT.problem("a pending transfer with id " + c.id() + " exists already");
         }
         AccountState debit = w.account(c.debit());
         AccountState credit = w.account(c.credit());
@@ -220,10 +221,10 @@ public final class LedgerRules {
             try {
                 amount = Amount.parsePositive(token.money(), p.amount()).units();
             } catch (InvalidAmountException e) {
-                throw LedgerErrors.invalid(InvalidAmountException.CODE, e.getMessage());
+                throw ErrorCode.of(InvalidAmountException.CODE).problem(e.getMessage());
             }
             if (amount.compareTo(pending.amount()) > 0) {
-                throw LedgerErrors.invalid(InvalidAmountException.CODE, "post amount " + format(token, amount)
+                throw ErrorCode.of(InvalidAmountException.CODE).problem("post amount " + format(token, amount)
                         + " exceeds the pending amount " + format(token, pending.amount()));
             }
         }
@@ -246,10 +247,10 @@ public final class LedgerRules {
         if (kind == JournalKind.EXPIRE) {
             pending = w.pending(pendingId);
             if (pending == null) {
-                throw LedgerErrors.notFound("PENDING_NOT_FOUND", "no pending transfer " + pendingId);
+                throw ErrorCode.PENDING_NOT_FOUND.problem("no pending transfer " + pendingId);
             }
             if (!pending.isDue(now)) {
-                throw LedgerErrors.failed("PENDING_NOT_DUE", "pending transfer " + pendingId + " is not due");
+                throw ErrorCode.PENDING_NOT_DUE.problem("pending transfer " + pendingId + " is not due");
             }
         } else {
             pending = requireOpen(w, pendingId, now);
@@ -285,17 +286,17 @@ public final class LedgerRules {
     private static TokenDone mint(Working w, String batchId, int seq, MintSupply m, Instant now) {
         LedgerToken token = w.token(m.token());
         if (token == null) {
-            throw LedgerErrors.notFound("TOKEN_NOT_FOUND", "no token " + m.token() + " is registered");
+            throw ErrorCode.TOKEN_NOT_FOUND.problem("no token " + m.token() + " is registered");
         }
         if (token.kind() == TokenKind.USDC) {
-            throw LedgerErrors.invalid("INVALID_SYMBOL", "USDC has no fixed supply to mint");
+            throw ErrorCode.INVALID_SYMBOL.problem("USDC has no fixed supply to mint");
         }
         if (token.isMinted()) {
-            throw LedgerErrors.failed("TOKEN_ALREADY_MINTED", token.symbol() + " was minted already at "
+            throw ErrorCode.TOKEN_ALREADY_MINTED.problem(token.symbol() + " was minted already at "
                     + token.mintedAt() + "; a supply is minted exactly once");
         }
         if (token.kind() == TokenKind.MODEL && !MODEL_TOKEN_SUPPLY.equals(m.amount())) {
-            throw LedgerErrors.invalid(InvalidAmountException.CODE, "a model token's supply is exactly 1000000");
+            throw ErrorCode.of(InvalidAmountException.CODE).problem("a model token's supply is exactly 1000000");
         }
         requirePositive(token, m.amount());
         AccountKey issuerKey = AccountKey.protocol(token.symbol(), AccountKind.ISSUER);
@@ -318,25 +319,25 @@ public final class LedgerRules {
      */
     private static void checkAccounts(AccountKey debit, AccountKey credit, LedgerToken token) {
         if (debit.equals(credit)) {
-            throw LedgerErrors.invalid("INVALID_ACCOUNT", "debit and credit are the same account " + debit);
+            throw ErrorCode.INVALID_ACCOUNT.problem("debit and credit are the same account " + debit);
         }
         if (!debit.token().equals(credit.token())) {
-            throw LedgerErrors.invalid("INVALID_ACCOUNT", "both sides of a transfer are in one token");
+            throw ErrorCode.INVALID_ACCOUNT.problem("both sides of a transfer are in one token");
         }
         for (AccountKey key : List.of(debit, credit)) {
             if (key.kind().protocolOnly() && !PROTOCOL.equals(key.owner())) {
-                throw LedgerErrors.invalid("INVALID_ACCOUNT", key.kind() + " accounts belong to owner \"" + PROTOCOL
+                throw ErrorCode.INVALID_ACCOUNT.problem(key.kind() + " accounts belong to owner \"" + PROTOCOL
                         + "\", not \"" + key.owner() + "\"");
             }
         }
         if (credit.kind() == AccountKind.ISSUER) {
-            throw LedgerErrors.invalid("INVALID_ACCOUNT", "an ISSUER account is never credited (burn to BURN instead)");
+            throw ErrorCode.INVALID_ACCOUNT.problem("an ISSUER account is never credited (burn to BURN instead)");
         }
         if (debit.kind() == AccountKind.BURN) {
-            throw LedgerErrors.invalid("INVALID_ACCOUNT", "a BURN account is never debited: burned tokens never move");
+            throw ErrorCode.INVALID_ACCOUNT.problem("a BURN account is never debited: burned tokens never move");
         }
         if (debit.kind() == AccountKind.ISSUER && token != null && token.kind() != TokenKind.USDC) {
-            throw LedgerErrors.invalid("INVALID_ACCOUNT", token.symbol() + " has a fixed supply: only its one supply"
+            throw ErrorCode.INVALID_ACCOUNT.problem(token.symbol() + " has a fixed supply: only its one supply"
                     + " mint debits its ISSUER account");
         }
     }
@@ -344,14 +345,14 @@ public final class LedgerRules {
     private static Pending requireOpen(Working w, String pendingId, Instant now) {
         Pending pending = w.pending(pendingId);
         if (pending == null) {
-            throw LedgerErrors.notFound("PENDING_NOT_FOUND", "no pending transfer " + pendingId);
+            throw ErrorCode.PENDING_NOT_FOUND.problem("no pending transfer " + pendingId);
         }
         if (pending.state() == PendingState.EXPIRED || pending.isDue(now)) {
-            throw LedgerErrors.failed("PENDING_EXPIRED", "pending transfer " + pendingId + " expired at "
+            throw ErrorCode.PENDING_EXPIRED.problem("pending transfer " + pendingId + " expired at "
                     + pending.expiresAt());
         }
         if (pending.state().isFinal()) {
-            throw LedgerErrors.failed("PENDING_NOT_PENDING", "pending transfer " + pendingId + " is "
+            throw ErrorCode.PENDING_NOT_PENDING.problem("pending transfer " + pendingId + " is "
                     + pending.state() + " already");
         }
         return pending;
@@ -360,21 +361,21 @@ public final class LedgerRules {
     private static LedgerToken requireToken(Working w, String symbol) {
         LedgerToken token = w.token(symbol);
         if (token == null) {
-            throw LedgerErrors.invalid("UNKNOWN_TOKEN", "unknown token " + symbol);
+            throw ErrorCode.UNKNOWN_TOKEN.problem("unknown token " + symbol);
         }
         return token;
     }
 
     private static void requirePositive(LedgerToken token, BigInteger amount) {
         if (amount.signum() <= 0) {
-            throw LedgerErrors.invalid(InvalidAmountException.CODE, "the " + token.symbol()
+            throw ErrorCode.of(InvalidAmountException.CODE).problem("the " + token.symbol()
                     + " amount must be greater than zero");
         }
     }
 
     private static void requireAvailable(AccountState debit, BigInteger amount, LedgerToken token) {
         if (!debit.canDebit(amount)) {
-            throw LedgerErrors.failed("INSUFFICIENT_BALANCE", "account " + debit.key() + " has "
+            throw ErrorCode.INSUFFICIENT_BALANCE.problem("account " + debit.key() + " has "
                     + format(token, debit.available().max(BigInteger.ZERO)) + " available, needs " + format(token, amount));
         }
     }

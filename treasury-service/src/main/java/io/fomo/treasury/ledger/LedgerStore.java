@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.shared.errors.ErrorCode;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -507,7 +508,7 @@ public class LedgerStore {
         return Uni.createFrom().deferred(unit::get).onFailure(this::retryable).recoverWithUni(failure -> {
             if (attempt >= MAX_ATTEMPTS) {
                 LOG.warnf("ledger transaction still conflicting after %d attempts: %s", attempt, failure.getMessage());
-                return Uni.createFrom().failure(LedgerErrors.aborted(
+                return Uni.createFrom().failure(ErrorCode.CONFLICT.problem(
                         "concurrent updates kept conflicting; retry with the same id"));
             }
             return retrying(unit, attempt + 1);
@@ -602,7 +603,7 @@ public class LedgerStore {
                         if (Arrays.equals(bytes(row, "request_hash"), planned.requestHash())) {
                             return conn.rollback().map(x -> new PlannedApplied(true, null, planned.now()));
                         }
-                        throw LedgerErrors.idempotencyConflict("batch_id " + planned.batchId()
+                        throw ErrorCode.IDEMPOTENCY_CONFLICT.problem("batch_id " + planned.batchId()
                                 + " was used before for another request");
                     }
                 }
@@ -912,11 +913,11 @@ public class LedgerStore {
                 if (Arrays.equals(batchHash, ex.batchHash())) {
                     return new Replay(ids);
                 }
-                throw LedgerErrors.idempotencyConflict("batch_id " + ex.batchId()
+                throw ErrorCode.IDEMPOTENCY_CONFLICT.problem("batch_id " + ex.batchId()
                         + " was used before for other operations");
             }
             String used = ids.stream().filter(transfers::containsKey).findFirst().orElseThrow();
-            throw LedgerErrors.idempotencyConflict("operation id " + used + " was used before; every operation of a"
+            throw ErrorCode.IDEMPOTENCY_CONFLICT.problem("operation id " + used + " was used before; every operation of a"
                     + " batch must be new");
         }
         Operation op = ops.get(0);
@@ -924,7 +925,7 @@ public class LedgerStore {
         if (hash != null && Arrays.equals(hash, op.hash())) {
             return new Replay(ids);
         }
-        throw LedgerErrors.idempotencyConflict("id " + op.id() + " was used before for another operation");
+        throw ErrorCode.IDEMPOTENCY_CONFLICT.problem("id " + op.id() + " was used before for another operation");
     }
 
     /** Writes the outcome and commits, in one round trip. */
@@ -1286,7 +1287,7 @@ public class LedgerStore {
         String constraint = pg.constraint();
         if ("ledger_transfer_one_supply_mint".equals(constraint)
                 || "ledger_token_one_minted_per_deployment".equals(constraint)) {
-            return LedgerErrors.failed("TOKEN_ALREADY_MINTED", "this token (or another token of its deployment) was"
+            return ErrorCode.TOKEN_ALREADY_MINTED.problem("this token (or another token of its deployment) was"
                     + " minted already");
         }
         if ("23514".equals(pg.sqlState())) {

@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.shared.errors.ErrorCode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -109,12 +110,12 @@ public final class OperationMapper {
             if ("FLOCK".equals(symbol) || "USDC".equals(symbol)) {
                 throw new ProblemException(409, "TOKEN_EXISTS", "the symbol " + symbol + " is taken");
             }
-            throw LedgerErrors.invalid("INVALID_SYMBOL", "a model token symbol is 3-12 upper-case letters/digits, was \""
+            throw ErrorCode.INVALID_SYMBOL.problem("a model token symbol is 3-12 upper-case letters/digits, was \""
                     + symbol + "\"");
         }
         String deployment = r.getDeploymentId();
         if (deployment.isEmpty() || deployment.length() > MAX_ID_LENGTH || hasControl(deployment)) {
-            throw LedgerErrors.invalid("INVALID_DEPLOYMENT", "deployment_id is required: 1-128 printable characters");
+            throw ErrorCode.INVALID_DEPLOYMENT.problem("deployment_id is required: 1-128 printable characters");
         }
         registeredInBatch.add(symbol);
         return new Operation.RegisterModelToken(symbol, deployment);
@@ -124,11 +125,11 @@ public final class OperationMapper {
         String id = id(r.getId(), "id");
         String symbol = r.getSymbol();
         if (!Token.isValidModelSymbol(symbol)) {
-            throw LedgerErrors.invalid("INVALID_SYMBOL", "only a model token is minted this way, not \"" + symbol + "\"");
+            throw ErrorCode.INVALID_SYMBOL.problem("only a model token is minted this way, not \"" + symbol + "\"");
         }
         LedgerToken token = tokens.get(symbol);
         if (token == null && !registeredInBatch.contains(symbol)) {
-            throw LedgerErrors.notFound("TOKEN_NOT_FOUND", "no model token " + symbol + " is registered");
+            throw ErrorCode.TOKEN_NOT_FOUND.problem("no model token " + symbol + " is registered");
         }
         LedgerToken form = token != null ? token : modelTokenForm(symbol);
         return new Operation.MintSupply(id, account(r.getCredit(), form, "credit"), LedgerRules.MODEL_TOKEN_SUPPLY,
@@ -138,7 +139,7 @@ public final class OperationMapper {
     /** A batch's operations, in order; ids must be unique within it. */
     public List<Operation> batch(List<BatchOperation> operations, int maxOperations) {
         if (operations.isEmpty() || operations.size() > maxOperations) {
-            throw LedgerErrors.invalid("INVALID_BATCH", "a batch has 1.." + maxOperations + " operations, this one "
+            throw ErrorCode.INVALID_BATCH.problem("a batch has 1.." + maxOperations + " operations, this one "
                     + operations.size());
         }
         List<Operation> result = new ArrayList<>(operations.size());
@@ -154,15 +155,15 @@ public final class OperationMapper {
                     case VOID_PENDING -> voidPending(op.getVoidPending());
                     case REGISTER_TOKEN -> registerModelToken(op.getRegisterToken());
                     case MINT_MODEL_TOKEN -> mintModelToken(op.getMintModelToken());
-                    default -> throw LedgerErrors.invalid("INVALID_BATCH", "empty operation");
+                    default -> throw ErrorCode.INVALID_BATCH.problem("empty operation");
                 };
             } catch (ProblemException e) {
                 throw new ProblemException(e.status(), e.code(), "operation " + i + ": " + e.getMessage());
             } catch (InvalidAmountException e) {
-                throw LedgerErrors.invalid(InvalidAmountException.CODE, "operation " + i + ": " + e.getMessage());
+                throw ErrorCode.of(InvalidAmountException.CODE).problem("operation " + i + ": " + e.getMessage());
             }
             if (mapped.id() != null && !ids.add(mapped.id())) {
-                throw LedgerErrors.invalid("INVALID_ID", "operation " + i + ": id " + mapped.id()
+                throw ErrorCode.INVALID_ID.problem("operation " + i + ": id " + mapped.id()
                         + " appears twice in the batch");
             }
             result.add(mapped);
@@ -173,11 +174,11 @@ public final class OperationMapper {
     /** An idempotency id: 1-128 characters, no control characters, not {@value #INTERNAL_ID_PREFIX}…. */
     public static String id(String id, String field) {
         if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH || hasControl(id) || !id.strip().equals(id)) {
-            throw LedgerErrors.invalid("INVALID_ID", field + " is required: 1-" + MAX_ID_LENGTH
+            throw ErrorCode.INVALID_ID.problem(field + " is required: 1-" + MAX_ID_LENGTH
                     + " characters, no control characters or surrounding spaces");
         }
         if (id.startsWith(INTERNAL_ID_PREFIX)) {
-            throw LedgerErrors.invalid("INVALID_ID", field + " must not start with \"" + INTERNAL_ID_PREFIX
+            throw ErrorCode.INVALID_ID.problem(field + " must not start with \"" + INTERNAL_ID_PREFIX
                     + "\" (reserved for the ledger's own operations)");
         }
         return id;
@@ -186,12 +187,12 @@ public final class OperationMapper {
     /** An account of {@code token}: a non-empty owner (at most 128 characters) and a specified kind. */
     public static AccountKey account(AccountRef ref, LedgerToken token, String side) {
         if (ref == null) {
-            throw LedgerErrors.invalid("INVALID_ACCOUNT", side + " account is required");
+            throw ErrorCode.INVALID_ACCOUNT.problem(side + " account is required");
         }
         AccountKind kind = kind(ref.getKind(), side);
         String owner = owner(ref.getOwner(), side + ".owner");
         if (kind.protocolOnly() && !LedgerRules.PROTOCOL.equals(owner)) {
-            throw LedgerErrors.invalid("INVALID_ACCOUNT", side + ": " + kind + " accounts belong to owner \""
+            throw ErrorCode.INVALID_ACCOUNT.problem(side + ": " + kind + " accounts belong to owner \""
                     + LedgerRules.PROTOCOL + "\"");
         }
         return new AccountKey(owner, token.symbol(), kind);
@@ -200,7 +201,7 @@ public final class OperationMapper {
     /** An account owner: 1-128 characters, no control characters. */
     public static String owner(String owner, String field) {
         if (owner == null || owner.isEmpty() || owner.length() > MAX_ID_LENGTH || hasControl(owner)) {
-            throw LedgerErrors.invalid("INVALID_ACCOUNT", field + " is required: 1-128 printable characters");
+            throw ErrorCode.INVALID_ACCOUNT.problem(field + " is required: 1-128 printable characters");
         }
         return owner;
     }
@@ -208,7 +209,7 @@ public final class OperationMapper {
     public static AccountKind kind(io.fomo.grpc.treasury.v1.AccountKind kind, String side) {
         if (kind == null || kind == io.fomo.grpc.treasury.v1.AccountKind.ACCOUNT_KIND_UNSPECIFIED
                 || kind == io.fomo.grpc.treasury.v1.AccountKind.UNRECOGNIZED) {
-            throw LedgerErrors.invalid("INVALID_ACCOUNT", side + ".kind is required");
+            throw ErrorCode.INVALID_ACCOUNT.problem(side + ".kind is required");
         }
         return KINDS[kind.ordinal()];
     }
@@ -233,7 +234,7 @@ public final class OperationMapper {
         if (registeredInBatch.contains(symbol)) {
             return modelTokenForm(symbol);
         }
-        throw LedgerErrors.invalid("UNKNOWN_TOKEN", "unknown token \"" + (symbol == null ? "" : symbol) + "\"");
+        throw ErrorCode.UNKNOWN_TOKEN.problem("unknown token \"" + (symbol == null ? "" : symbol) + "\"");
     }
 
     private static LedgerToken modelTokenForm(String symbol) {
@@ -250,10 +251,10 @@ public final class OperationMapper {
             return DEFAULT_CODE;
         }
         if (!isCode(code)) {
-            throw LedgerErrors.invalid("INVALID_CODE", "code is an upper-case reason such as DEPOSIT (A-Z, 0-9, _)");
+            throw ErrorCode.INVALID_CODE.problem("code is an upper-case reason such as DEPOSIT (A-Z, 0-9, _)");
         }
         if (LedgerRules.SUPPLY_MINT.equals(code)) {
-            throw LedgerErrors.invalid("INVALID_CODE", LedgerRules.SUPPLY_MINT + " is reserved for the supply mint");
+            throw ErrorCode.INVALID_CODE.problem(LedgerRules.SUPPLY_MINT + " is reserved for the supply mint");
         }
         return code;
     }
@@ -278,7 +279,7 @@ public final class OperationMapper {
             return null;
         }
         if (reference.length() > MAX_REFERENCE_LENGTH || hasControl(reference)) {
-            throw LedgerErrors.invalid("INVALID_REFERENCE", "reference is at most " + MAX_REFERENCE_LENGTH
+            throw ErrorCode.INVALID_REFERENCE.problem("reference is at most " + MAX_REFERENCE_LENGTH
                     + " printable characters");
         }
         return reference;
@@ -291,7 +292,7 @@ public final class OperationMapper {
     static Instant instant(Timestamp t) {
         if (t.getNanos() < 0 || t.getNanos() > 999_999_999 || t.getSeconds() < MIN_TIMESTAMP_SECONDS
                 || t.getSeconds() > MAX_TIMESTAMP_SECONDS) {
-            throw LedgerErrors.invalid("INVALID_EXPIRY", "not a valid timestamp");
+            throw ErrorCode.INVALID_EXPIRY.problem("not a valid timestamp");
         }
         // PostgreSQL keeps microseconds: a replay must compare equal to what was stored.
         return Instant.ofEpochSecond(t.getSeconds(), (t.getNanos() / 1000) * 1000L);

@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.shared.errors.ErrorCode;
 import java.util.List;
 import java.util.Set;
 
@@ -47,7 +48,7 @@ public class TokenResource {
     public Uni<TokenView> one(@PathParam("symbol") String symbol) {
         return ledger.supplies(Set.of(symbol)).map(list -> {
             if (list.isEmpty()) {
-                throw LedgerErrors.notFound("TOKEN_NOT_FOUND", "no token " + symbol);
+                throw ErrorCode.TOKEN_NOT_FOUND.problem("no token " + symbol);
             }
             return TokenView.of(list.get(0));
         });

@@ -1,5 +1,6 @@
 package io.fomo.treasury.market;
 
+import io.fomo.shared.errors.ErrorCode;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import io.fomo.treasury.TreasuryConfig;
 import io.fomo.treasury.ledger.AccountKey;
 import io.fomo.treasury.ledger.AccountKind;
 import io.fomo.treasury.ledger.AccountState;
-import io.fomo.treasury.ledger.LedgerErrors;
 import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.ledger.LedgerStore.Plan;
 import io.fomo.treasury.ledger.LedgerStore.Planned;
@@ -99,19 +99,19 @@ public class MarketService {
     /** Swap math on given reserves, with the checks every swap passes (a quote answers exactly what a swap does). */
     public SwapQuote compute(BigInteger reserveIn, BigInteger reserveOut, BigInteger amountIn, int feeBps) {
         if (reserveIn.signum() <= 0 || reserveOut.signum() <= 0) {
-            throw LedgerErrors.failed("POOL_EMPTY", "the pool has no liquidity");
+            throw ErrorCode.POOL_EMPTY.problem("the pool has no liquidity");
         }
         int maxImpact = config.market().maxSwapImpactBps();
         if (!SwapMath.withinImpact(reserveIn, amountIn, feeBps, maxImpact)) {
-            throw LedgerErrors.failed("PRICE_IMPACT_TOO_HIGH", "the swap would move the price by more than "
+            throw ErrorCode.PRICE_IMPACT_TOO_HIGH.problem("the swap would move the price by more than "
                     + maxImpact + " bps (fomo.treasury.market.max-swap-impact-bps)");
         }
         BigInteger out = SwapMath.amountOut(reserveIn, reserveOut, amountIn, feeBps);
         if (out.compareTo(reserveOut) >= 0) {
-            throw LedgerErrors.failed("RESERVE_EXHAUSTED", "the swap would empty the pool's reserve");
+            throw ErrorCode.RESERVE_EXHAUSTED.problem("the swap would empty the pool's reserve");
         }
         if (out.signum() == 0) {
-            throw LedgerErrors.failed("ZERO_OUTPUT", "the input is too small to buy a single base unit");
+            throw ErrorCode.ZERO_OUTPUT.problem("the input is too small to buy a single base unit");
         }
         BigInteger fee = amountIn.multiply(BigInteger.valueOf(feeBps)).divide(BigInteger.valueOf(SwapMath.BPS));
         BigInteger inAfterFee = amountIn.multiply(BigInteger.valueOf(SwapMath.BPS - feeBps));
@@ -159,7 +159,7 @@ public class MarketService {
         String swapId = OperationMapper.INTERNAL_ID_PREFIX + "swap:" + order.userId() + ":" + order.idempotencyKey();
         Instant now = LedgerService.now();
         if (order.deadline() != null && now.isAfter(order.deadline())) {
-            throw LedgerErrors.failed("DEADLINE_EXCEEDED", "the swap's deadline " + order.deadline() + " has passed");
+            throw ErrorCode.DEADLINE_EXCEEDED.problem("the swap's deadline " + order.deadline() + " has passed");
         }
         AccountKey userIn = new AccountKey(order.userId(), order.tokenIn(), AccountKind.USER);
         AccountKey userOut = new AccountKey(order.userId(), tokenOut, AccountKind.USER);
@@ -175,13 +175,13 @@ public class MarketService {
                             BigInteger y = accounts.get(reserveOut).balance();
                             SwapQuote q = compute(x, y, order.amountIn(), pool.feeBps());
                             if (q.amountOut().compareTo(order.minAmountOut()) < 0) {
-                                throw LedgerErrors.failed("SLIPPAGE_EXCEEDED", "the swap would pay "
+                                throw ErrorCode.SLIPPAGE_EXCEEDED.problem("the swap would pay "
                                         + format(tokens, tokenOut, q.amountOut()) + " " + tokenOut
                                         + ", less than minAmountOut " + format(tokens, tokenOut, order.minAmountOut()));
                             }
                             AccountState payer = accounts.get(userIn);
                             if (!payer.canDebit(order.amountIn())) {
-                                throw LedgerErrors.failed("INSUFFICIENT_BALANCE", "you have "
+                                throw ErrorCode.INSUFFICIENT_BALANCE.problem("you have "
                                         + format(tokens, order.tokenIn(), payer.available().max(BigInteger.ZERO)) + " "
                                         + order.tokenIn() + " available, the swap needs "
                                         + format(tokens, order.tokenIn(), order.amountIn()));
