@@ -49,6 +49,11 @@ import io.fomo.treasury.ledger.OperationResult.TransferDone;
  *       its one {@link MintSupply} of exactly {@link #MODEL_TOKEN_SUPPLY}; USDC's ISSUER by any transfer (deposits,
  *       top-ups). No ISSUER is ever credited, no BURN ever debited (burned tokens never come back).</li>
  * </ul>
+ *
+ * <p>Why over 400 lines: the rules of SPEC §5 for every operation kind (transfer, two-phase create / post / void /
+ * expire, token registration, the one supply mint) apply to one working view in one pass, and share its checks
+ * (open pending, known token, positive amount, no ISSUER debit but the mint); split by operation, each part would
+ * need the whole view and the checks again.
  */
 public final class LedgerRules {
 
