@@ -31,8 +31,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 
 /**
@@ -61,8 +59,6 @@ class EmissionEndToEndQuarkusTest {
     @Inject
     io.fomo.shared.db.Db db;
 
-    @Inject
-    Pool pool;
 
     @BeforeEach
     void listen() {
@@ -86,8 +82,7 @@ class EmissionEndToEndQuarkusTest {
     }
 
     long count(String sql, Object... params) {
-        return pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(Duration.ofSeconds(10))
-                .iterator().next().getLong(0);
+        return db.session(tx -> tx.one(sql, params)).await().atMost(Duration.ofSeconds(10)).longValue("count");
     }
 
     static JsonPath model(JsonPath epoch, String deploymentId) {

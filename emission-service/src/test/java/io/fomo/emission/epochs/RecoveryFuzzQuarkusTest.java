@@ -24,7 +24,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 
 /**
@@ -42,11 +41,11 @@ class RecoveryFuzzQuarkusTest {
     static final Pattern VALID_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     @Inject
-    Pool pool;
+    io.fomo.shared.db.Db db;
 
     long written() {
-        return pool.query("SELECT count(*) FROM fomo_idempotency WHERE scope LIKE 'emission.recovery:%'").execute()
-                .await().atMost(Duration.ofSeconds(10)).iterator().next().getLong(0);
+        return db.session(tx -> tx.one("SELECT count(*) FROM fomo_idempotency WHERE scope LIKE 'emission.recovery:%'"))
+                .await().atMost(Duration.ofSeconds(10)).longValue("count");
     }
 
     static String freshKey() {

@@ -29,9 +29,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.fomo.shared.db.DbRow;
 import jakarta.inject.Inject;
 
 /**
@@ -60,8 +58,6 @@ class TwoReplicasQuarkusTest {
     @Inject
     io.fomo.shared.db.Db db;
 
-    @Inject
-    Pool pool;
 
     @ConfigProperty(name = "fomo.it.treasury.grpc-port")
     String treasuryGrpcPort;
@@ -108,7 +104,7 @@ class TwoReplicasQuarkusTest {
                 long n = epochs.get(i);
                 String[] m = models.get(i);
                 JsonPath e = given().get("/api/v1/epochs/" + n).then().statusCode(200).extract().jsonPath();
-                claimedBy.merge(String.valueOf(row("SELECT claimed_by FROM epoch WHERE epoch_idx = $1", n).getString(0)), 1, Integer::sum);
+                claimedBy.merge(String.valueOf(row("SELECT claimed_by FROM epoch WHERE epoch_idx = $1", n).string("claimed_by")), 1, Integer::sum);
                 // the ledger moved exactly the explained parts: once
                 for (int k = 0; k < 4; k += 2) {
                     String dep = m[k], owner = m[k + 1];
@@ -121,16 +117,16 @@ class TwoReplicasQuarkusTest {
                 assertThat(io.fomo.shared.money.Amount.parse(io.fomo.shared.money.Token.FLOCK, e.getString("emitted"))
                         .plus(io.fomo.shared.money.Amount.parse(io.fomo.shared.money.Token.FLOCK, e.getString("dust"))).toDecimalString())
                         .isEqualTo("100000");
-                assertThat(row("SELECT count(*) FROM fomo_outbox WHERE event_id = $1", "EmissionAllocated:" + n).getLong(0))
+                assertThat(row("SELECT count(*) FROM fomo_outbox WHERE event_id = $1", "EmissionAllocated:" + n).longValue("count"))
                         .isEqualTo(1);
-                assertThat(row("SELECT count(*) FROM fomo_inbox WHERE event_id = $1", "EpochClosed:" + n).getLong(0))
+                assertThat(row("SELECT count(*) FROM fomo_inbox WHERE event_id = $1", "EpochClosed:" + n).longValue("count"))
                         .as("the shared inbox took each EpochClosed once, whichever replica got it first").isEqualTo(1);
             }
             System.out.println("TwoReplicasQuarkusTest: epochs claimed by replica " + claimedBy);
         }
     }
 
-    Row row(String sql, Object... params) {
-        return pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(Duration.ofSeconds(10)).iterator().next();
+    DbRow row(String sql, Object... params) {
+        return db.session(tx -> tx.one(sql, params)).await().atMost(Duration.ofSeconds(10));
     }
 }
