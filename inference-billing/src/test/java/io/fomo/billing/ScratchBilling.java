@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.flywaydb.core.Flyway;
 
+import io.fomo.shared.db.StandaloneDb;
 import io.fomo.testkit.TestDatabase;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
@@ -18,7 +19,7 @@ import io.vertx.sqlclient.PoolOptions;
 /**
  * Billing's real schema outside Quarkus, for property tests that drive {@code HoldService} and {@code SettlementService} on
  * PostgreSQL: a scratch database {@code <name>_<pid>} (role fomo_billing) migrated by the service's own Flyway
- * scripts, a {@code Db} on it for the services under test ({@link ScratchDb}, the one database path) and a Vert.x pool
+ * scripts, a {@code Db} on it for the services under test ({@link StandaloneDb}, the one database path) and a Vert.x pool
  * for the tests' own fixtures and checks, dropped again by {@link #close()}.
  */
 public final class ScratchBilling implements AutoCloseable {
@@ -27,7 +28,7 @@ public final class ScratchBilling implements AutoCloseable {
     public final Vertx vertx;
     public final Pool pool;
     /** The services' database path on the scratch database. */
-    public final ScratchDb billingDb;
+    public final StandaloneDb billingDb;
 
     /** @param name the database's prefix, e.g. {@code fomo_billing_prop} (the process id is appended) */
     public ScratchBilling(String name, int poolSize) {
@@ -46,7 +47,7 @@ public final class ScratchBilling implements AutoCloseable {
                         // a scratch database: no need to wait for the WAL flush at each commit
                         .setProperties(Map.of("synchronous_commit", "off")))
                 .using(vertx).build();
-        billingDb = new ScratchDb("jdbc:postgresql://" + host + ":" + port + "/" + database, "fomo_billing", "fomo_billing",
+        billingDb = new StandaloneDb("jdbc:postgresql://" + host + ":" + port + "/" + database, "fomo_billing", "fomo_billing",
                 poolSize);
     }
 

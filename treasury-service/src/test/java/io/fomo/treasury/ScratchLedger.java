@@ -5,7 +5,7 @@ import java.util.Map;
 
 import org.flywaydb.core.Flyway;
 
-import io.fomo.shared.db.ScratchDb;
+import io.fomo.shared.db.StandaloneDb;
 import io.fomo.testkit.TestDatabase;
 import io.fomo.treasury.audit.AuditService;
 import io.fomo.treasury.ledger.LedgerService;
@@ -19,7 +19,7 @@ import io.vertx.sqlclient.PoolOptions;
 /**
  * The real ledger ({@link LedgerStore}, {@link LedgerService}, {@link AuditService}) outside Quarkus, for the property
  * tests that drive it through PostgreSQL many thousands of times: a scratch database {@code <name>} (unique per test
- * JVM: two checkouts may run at once) migrated by the service's Flyway scripts, a {@link ScratchDb} on it for the code
+ * JVM: two checkouts may run at once) migrated by the service's Flyway scripts, a {@link StandaloneDb} on it for the code
  * under test (the one database path), a Vert.x pool for the tests' own fixtures and checks, the base tokens;
  * {@link #close()} closes both and drops the database.
  */
@@ -28,12 +28,12 @@ public final class ScratchLedger implements AutoCloseable {
     public final String database;
     public final Vertx vertx;
     public final Pool pool;
-    public final ScratchDb db;
+    public final StandaloneDb db;
     public final LedgerStore store;
     public final LedgerService ledger;
     public final AuditService audit;
 
-    private ScratchLedger(String database, Vertx vertx, Pool pool, ScratchDb db, TreasuryConfig config) {
+    private ScratchLedger(String database, Vertx vertx, Pool pool, StandaloneDb db, TreasuryConfig config) {
         this.database = database;
         this.vertx = vertx;
         this.pool = pool;
@@ -73,7 +73,7 @@ public final class ScratchLedger implements AutoCloseable {
         }
         Vertx vertx = Vertx.vertx();
         Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
-        ScratchDb db = new ScratchDb(jdbc, "fomo_treasury", "fomo_treasury", poolSize);
+        StandaloneDb db = new StandaloneDb(jdbc, "fomo_treasury", "fomo_treasury", poolSize);
         ScratchLedger s = new ScratchLedger(database, vertx, pool, db, config);
         s.store.ensureBaseTokens(LedgerService.now()).await().indefinitely();
         return s;

@@ -9,24 +9,26 @@ import org.hibernate.reactive.provider.ReactiveServiceRegistryBuilder;
 import org.hibernate.reactive.provider.Settings;
 
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.inject.Vetoed;
 
 /**
- * A {@link Db} outside Quarkus, for treasury's property tests that drive the real ledger on a scratch database
- * ({@code io.fomo.treasury.ScratchLedger}; a copy of inference-billing's test class of the same name): a standalone Hibernate Reactive session factory, one session (and
- * transaction) per unit of work, the work handed the same {@link Tx} production code gets. Lives in this package
- * because {@code Tx}'s constructor is package-private (a test-only door; fomo-shared has no public one).
+ * A {@link Db} outside Quarkus, for the property tests that drive a service's real stores and services on a scratch
+ * database of their own (billing's {@code ScratchBilling}, treasury's {@code ScratchLedger}): a standalone Hibernate
+ * Reactive session factory, one session (and transaction) per unit of work, the work handed the same {@link Tx}
+ * production code gets. Not a bean ({@code @Vetoed}); run such tests in a JVM without a Quarkus application (a
+ * standalone session factory beside one confuses Quarkus' class loading).
  */
-public final class ScratchDb extends Db implements AutoCloseable {
+@Vetoed
+public final class StandaloneDb extends Db implements AutoCloseable {
 
     private final Mutiny.SessionFactory factory;
 
-    public ScratchDb(String url, String user, String password, int poolSize) {
+    public StandaloneDb(String url, String user, String password, int poolSize) {
         Properties p = new Properties();
         p.put(Settings.URL, url);
         p.put(Settings.USER, user);
         p.put(Settings.PASS, password);
         p.put(Settings.POOL_SIZE, Integer.toString(poolSize));
-        p.put("hibernate.connection.pool_size", Integer.toString(poolSize));
         p.put(Settings.SHOW_SQL, "false");
         Configuration cfg = new Configuration();
         cfg.setProperties(p);
