@@ -110,7 +110,7 @@ public class EpochService {
      * first result). The key's record and the read are one transaction; the passes start after it commits.
      */
     public Uni<RecoveryRun> resume(String scope, String key, Long only) {
-        return db.transaction(tx -> keys.once(scope, key, only == null ? Map.of() : Map.of("epoch", only), RecoveryRun.class,
+        return db.transaction(tx -> keys.once(tx, scope, key, only == null ? Map.of() : Map.of("epoch", only), RecoveryRun.class,
                         () -> unfinished(tx, only).map(epochs -> new RecoveryRun(epochs, Instant.now()))))
                 .invoke(run -> run.unfinishedEpochs().forEach(emission::kick));
     }

@@ -129,13 +129,6 @@ public class Inbox {
         return apply(consumer, envelope, effect);
     }
 
-    /** The effect in the inbox's transaction, for an effect that reaches the database through {@link Db#transaction}. */
-    @Deprecated(forRemoval = true)
-    public Uni<Void> handle(String consumer, Object body, IncomingRabbitMQMetadata delivery,
-            java.util.function.Function<EventEnvelope, Uni<Void>> effect) {
-        return handle(consumer, body, delivery, (BiFunction<Tx, EventEnvelope, Uni<Void>>) (tx, e) -> effect.apply(e));
-    }
-
     private Uni<Void> apply(String consumer, EventEnvelope envelope, BiFunction<Tx, EventEnvelope, Uni<Void>> effect) {
         return Uni.createFrom().deferred(() -> db.transaction(tx -> tx.update(RECORD, consumer, envelope.eventId(), envelope.type())
                         .flatMap(inserted -> {

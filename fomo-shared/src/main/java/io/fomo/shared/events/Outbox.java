@@ -1,7 +1,6 @@
 package io.fomo.shared.events;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.shared.db.Tx;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -79,26 +76,6 @@ public class Outbox {
             return Uni.createFrom().failure(new IllegalArgumentException("event " + event.eventType() + " is not serialisable", e));
         }
         return tx.update(INSERT, envelope.eventId(), envelope.type(), envelope.version(), envelope.occurredAt(), json)
-                .replaceWith(envelope);
-    }
-
-    /**
-     * The same as {@link #enqueue(String, FomoEvent)} inside a transaction of the Vert.x reactive SQL client
-     * ({@code conn} must be in the transaction that makes the announced change), for code that works on the
-     * {@code Pool} directly rather than through Hibernate Reactive.
-     */
-    @Deprecated(forRemoval = true)
-    public Uni<EventEnvelope> enqueue(SqlConnection conn, String eventId, FomoEvent event) {
-        var envelope = envelope(eventId, event);
-        String json;
-        try {
-            json = mapper.writeValueAsString(envelope);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalArgumentException("event " + event.eventType() + " is not serialisable", e));
-        }
-        return conn.preparedQuery(INSERT)
-                .execute(Tuple.of(envelope.eventId(), envelope.type(), envelope.version(),
-                        envelope.occurredAt().atOffset(ZoneOffset.UTC), json))
                 .replaceWith(envelope);
     }
 

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import io.fomo.shared.db.Db;
 import io.fomo.shared.db.DbRow;
 import io.fomo.shared.db.Tx;
 import io.fomo.shared.errors.ErrorCode;
@@ -36,9 +35,6 @@ public class IdempotencyKeys {
 
     private final ObjectMapper mapper;
     private final ObjectMapper canonical;
-
-    @Inject
-    Db db;
 
     @Inject
     public IdempotencyKeys(ObjectMapper mapper) {
@@ -71,16 +67,6 @@ public class IdempotencyKeys {
                 : IdempotencyStore.first(tx, scope, key).map(row -> replay(row.orElseThrow(
                         () -> new IllegalStateException("idempotency row " + scope + "/" + key + " vanished")), hash,
                         responseType)));
-    }
-
-    /**
-     * {@link #once(Tx, String, String, Object, Class, Supplier)} in the caller's {@code db.transaction} (joined).
-     *
-     * @deprecated pass the {@link Tx}: {@code db.transaction(tx -> keys.once(tx, scope, key, ...))}
-     */
-    @Deprecated(since = "issue 18")
-    public <T> Uni<T> once(String scope, String key, Object request, Class<T> responseType, Supplier<Uni<T>> action) {
-        return db.transaction(tx -> once(tx, scope, key, request, responseType, action));
     }
 
     private <T> T replay(DbRow row, String hash, Class<T> responseType) {

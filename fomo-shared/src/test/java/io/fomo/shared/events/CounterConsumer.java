@@ -28,7 +28,7 @@ public class CounterConsumer {
 
     @Incoming("test-in")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
-        return inbox.handle("counter", body, delivery, envelope -> {
+        return inbox.handle("counter", body, delivery, (tx, envelope) -> {
             var bump = envelope.payloadAs(mapper, CounterBumped.class);
             return TestCounter.<TestCounter>findById(bump.name())
                     .flatMap(c -> {

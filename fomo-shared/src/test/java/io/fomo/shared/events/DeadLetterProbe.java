@@ -28,6 +28,6 @@ public class DeadLetterProbe {
 
     @Incoming("test-dlq-in")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
-        return inbox.handle("dead-letter-probe", body, delivery, envelope -> Uni.createFrom().voidItem());
+        return inbox.handle("dead-letter-probe", body, delivery, (tx, envelope) -> Uni.createFrom().voidItem());
     }
 }

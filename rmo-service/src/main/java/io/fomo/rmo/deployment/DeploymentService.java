@@ -40,7 +40,7 @@ public class DeploymentService {
     public Uni<DeploymentView> register(String ownerId, Registration r, String idempotencyKey, Object fingerprint) {
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        return db.transaction(tx -> idempotency.once("deployment:" + ownerId, idempotencyKey, fingerprint,
+        return db.transaction(tx -> idempotency.once(tx, "deployment:" + ownerId, idempotencyKey, fingerprint,
                 DeploymentView.class, () -> store.insert(tx, id, ownerId, r, now)
                         .replaceWith(new DeploymentView(id, DeploymentState.REGISTERED.name(), ownerId, r.displayName(),
                                 r.modelId(), r.baseUrl(), usdc(r.inputPrice()), usdc(r.outputPrice()),

@@ -46,7 +46,7 @@ public class OfferingService {
 
     /** Creates a DRAFT offering for the caller's own deployment (once per idempotency key). */
     public Uni<OfferingView> create(Create c) {
-        return db.transaction(tx -> idempotency.once("offering:" + c.ownerId(), c.idempotencyKey(), c.fingerprint(),
+        return db.transaction(tx -> idempotency.once(tx, "offering:" + c.ownerId(), c.idempotencyKey(), c.fingerprint(),
                 OfferingView.class, () -> create(tx, c)));
     }
 

@@ -56,7 +56,7 @@ public class VestingService {
 
     /** Moves what vested and was not claimed from (me, MT, VESTING) to (me, MT, USER), once per idempotency key. */
     public Uni<VestingView.Claim> claim(String offeringId, String me, String idempotencyKey) {
-        return db.transaction(tx -> idempotency.once("vesting:" + offeringId + ":" + me, idempotencyKey,
+        return db.transaction(tx -> idempotency.once(tx, "vesting:" + offeringId + ":" + me, idempotencyKey,
                 new Fingerprint(null), VestingView.Claim.class,
                 () -> store.find(tx, offeringId, true).map(v -> found(offeringId, v)).flatMap(v -> {
                     if (!v.beneficiary().equals(me)) {

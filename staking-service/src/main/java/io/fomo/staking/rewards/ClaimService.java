@@ -61,7 +61,7 @@ public class ClaimService {
         String key = IdempotencyKeys.requireKey(body.idempotencyKey());
         String scope = "claim:" + userId;
         String id = "claim:" + UUID.nameUUIDFromBytes((scope + "\n" + key).getBytes(StandardCharsets.UTF_8));
-        return db.transaction(tx -> idempotency.once(scope, key, body, ClaimRef.class,
+        return db.transaction(tx -> idempotency.once(tx, scope, key, body, ClaimRef.class,
                 () -> store.insertClaim(tx, id, userId).replaceWith(new ClaimRef(id))))
                 .flatMap(ref -> complete(ref.id()));
     }

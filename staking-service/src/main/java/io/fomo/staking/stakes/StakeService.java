@@ -173,7 +173,7 @@ public class StakeService {
     /** (a) The intent, with the idempotency key, in one transaction. */
     private Uni<OpRef> record(StakeOp.Kind kind, String userId, String scope, String key, StakeRequest body, String opId,
             BigInteger units, Deployment d) {
-        return db.transaction(tx -> idempotency.once(scope, key, body, OpRef.class, () -> {
+        return db.transaction(tx -> idempotency.once(tx, scope, key, body, OpRef.class, () -> {
             if (d == null) {
                 throw ErrorCode.DEPLOYMENT_NOT_LIVE.problem("deployment " + body.deploymentId() + " is unknown or not live");
             }

@@ -144,7 +144,7 @@ public class MarketService {
      */
     public <T> Uni<T> swapOnce(SwapOrder order, PoolSnapshot known, Object request, Class<T> view,
             java.util.function.Function<SwapDone, T> toView) {
-        return ledger.store().transaction(tx -> idempotency.once("swap:" + order.userId(), order.idempotencyKey(),
+        return ledger.store().transaction(tx -> idempotency.once(tx, "swap:" + order.userId(), order.idempotencyKey(),
                 request, view, () -> swap(tx, order, known).map(toView)));
     }
 
