@@ -48,6 +48,7 @@ DEPLOYMENT=dep-bench
 WORK="$(mktemp -d /tmp/billing-bench.XXXXXX)"
 SERVICE_PID=""
 BENCH_NAME=billing-bench
+BENCH_SHORT=billing
 SERVICE=inference-billing
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"

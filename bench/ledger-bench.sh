@@ -38,6 +38,7 @@ PGBENCH_DB=fomo_pgbench
 WORK="$(mktemp -d /tmp/ledger-bench.XXXXXX)"
 SERVICE_PID=""
 BENCH_NAME=ledger-bench
+BENCH_SHORT=treasury
 SERVICE=treasury-service
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
