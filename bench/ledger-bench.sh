@@ -73,9 +73,7 @@ log "starting treasury-service on http $HTTP_PORT / grpc $GRPC_PORT against $BEN
 # Events isolated from any running suite (vhost /, its own exchange and exclusive queues, no outbox relay).
 mapfile -t EVENTS_OPTS < <(isolated_events "$(date +%s)-$$" deployment-live window-settled credits-topped-up)
 # Profiles prod,local: production code paths with the local (committed) secrets, as deploy/local/start.sh runs it.
-# The load generator calls as rmo-service and moves USDC between users' accounts, which the ledger's allow-list
-# (issue #17) gives no client: rmo-service is unrestricted for this run (the benchmark measures the transfer path).
-java ${SERVICE_JAVA_OPTS:-} -Dquarkus.profile=prod,local -Dfomo.treasury.ledger.unrestricted-clients=rmo-service \
+java ${SERVICE_JAVA_OPTS:-} -Dquarkus.profile=prod,local \
   -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" -Dquarkus.management.port="$MGMT_PORT" \
   -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
   -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
