@@ -8,8 +8,7 @@
 #
 # What it does, and undoes: clones this repository at <baseline-git-ref> into a temporary folder and builds the
 # service there (offline if ~/.m2 has everything), builds this checkout, runs bench/<billing|ledger>-bench.sh on A
-# (SERVICE_JAR / TARGET_DIR pointing at the baseline build; the load generator of billing is B's, the ledger's each
-# build's own), then on B, and deletes the clone. Needs what the two scripts need (see their headers).
+# (SERVICE_JAR pointing at the baseline build's jar; the load generator is B's for both), then on B, and deletes the clone. Needs what the two scripts need (see their headers).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,7 +42,10 @@ B_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet 
   if [ "$WHICH" = billing ]; then
     SERVICE_JAR="$BASE/repo/inference-billing/target/quarkus-app/quarkus-run.jar" "$ROOT/bench/billing-bench.sh" $SECS
   else
-    SKIP_BUILD=1 TARGET_DIR="$BASE/repo/treasury-service/target" "$ROOT/bench/ledger-bench.sh" $SECS
+    (cd "$ROOT" && ./mvnw -B -q -pl treasury-service -am package -DskipTests \
+      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+      -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2)
+    SKIP_BUILD=1 SERVICE_JAR="$BASE/repo/treasury-service/target/quarkus-app/quarkus-run.jar" "$ROOT/bench/ledger-bench.sh" $SECS
   fi
   echo
   echo "## B ($B_COMMIT)"

@@ -58,7 +58,8 @@ TARGET="${TARGET_DIR:-$ROOT/treasury-service/target}"
 CLASSPATH_FILE="$TARGET/bench-classpath.txt"
 [ -s "$CLASSPATH_FILE" ] || die "no class path written to $CLASSPATH_FILE"
 BENCH_CP="$TARGET/test-classes:$TARGET/classes:$(cat "$CLASSPATH_FILE")"
-JAR="$TARGET/quarkus-app/quarkus-run.jar"
+# SERVICE_JAR: another build of the service to measure with this load generator (e.g. an older commit's, for an A/B)
+JAR="${SERVICE_JAR:-$TARGET/quarkus-app/quarkus-run.jar}"
 [ -f "$JAR" ] || die "$JAR was not built"
 
 log "creating $BENCH_DB and $PGBENCH_DB"
@@ -73,7 +74,9 @@ log "starting treasury-service on http $HTTP_PORT / grpc $GRPC_PORT against $BEN
 # Events isolated from any running suite (vhost /, its own exchange and exclusive queues, no outbox relay).
 mapfile -t EVENTS_OPTS < <(isolated_events "$(date +%s)-$$" deployment-live window-settled credits-topped-up)
 # Profiles prod,local: production code paths with the local (committed) secrets, as deploy/local/start.sh runs it.
-java ${SERVICE_JAVA_OPTS:-} -Dquarkus.profile=prod,local \
+# The load generator calls as rmo-service and moves USDC between users, which the ledger's allow-list (issue #17) gives
+# no client: rmo-service is unrestricted for this run (the benchmark measures the transfer path, not the allow-list).
+java ${SERVICE_JAVA_OPTS:-} -Dquarkus.profile=prod,local -Dfomo.treasury.ledger.unrestricted-clients=rmo-service \
   -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" -Dquarkus.management.port="$MGMT_PORT" \
   -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
   -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
@@ -90,11 +93,19 @@ curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null || die "treasur
 TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=rmo-service -d client_secret=rmo-service-secret \
   "$KEYCLOAK_URL/realms/fomo/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
 
+# Funding: no client may debit an ISSUER with a transfer since issue #17, so the accounts are seeded in SQL, the
+# issuer's debit recorded against them (as billing's benchmark seeds its wallets): 1,000,000 USDC each.
+log "seeding $ACCOUNTS accounts with 1,000,000 USDC each (SQL)"
+psql_admin -d "$BENCH_DB" -c "INSERT INTO ledger_account (owner, token, kind, constrained, credits_posted)
+  SELECT 'bench-u' || i, 'USDC', 'USER', true, 1000000000000 FROM generate_series(0, $ACCOUNTS - 1) AS i" >/dev/null
+psql_admin -d "$BENCH_DB" -c "INSERT INTO ledger_account (owner, token, kind, constrained, debits_posted)
+  VALUES ('protocol', 'USDC', 'ISSUER', false, 1000000000000::numeric * $ACCOUNTS)
+  ON CONFLICT (owner, token, kind) DO UPDATE SET debits_posted = ledger_account.debits_posted + EXCLUDED.debits_posted" >/dev/null
 log "gRPC load: $ACCOUNTS accounts; Transfer x $SINGLE_CALLERS callers, then SubmitBatch($BATCH_SIZE) x $BATCH_CALLERS callers; ${SECONDS_PER_PHASE}s each"
 java -cp "$BENCH_CP" io.fomo.treasury.bench.LedgerBench --host localhost --port "$GRPC_PORT" --token "$TOKEN" \
   --seconds "$SECONDS_PER_PHASE" --single-callers "$SINGLE_CALLERS" --batch-callers "$BATCH_CALLERS" \
   --batch-size "$BATCH_SIZE" --accounts "$ACCOUNTS" --service-pid "$SERVICE_PID" --pg-database "$BENCH_DB" \
-  --warmup-seconds "$WARMUP_SECONDS" | tee "$WORK/ledger.out" >&2
+  --warmup-seconds "$WARMUP_SECONDS" --funded true | tee "$WORK/ledger.out" >&2
 AUDIT_OK="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) = 0 FROM ledger_account WHERE constrained AND credits_posted - debits_posted - debits_pending < 0")"
 JOURNAL_ROWS="$(psql_admin -d "$BENCH_DB" -c "SELECT count(*) FROM ledger_transfer")"
 sleep 1 # backends flush their table statistics at most once a second

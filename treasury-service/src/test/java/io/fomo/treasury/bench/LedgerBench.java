@@ -81,7 +81,9 @@ public final class LedgerBench {
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
         LedgerBench bench = new LedgerBench(stub, accounts, servicePid, pgDatabase);
         try {
-            bench.fund();
+            if (!Boolean.parseBoolean(a.getOrDefault("funded", "false"))) {
+                bench.fund();
+            }
             bench.phase("warmup", singleCallers, warmup, 1);
             bench.phase("single", singleCallers, seconds, 1);
             bench.phase("batch-warmup", batchCallers, warmup, batchSize);
