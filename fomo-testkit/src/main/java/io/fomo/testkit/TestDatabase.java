@@ -22,9 +22,23 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        String service = serviceName();
-        recreate("fomo_" + service + "_test", "fomo_" + service);
+        recreate(name(), role());
         return Map.of();
+    }
+
+    /** The module's test database, {@code fomo_<service>_test} (what {@code %test.fomo.db.name} names in fomo-shared). */
+    public static String name() {
+        return "fomo_" + serviceName() + "_test";
+    }
+
+    /** The service's role, {@code fomo_<service>}: it owns the test database and the tables Flyway makes in it. */
+    static String role() {
+        return "fomo_" + serviceName();
+    }
+
+    /** A JDBC connection to the module's test database as the service's role (which owns its tables). */
+    static Connection serviceConnection() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + host() + ":" + port() + "/" + name(), role(), role());
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.fomo.staking.deployments;
 
-import static io.fomo.staking.ConsumerRollback.count;
+import static io.fomo.testkit.ConsumerRollback.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,10 +10,9 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.fomo.shared.events.types.DeploymentLive;
-import io.fomo.staking.ConsumerRollback;
+import io.fomo.staking.testing.TestEvents;
+import io.fomo.testkit.ConsumerRollback;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
 import io.quarkus.test.common.ResourceArg;
@@ -34,7 +33,7 @@ class LiveDeploymentsConsumerRollbackQuarkusTest {
     LiveDeploymentsConsumer consumer;
 
     @Inject
-    ObjectMapper mapper;
+    TestEvents events;
 
     @Inject
     Pool pool;
@@ -44,25 +43,25 @@ class LiveDeploymentsConsumerRollbackQuarkusTest {
         String id = "rollback-" + UUID.randomUUID();
         String eventId = "DeploymentLive:" + id;
         Instant liveAt = Instant.parse("2001-01-01T00:00:00Z");
-        var body = ConsumerRollback.body(mapper, eventId, new DeploymentLive(id, "TROLLBACK", "alice", "m", "1", "1", "0.5", "0.5",
+        var body = events.body(eventId, new DeploymentLive(id, "TROLLBACK", "alice", "m", "1", "1", "0.5", "0.5",
                 liveAt, DeploymentLive.poolIdOf("TROLLBACK"), "o", liveAt));
         String trigger = "refuse_" + UUID.randomUUID().toString().replace("-", "");
-        ConsumerRollback.refuseInsert(pool, trigger, "deployment", "id", id);
+        ConsumerRollback.refuseInsert(trigger, "deployment", "id", id);
         try {
             assertThatThrownBy(() -> consumer.consume(body, null).await().atMost(Duration.ofSeconds(60)))
                     .hasMessageContaining("refused by test");
-            assertThat(count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", LiveDeploymentsConsumer.CONSUMER, eventId))
+            assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = ? AND event_id = ?", LiveDeploymentsConsumer.CONSUMER, eventId))
                     .as("the inbox row went with the effect").isZero();
-            assertThat(count(pool, "SELECT count(*) FROM deployment WHERE id = $1", id)).isZero();
+            assertThat(count("SELECT count(*) FROM deployment WHERE id = ?", id)).isZero();
         } finally {
-            ConsumerRollback.removeRefusal(pool, trigger, "deployment");
+            ConsumerRollback.removeRefusal(trigger, "deployment");
         }
 
         consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
         consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", LiveDeploymentsConsumer.CONSUMER, eventId))
+        assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = ? AND event_id = ?", LiveDeploymentsConsumer.CONSUMER, eventId))
                 .isEqualTo(1);
-        assertThat(count(pool, "SELECT count(*) FROM deployment WHERE id = $1 AND symbol = 'TROLLBACK'", id)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM deployment WHERE id = ? AND symbol = 'TROLLBACK'", id)).isEqualTo(1);
         // A model live since 2001 would get a reward job in every epoch other tests publish: it goes again.
         pool.preparedQuery("DELETE FROM deployment WHERE id = $1").execute(io.vertx.mutiny.sqlclient.Tuple.of(id))
                 .await().atMost(Duration.ofSeconds(10));

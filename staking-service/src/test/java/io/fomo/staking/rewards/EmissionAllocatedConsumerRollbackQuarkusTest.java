@@ -1,6 +1,6 @@
 package io.fomo.staking.rewards;
 
-import static io.fomo.staking.ConsumerRollback.count;
+import static io.fomo.testkit.ConsumerRollback.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,10 +12,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.fomo.shared.events.types.EmissionAllocated;
-import io.fomo.staking.ConsumerRollback;
+import io.fomo.staking.testing.TestEvents;
+import io.fomo.testkit.ConsumerRollback;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
 import io.quarkus.test.common.ResourceArg;
@@ -39,7 +38,7 @@ class EmissionAllocatedConsumerRollbackQuarkusTest {
     EmissionAllocatedConsumer consumer;
 
     @Inject
-    ObjectMapper mapper;
+    TestEvents events;
 
     @Inject
     Pool pool;
@@ -50,28 +49,28 @@ class EmissionAllocatedConsumerRollbackQuarkusTest {
         String first = "rollback-a-" + UUID.randomUUID();
         String second = "rollback-b-" + UUID.randomUUID();
         String eventId = "EmissionAllocated:" + epoch;
-        var body = ConsumerRollback.body(mapper, eventId, new EmissionAllocated(epoch, Instant.parse("2000-01-01T00:00:00Z"),
+        var body = events.body(eventId, new EmissionAllocated(epoch, Instant.parse("2000-01-01T00:00:00Z"),
                 Instant.parse("2000-01-01T01:00:00Z"), "2", List.of(
                         new EmissionAllocated.ModelAllocation(first, "alice", "1", "1", "0", "1"),
                         new EmissionAllocated.ModelAllocation(second, "alice", "1", "1", "0", "1"))));
         String trigger = "refuse_" + UUID.randomUUID().toString().replace("-", "");
         // The second job is refused: the first one was already written in the same transaction.
-        ConsumerRollback.refuseInsert(pool, trigger, "reward_job", "deployment_id", second);
+        ConsumerRollback.refuseInsert(trigger, "reward_job", "deployment_id", second);
         try {
             assertThatThrownBy(() -> consumer.consume(body, null).await().atMost(Duration.ofSeconds(60)))
                     .hasMessageContaining("refused by test");
-            assertThat(count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2",
+            assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = ? AND event_id = ?",
                     EmissionAllocatedConsumer.CONSUMER, eventId)).as("the inbox row went with the effect").isZero();
-            assertThat(count(pool, "SELECT count(*) FROM reward_job WHERE epoch = $1", epoch)).as("no job kept").isZero();
+            assertThat(count("SELECT count(*) FROM reward_job WHERE epoch = ?", epoch)).as("no job kept").isZero();
         } finally {
-            ConsumerRollback.removeRefusal(pool, trigger, "reward_job");
+            ConsumerRollback.removeRefusal(trigger, "reward_job");
         }
 
         consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
         consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2",
+        assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = ? AND event_id = ?",
                 EmissionAllocatedConsumer.CONSUMER, eventId)).isEqualTo(1);
-        assertThat(count(pool, "SELECT count(*) FROM reward_job WHERE epoch = $1", epoch)).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM reward_job WHERE epoch = ?", epoch)).isEqualTo(2);
         pool.preparedQuery("DELETE FROM reward_job WHERE epoch = $1").execute(io.vertx.mutiny.sqlclient.Tuple.of(epoch))
                 .await().atMost(Duration.ofSeconds(10));
     }

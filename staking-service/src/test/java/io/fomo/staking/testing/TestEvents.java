@@ -11,11 +11,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fomo.shared.events.EventEnvelope;
 import io.fomo.shared.events.FomoEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.vertx.core.json.JsonObject;
 import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** Publishes event envelopes to the test exchange {@code fomo.events.test.staking} (routing key = type), as a producer's relay would. */
+/** Builds and publishes event envelopes to the test exchange {@code fomo.events.test.staking} (routing key = type), as a producer's relay would. */
 @ApplicationScoped
 public class TestEvents {
 
@@ -27,15 +28,21 @@ public class TestEvents {
     ObjectMapper mapper;
 
     public void publish(String eventId, FomoEvent event) {
-        var envelope = new EventEnvelope(eventId, event.eventType(), event.eventVersion(), Instant.now(), "test",
-                mapper.valueToTree(event));
-        String json;
+        raw.sendMessageAndAwait(Message.of(envelope(eventId, event)).addMetadata(OutgoingRabbitMQMetadata.builder()
+                .withRoutingKey(event.eventType()).withContentType("application/json").withMessageId(eventId).build()));
+    }
+
+    /** The message body as RabbitMQ hands it to a consumer, for tests that call the consumer directly. */
+    public JsonObject body(String eventId, FomoEvent event) {
+        return new JsonObject(envelope(eventId, event));
+    }
+
+    private String envelope(String eventId, FomoEvent event) {
         try {
-            json = mapper.writeValueAsString(envelope);
+            return mapper.writeValueAsString(new EventEnvelope(eventId, event.eventType(), event.eventVersion(), Instant.now(),
+                    "test", mapper.valueToTree(event)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        raw.sendMessageAndAwait(Message.of(json).addMetadata(OutgoingRabbitMQMetadata.builder()
-                .withRoutingKey(event.eventType()).withContentType("application/json").withMessageId(eventId).build()));
     }
 }
