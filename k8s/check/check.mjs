@@ -16,13 +16,16 @@
 //     off, no Service exposes that port (Services are what the ingress routes to), no Ingress routes /q or to it,
 //     and no NetworkPolicy admits it from everywhere, from an ipBlock, from every namespace or from the
 //     namespaces of the ingress controller or the API platform (fomo.io/ingress, fomo.io/api-platform);
+//   - the wiring (wiring.mjs): every outbound call in a service's own configuration points at a Service of the overlay
+//     (or the internet), never localhost, and the NetworkPolicies admit exactly those flows;
 //   - every object of a built-in kind validates against its type (kubernetes-models; custom
 //     resources such as CloudNativePG's Cluster are skipped).
 // Usage: node check.mjs LABEL FILE   (FILE "-" = stdin). Prints one line per finding and exits 1 on any.
-import { readFileSync, readdirSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import { ROOT, SHARED_PROPERTIES, readProperties, selects, serviceModules } from "./lib.mjs";
+import { checkWiring } from "./wiring.mjs";
 
 const [label, file] = process.argv.slice(2);
 if (!label || !file) {
@@ -45,27 +48,6 @@ for (const doc of parseAllDocuments(text)) {
 
 const ns = (o) => o.metadata?.namespace ?? "default";
 const id = (o) => `${o.kind} ${ns(o)}/${o.metadata?.name}`;
-
-// --- label selectors (matchLabels + matchExpressions) ---
-function selects(selector, labels) {
-  if (!selector) return false;
-  const ml = selector.matchLabels ?? {};
-  const me = selector.matchExpressions ?? [];
-  if (Object.keys(ml).length === 0 && me.length === 0) return true; // {} selects every pod
-  for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;
-  for (const e of me) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const vals = e.values ?? [];
-    switch (e.operator) {
-      case "In": if (!has || !vals.includes(labels[e.key])) return false; break;
-      case "NotIn": if (has && vals.includes(labels[e.key])) return false; break;
-      case "Exists": if (!has) return false; break;
-      case "DoesNotExist": if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
 
 const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"];
 const HANDLERS = ["httpGet", "tcpSocket", "exec", "grpc"];
@@ -127,22 +109,9 @@ const isProd = /(^|-)prod$/.test(label);
 // fomo.secrets.check.<name>.defaults (with ${fomo.service} and ${quarkus.application.name} expanded per service),
 // the values its checked properties take in any profile, and the demo realm's client secrets and passwords.
 function committedDefaults() {
-  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-  const read = (rel) => {
-    const props = new Map();
-    const path = join(root, rel);
-    if (!existsSync(path)) return props;
-    for (const line of readFileSync(path, "utf8").split("\n")) {
-      const m = /^\s*([^#!\s][^=]*?)\s*=\s*(.*?)\s*$/.exec(line);
-      if (m) props.set(m[1], m[2]);
-    }
-    return props;
-  };
-  const shared = read("fomo-shared/src/main/resources/META-INF/microprofile-config.properties");
-  const services = readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, "src/main/resources/application.properties")))
-    .map((d) => read(join(d.name, "src/main/resources/application.properties")))
-    .filter((p) => p.has("fomo.service"));
+  const root = ROOT;
+  const shared = readProperties(join(root, SHARED_PROPERTIES));
+  const services = serviceModules(root).map((m) => m.props);
   const out = new Set(["guest"]);
   for (const own of services) {
     const props = new Map([...shared, ...own]);
@@ -264,6 +233,10 @@ for (const np of objects.filter((x) => x.kind === "NetworkPolicy")) {
   }
 }
 
+// --- the wiring (issue #20): every outbound call of every service reaches its Service and passes the NetworkPolicies
+// (wiring.mjs) ---
+const wiring = checkWiring(objects, fail);
+
 // --- types of built-in kinds ---
 let typed = 0;
 for (const o of objects) {
@@ -289,3 +262,5 @@ if (findings.length) {
   process.exit(1);
 }
 console.log(`OK ${label}: ${deployments.length} Deployment(s) with probes, resources and a PDB; ${typed} built-in object(s) type-checked, ${objects.length} object(s) in all`);
+if (wiring.services)
+  console.log(`OK ${label}: wiring: ${wiring.flows.length} flow(s) of ${wiring.services} service(s), derived from their configuration, reach their Service and pass the NetworkPolicies, which admit nothing else`);

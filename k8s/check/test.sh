@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests the check itself: runs k8s/check.sh on each fixture under k8s/check/fixtures and asserts it
-# fails on every bad-* one with the expected finding(s) and passes on good/ and on the real overlays.
+# fails on every bad-* one with the expected finding(s) and passes on good/ and on the real overlays; then the
+# wiring check's unit tests (wiring.test.mjs, node --test).
 # Prints one line per case; exits 1 if any case is not as expected.
 set -uo pipefail
 CHECK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -71,12 +72,38 @@ expect bad-q-on-http nonzero \
 expect bad-management-netpol nonzero \
   "FAIL bad-management-netpol: NetworkPolicy fixture/demo: admits the management port (/q/*) of demo from the ingress controller's or the API platform's namespace"
 
+# The wiring (issue #20): each of the three findings of the issue, reintroduced on the prod overlay, fails the check;
+# so do a callee's ingress without its caller and policies admitting more than the configuration needs.
+expect bad-wiring-staking-epoch-usage nonzero \
+  "FAIL bad-wiring-staking-epoch-usage: wiring staking-service: gRPC client epoch-usage (quarkus.grpc.clients.epoch-usage.host) points at localhost:9083; set QUARKUS_GRPC_CLIENTS_EPOCH_USAGE_HOST in its ConfigMap" \
+  "FAIL bad-wiring-staking-epoch-usage: wiring staking-service: gRPC client epoch-usage (meant: inference-billing) -> inference-billing:9083/TCP: no NetworkPolicy egress rule of staking-service admits it"
+expect bad-wiring-rmo-hosting-check nonzero \
+  "FAIL bad-wiring-rmo-hosting-check: wiring rmo-service: calls to addresses given at run time (fomo.rmo.hosting-check.denied-ranges) needs egress to the internet (TCP 80, 443); no NetworkPolicy of rmo-service admits 1.1.1.1:80"
+expect bad-wiring-treasury-audit nonzero \
+  "FAIL bad-wiring-treasury-audit: wiring treasury-service: gRPC client billing (quarkus.grpc.clients.billing.host) points at localhost:9083; set QUARKUS_GRPC_CLIENTS_BILLING_HOST or FOMO_BILLING_GRPC_HOST in its ConfigMap" \
+  "FAIL bad-wiring-treasury-audit: wiring treasury-service: gRPC client billing (meant: inference-billing) -> inference-billing:9083/TCP: no NetworkPolicy egress rule of treasury-service admits it"
+expect bad-wiring-callee-ingress nonzero \
+  "FAIL bad-wiring-callee-ingress: wiring staking-service: gRPC client epoch-usage -> inference-billing:9083/TCP: the ingress of inference-billing does not admit staking-service"
+expect bad-wiring-too-open nonzero \
+  "FAIL bad-wiring-too-open: wiring rmo-service: its egress admits the cloud metadata address 169.254.169.254" \
+  "FAIL bad-wiring-too-open: wiring staking-service: its ingress admits treasury-service to port 9084/TCP (staking-service), which treasury-service never calls"
+
 # The real overlays pass (dev with its annotated demo values, prod with none).
 out="$("$CHECK" "$CHECK_DIR/../overlays/dev" "$CHECK_DIR/../overlays/prod" 2>&1)"; rc=$?
-if [ "$rc" = 0 ] && grep -qF "OK dev:" <<<"$out" && grep -qF "OK prod:" <<<"$out"; then
+if [ "$rc" = 0 ] && grep -qF "OK dev:" <<<"$out" && grep -qF "OK prod:" <<<"$out" \
+  && grep -qE "^OK dev: wiring: [0-9]+ flow\(s\) of 5 service\(s\)" <<<"$out" && grep -qE "^OK prod: wiring: [0-9]+ flow\(s\) of 5 service\(s\)" <<<"$out"; then
   echo "ok   overlays dev and prod (exit 0)"
 else
   echo "FAIL overlays dev and prod: exit $rc (wanted 0)"
+  sed 's/^/       | /' <<<"$out"
+  failures=$((failures + 1))
+fi
+
+# The wiring check's reading of a service's configuration (profiles, environment names, expressions, clients).
+if out="$(node --test "$CHECK_DIR/wiring.test.mjs" 2>&1)"; then
+  echo "ok   wiring.test.mjs ($(grep -oE '^# pass [0-9]+' <<<"$out" | grep -oE '[0-9]+') unit tests)"
+else
+  echo "FAIL wiring.test.mjs"
   sed 's/^/       | /' <<<"$out"
   failures=$((failures + 1))
 fi
