@@ -9,7 +9,7 @@ import io.fomo.shared.db.StandaloneDb;
 import io.fomo.testkit.TestDatabase;
 import io.fomo.treasury.audit.AuditService;
 import io.fomo.treasury.ledger.LedgerService;
-import io.fomo.treasury.ledger.LedgerStore;
+import io.fomo.treasury.ledger.store.LedgerStore;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;

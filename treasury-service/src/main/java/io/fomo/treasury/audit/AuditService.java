@@ -73,7 +73,7 @@ public class AuditService {
                         && units(row, "credits_pending").signum() == 0 && minted.equals(mint)
                         && burned.compareTo(minted) <= 0;
                 if ("MODEL".equals(row.string("kind"))) {
-                    ok &= mint.signum() == 0 || mint.equals(io.fomo.treasury.ledger.LedgerRules.MODEL_TOKEN_SUPPLY);
+                    ok &= mint.signum() == 0 || mint.equals(io.fomo.treasury.ledger.model.LedgerRules.MODEL_TOKEN_SUPPLY);
                 }
                 supplyOk &= ok;
                 supplyChecks.add(new AuditReport.SupplyCheck(symbol, format(symbol, d, minted), format(symbol, d, mint),

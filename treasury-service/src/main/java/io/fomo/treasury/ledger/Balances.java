@@ -1,5 +1,7 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.treasury.ledger.model.AccountState;
+
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;

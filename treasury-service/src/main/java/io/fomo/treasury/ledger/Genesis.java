@@ -1,5 +1,10 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.treasury.ledger.api.OperationMapper;
+import io.fomo.treasury.ledger.model.AccountKey;
+import io.fomo.treasury.ledger.model.AccountKind;
+import io.fomo.treasury.ledger.model.Operation;
+
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.treasury.ledger.model.AccountKind;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;

@@ -1,5 +1,10 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.treasury.ledger.api.OperationMapper;
+import io.fomo.treasury.ledger.model.LedgerToken;
+import io.fomo.treasury.ledger.model.Operation;
+import io.fomo.treasury.ledger.store.LedgerStore;
+
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
@@ -11,9 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.fomo.treasury.TreasuryConfig;
-import io.fomo.treasury.ledger.LedgerStore.Applied;
-import io.fomo.treasury.ledger.LedgerStore.Execution;
-import io.fomo.treasury.ledger.LedgerStore.TokenSupply;
+import io.fomo.treasury.ledger.store.LedgerStore.Applied;
+import io.fomo.treasury.ledger.store.LedgerStore.Execution;
+import io.fomo.treasury.ledger.store.LedgerStore.TokenSupply;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

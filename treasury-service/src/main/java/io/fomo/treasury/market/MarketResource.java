@@ -16,7 +16,7 @@ import io.fomo.shared.money.InvalidAmountException;
 import io.fomo.shared.web.IdempotencyKeys;
 import io.fomo.shared.web.ProblemException;
 import io.fomo.treasury.ledger.LedgerService;
-import io.fomo.treasury.ledger.LedgerToken;
+import io.fomo.treasury.ledger.model.LedgerToken;
 import io.fomo.treasury.market.MarketService.PoolView;
 import io.fomo.treasury.market.MarketService.SwapDone;
 import io.fomo.treasury.market.MarketService.SwapOrder;

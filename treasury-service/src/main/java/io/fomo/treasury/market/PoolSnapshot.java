@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.fomo.treasury.ledger.AccountKey;
-import io.fomo.treasury.ledger.AccountKind;
-import io.fomo.treasury.ledger.LedgerStore.Statement;
+import io.fomo.treasury.ledger.model.AccountKey;
+import io.fomo.treasury.ledger.model.AccountKind;
+import io.fomo.treasury.ledger.store.LedgerStore.Statement;
 import io.fomo.shared.db.DbRow;
 
 /**

@@ -7,7 +7,7 @@ import java.util.List;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.DbRow;
 import io.fomo.shared.db.Tx;
-import io.fomo.treasury.ledger.LedgerStore.Statement;
+import io.fomo.treasury.ledger.store.LedgerStore.Statement;
 import io.fomo.treasury.market.PoolSnapshot;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

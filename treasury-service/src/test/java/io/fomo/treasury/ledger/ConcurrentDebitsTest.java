@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger;
 
+
 import static io.fomo.treasury.ledger.LedgerTestSupport.account;
 import static io.fomo.treasury.ledger.LedgerTestSupport.code;
 import static io.fomo.treasury.ledger.LedgerTestSupport.fundUsdc;

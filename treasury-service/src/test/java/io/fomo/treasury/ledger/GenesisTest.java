@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger;
 
+
 import static io.fomo.treasury.ledger.LedgerTestSupport.account;
 import static io.fomo.treasury.ledger.LedgerTestSupport.protocol;
 import static org.assertj.core.api.Assertions.assertThat;

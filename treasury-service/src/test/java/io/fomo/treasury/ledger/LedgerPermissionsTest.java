@@ -1,5 +1,7 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.treasury.ledger.model.AccountKind;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

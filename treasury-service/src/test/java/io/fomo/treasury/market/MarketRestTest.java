@@ -17,8 +17,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.TestDatabase;
-import io.fomo.treasury.ledger.AccountKey;
-import io.fomo.treasury.ledger.AccountKind;
+import io.fomo.treasury.ledger.model.AccountKey;
+import io.fomo.treasury.ledger.model.AccountKind;
 import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.market.MarketFixtures.Model;
 import io.fomo.treasury.split.SplitConsumers;

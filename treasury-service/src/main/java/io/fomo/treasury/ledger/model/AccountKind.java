@@ -1,0 +1,42 @@
+package io.fomo.treasury.ledger.model;
+
+/**
+ * What an account is for (the proto's {@code AccountKind}, without the prefix). Together with owner and
+ * token it addresses one account. Every kind except {@link #ISSUER} is <em>constrained</em>: its available
+ * balance (posted balance minus held) never goes below zero (SPEC §5 "accounts that must not go negative
+ * cannot").
+ */
+public enum AccountKind {
+    /** A person's spendable balance (owner: the user's {@code sub}). */
+    USER,
+    /** Source of every mint of a token (owner {@code protocol}); its balance is minus what was minted. */
+    ISSUER,
+    /** Sink of every burn of a token (owner {@code protocol}); never debited; its balance is what was burned. */
+    BURN,
+    TREASURY,
+    EMISSION_RESERVE,
+    OFFERING_ESCROW,
+    POOL_RESERVE,
+    STAKING_CUSTODY,
+    UNBONDING,
+    VESTING,
+    REWARD_POOL,
+    STAKER_REWARDS,
+    PREPAID_CREDITS,
+    COMPUTE_PAYABLE,
+    OWNER_YIELD,
+    PROTOCOL_COSTS,
+    BUYBACK_CARRY,
+    /** The bridge stand-in's float (owner {@code protocol}, FLOCK): FLOCK outside the protocol, paid out by deposits. */
+    BRIDGE;
+
+    /** Whether the account's available balance must stay ≥ 0 (all but {@link #ISSUER}). */
+    public boolean constrained() {
+        return this != ISSUER;
+    }
+
+    /** Kinds whose owner must be {@value LedgerRules#PROTOCOL}. */
+    public boolean protocolOnly() {
+        return this == ISSUER || this == BURN;
+    }
+}
