@@ -141,7 +141,8 @@ final class LedgerProtos {
     }
 
     static Transferred transferred(TransferResult r) {
-        return new Transferred(r.getId(), state(r.getState()), r.getReplayed());
+        return new Transferred(r.getId(), state(r.getState()), r.hasCreatedAt() ? instant(r.getCreatedAt()) : null,
+                r.getReplayed());
     }
 
     static Pending pending(PendingTransfer p) {

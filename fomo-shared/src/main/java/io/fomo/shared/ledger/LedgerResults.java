@@ -17,8 +17,11 @@ public final class LedgerResults {
         PENDING, POSTED, VOIDED, EXPIRED
     }
 
-    /** A transfer or a pending operation's answer: its id, state and whether it was a replay of an earlier call. */
-    public record Transferred(String id, State state, boolean replayed) {
+    /**
+     * A transfer's answer: its id, state, when the ledger first applied it (null if the ledger did not say) and whether
+     * it was a replay of an earlier call (a replay answers the first application's time).
+     */
+    public record Transferred(String id, State state, Instant createdAt, boolean replayed) {
     }
 
     /** A pending transfer (created, posted, voided or read). */

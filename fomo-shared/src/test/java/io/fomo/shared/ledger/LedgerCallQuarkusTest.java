@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -51,7 +52,7 @@ class LedgerCallQuarkusTest {
                 calls.add(intent.id());
                 inTransaction.add(Db.inUnit());
                 return script.getOrDefault(intent.id(),
-                        () -> Uni.createFrom().item(new Transferred(intent.id(), State.POSTED, false))).get();
+                        () -> Uni.createFrom().item(new Transferred(intent.id(), State.POSTED, Instant.now(), false))).get();
             }
 
             @Override
@@ -87,7 +88,7 @@ class LedgerCallQuarkusTest {
         script.put(id, () -> db.session(tx -> tx.first("SELECT result FROM test_ledger_intent WHERE id = $1", id))
                 .map(row -> {
                     seenByTheCall.add(row.map(r -> r.isNull("result") ? "(none)" : r.string("result")).orElse("(missing)"));
-                    return new Transferred(id, State.POSTED, false);
+                    return new Transferred(id, State.POSTED, Instant.now(), false);
                 }));
         assertThat(await(() -> recipe().start(tx -> recordIntent(tx, id)))).isEqualTo("POSTED");
         assertThat(calls).containsExactly(id);

@@ -82,16 +82,19 @@ class LedgerClientTest {
                 Token.FLOCK, ONE_AND_A_HALF_FLOCK, "UNSTAKE_RELEASE", "stake:42");
     }
 
+    /** When the fake ledger says it first applied a transfer. */
+    static final Instant APPLIED_AT = Instant.parse("2026-12-03T09:59:58.250Z");
+
     static TransferResult posted(String id, boolean replayed) {
         return TransferResult.newBuilder().setId(id).setState(TransferState.TRANSFER_STATE_POSTED).setReplayed(replayed)
-                .build();
+                .setCreatedAt(LedgerProtos.timestamp(APPLIED_AT)).build();
     }
 
     @Test
     void aTransferGoesOutTypedWithTheServiceTokenAndComesBackTyped() {
         fake.answer = attempt -> posted("unbond:42", false);
         var result = client.transfer(transfer()).await().atMost(Duration.ofSeconds(10));
-        assertThat(result).isEqualTo(new LedgerResults.Transferred("unbond:42", State.POSTED, false));
+        assertThat(result).isEqualTo(new LedgerResults.Transferred("unbond:42", State.POSTED, APPLIED_AT, false));
         TransferRequest sent = (TransferRequest) fake.calls.get(0).request();
         assertThat(sent.getId()).isEqualTo("unbond:42");
         assertThat(sent.getDebit().getOwner()).isEqualTo("alice");
@@ -113,6 +116,7 @@ class LedgerClientTest {
         };
         var result = client.transfer(transfer()).await().atMost(Duration.ofSeconds(10));
         assertThat(result.replayed()).isTrue();
+        assertThat(result.createdAt()).as("a replay answers the first application's time").isEqualTo(APPLIED_AT);
         assertThat(fake.calls).hasSize(3);
         assertThat(fake.calls).allSatisfy(c -> {
             assertThat(((TransferRequest) c.request()).getId()).isEqualTo("unbond:42");
