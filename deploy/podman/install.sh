@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the container engine the image builds and the rehearsal use (../shared/docs/TOOLCHAIN.md "Containers"):
-# podman, runc and debootstrap from Debian's packages when missing, and the engine settings this kind of machine
+# podman, runc, debootstrap (and iptables, for podman's networks) from Debian's packages when missing, and the engine settings this kind of machine
 # needs: crun (podman's default runtime) fails on setrlimit here, so containers run with runc and without default
 # ulimits. Either setting alone still fails, so both go into /etc/containers/containers.conf.
 #
@@ -12,7 +12,8 @@ SUDO=""
 log() { printf '%s [install.sh] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 missing=()
-for pair in podman:podman runc:runc debootstrap:debootstrap; do
+# iptables: netavark (podman's network stack) needs it and podman only recommends it ("netavark: No such file").
+for pair in podman:podman runc:runc debootstrap:debootstrap iptables:iptables; do
   cmd="${pair%%:*}" pkg="${pair#*:}"
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 done
@@ -22,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" netavark aardvark-dns uidmap slirp4netns fuse-overlayfs >/dev/null
 else
-  log "podman, runc and debootstrap are installed"
+  log "podman, runc, debootstrap and iptables are installed"
 fi
 
 # containers.conf: the two settings, each written only when it is not there yet. The file may hold the
@@ -50,7 +51,7 @@ ensure_setting() {
 ensure_setting containers default_ulimits '[]'
 ensure_setting engine runtime '"runc"'
 
-# A container must start: the check of the facts above, in a few seconds (a throwaway rootfs, no image pull).
+# The engine answers with the settings above (deploy/podman/base-images.sh then builds the first images).
 if ! podman info >/dev/null 2>&1; then
   echo "podman info failed:" >&2; podman info >&2 || true; exit 1
 fi
