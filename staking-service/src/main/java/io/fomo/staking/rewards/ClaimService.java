@@ -37,7 +37,7 @@ import jakarta.inject.Inject;
  * user in finished (epoch, model) jobs, FLOCK and MT, paid {@code (deploymentId, *, STAKER_REWARDS) → (user, *, USER)}
  * in one ledger batch whose id is the claim's id. As with stakes: the claim and its accruals are recorded first (with
  * the idempotency key), the ledger is called without a transaction open, then the claim is marked PAID; a claim left
- * PENDING is completed by {@link ClaimResumeJob} or by a retry with the same key (fomo-shared's {@code LedgerCall}).
+ * PENDING is completed by {@link io.fomo.staking.ResumeJob} or by a retry with the same key (fomo-shared's {@code LedgerCall}).
  */
 @ApplicationScoped
 public class ClaimService {
@@ -72,7 +72,7 @@ public class ClaimService {
 
     /**
      * The shared recipe around local state (fomo-shared {@link LedgerCall}): (a) the PENDING claim with its accruals
-     * ({@link #claim}), (b) one ledger batch whose id is the claim's, (c) PENDING → PAID. {@link ClaimResumeJob} resumes.
+     * ({@link #claim}), (b) one ledger batch whose id is the claim's, (c) PENDING → PAID. {@link io.fomo.staking.ResumeJob} resumes.
      */
     LedgerCall<Intent, Batch, Void> payment;
 

@@ -2,6 +2,7 @@ package io.fomo.staking.rewards;
 
 import org.jboss.logging.Logger;
 
+import io.fomo.shared.ops.JobRun;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +19,6 @@ public class RewardsJob {
 
     @Scheduled(every = "${fomo.staking.rewards-interval:5s}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return jobs.runAll(100).onFailure().invoke(e -> LOG.warnf("reward jobs failed (retried next tick): %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return JobRun.guarded(LOG, "reward jobs", () -> jobs.runAll(100));
     }
 }

@@ -14,9 +14,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** Wire only. SPEC §9 staking-service: {@code POST /api/v1/stakes}, {@code POST /api/v1/unstakes}, {@code GET /api/v1/stakes/me} (user, as themself). */
+/**
+ * Wire only. SPEC §9 staking-service: {@code POST /api/v1/stakes}, {@code POST /api/v1/unstakes}, {@code GET
+ * /api/v1/stakes/me} (user, as themself).
+ */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed("user")
 public class StakeResource {
 
     @Inject
@@ -27,24 +31,26 @@ public class StakeResource {
 
     @POST
     @Path("/stakes")
-    @RolesAllowed("user")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> stake(StakeRequest body) {
-        return stakes.submit(Kind.STAKE, jwt.getSubject(), body).map(v -> Response.status(201).entity(v).build());
+        return submit(Kind.STAKE, body);
     }
 
     @POST
     @Path("/unstakes")
-    @RolesAllowed("user")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> unstake(StakeRequest body) {
-        return stakes.submit(Kind.UNSTAKE, jwt.getSubject(), body).map(v -> Response.status(201).entity(v).build());
+        return submit(Kind.UNSTAKE, body);
     }
 
     @GET
     @Path("/stakes/me")
-    @RolesAllowed("user")
     public Uni<StakeViews.MyStakes> mine() {
         return stakes.mine(jwt.getSubject());
+    }
+
+    /** Both answer 201 with the operation's view. */
+    private Uni<Response> submit(Kind kind, StakeRequest body) {
+        return stakes.submit(kind, jwt.getSubject(), body).map(v -> Response.status(201).entity(v).build());
     }
 }

@@ -47,7 +47,7 @@ import jakarta.inject.Inject;
  * ({@code stake:<uuid>} / {@code unstake:<uuid>}), so any retry is harmless; (3) the result is recorded in one
  * transaction: position, stake-change log (at the ledger's time), unbonding row and the {@code StakeChanged} event
  * (outbox). A refusal by the ledger (insufficient MT) removes the intent and the key: nothing moved, nothing kept. A
- * request that dies between (1) and (3) is completed by {@link StakeResumeJob}.
+ * request that dies between (1) and (3) is completed by {@link io.fomo.staking.ResumeJob}.
  */
 @ApplicationScoped
 public class StakeService {
@@ -68,9 +68,6 @@ public class StakeService {
     LedgerClient ledger;
 
     @Inject
-    StakeLedgerClient stakeLedger;
-
-    @Inject
     IdempotencyKeys idempotency;
 
     @Inject
@@ -84,7 +81,7 @@ public class StakeService {
     /**
      * The shared recipe around local state (fomo-shared {@link LedgerCall}): (a) the PENDING intent ({@link #record}),
      * (b) the transfer with the op's id, (c) the result in a second transaction; a definitive refusal forgets the
-     * intent and its key (nothing moved, nothing kept) and reaches the caller. {@link StakeResumeJob} resumes.
+     * intent and its key (nothing moved, nothing kept) and reaches the caller. {@link io.fomo.staking.ResumeJob} resumes.
      */
     LedgerCall<StakeOp, Instant, Throwable> transfer;
 
@@ -95,9 +92,12 @@ public class StakeService {
             @Override
             public Uni<Instant> call(StakeOp op) {
                 boolean stake = op.kind() == StakeOp.Kind.STAKE;
-                return stakeLedger.transfer(new LedgerOp.Transfer(op.id(), LedgerAccount.of(op.userId(), stake ? Kind.USER : Kind.STAKING_CUSTODY),
+                // The ledger's time of the transfer: the stake-change log counts a stake at an epoch's end by it (SPEC §6
+                // "stake > 0 at the epoch's end") and StakeChanged.asOf is it (a replay answers the first time).
+                return ledger.transfer(new LedgerOp.Transfer(op.id(), LedgerAccount.of(op.userId(), stake ? Kind.USER : Kind.STAKING_CUSTODY),
                         LedgerAccount.of(op.userId(), stake ? Kind.STAKING_CUSTODY : Kind.UNBONDING), op.token(), op.amount(),
-                        op.kind().name(), "deployment:" + op.deploymentId()));
+                        op.kind().name(), "deployment:" + op.deploymentId()))
+                        .map(t -> t.createdAt() != null ? t.createdAt() : Instant.now());
             }
 
             @Override

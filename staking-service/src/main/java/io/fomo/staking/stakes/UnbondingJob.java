@@ -2,6 +2,7 @@ package io.fomo.staking.stakes;
 
 import org.jboss.logging.Logger;
 
+import io.fomo.shared.ops.JobRun;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +19,6 @@ public class UnbondingJob {
 
     @Scheduled(every = "${fomo.staking.unbonding-interval:5s}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return unbonding.releaseDue(200).onFailure().invoke(e -> LOG.warnf("unbonding release failed (retried next tick): %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return JobRun.guarded(LOG, "unbonding release", () -> unbonding.releaseDue(200));
     }
 }
