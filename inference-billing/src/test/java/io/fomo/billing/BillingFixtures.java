@@ -7,18 +7,27 @@ import java.util.UUID;
 
 import io.fomo.billing.catalog.Catalog;
 import io.fomo.billing.discounts.StakeDiscounts;
+import io.fomo.grpc.billing.v1.AuthorizeRequest;
 import io.fomo.grpc.billing.v1.BillingGrpc;
+import io.fomo.grpc.billing.v1.CaptureRequest;
+import io.fomo.grpc.billing.v1.ReleaseRequest;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.events.types.StakeChanged;
+import io.fomo.shared.grpc.GrpcErrors;
 import io.fomo.testkit.KeycloakTokens;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;
 
-/** Test helpers: a gRPC channel to the test server (fixed %test port 19183), deployments, stakes, top-ups. */
+/**
+ * Test helpers: a gRPC channel to the test server (fixed %test port 19183), the hold calls' requests and a call's gRPC
+ * outcome, deployments, stakes, funded users, database counts.
+ */
 public final class BillingFixtures {
 
     public static final int GRPC_PORT = 19183;
@@ -42,6 +51,43 @@ public final class BillingFixtures {
 
     public static BillingGrpc.BillingBlockingStub platform() {
         return billing(KeycloakTokens.service("api-platform"));
+    }
+
+    /** An Authorize of these worst-case tokens, under a new request id. */
+    public static AuthorizeRequest authorizeRequest(String user, String deployment, long maxIn, long maxOut) {
+        return AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID()).setUserId(user)
+                .setDeploymentId(deployment).setMaxInputTokens(maxIn).setMaxOutputTokens(maxOut).build();
+    }
+
+    /** A Capture of these actual tokens, under a new request id. */
+    public static CaptureRequest captureRequest(String holdId, long in, long out) {
+        return CaptureRequest.newBuilder().setRequestId("c-" + UUID.randomUUID()).setHoldId(holdId)
+                .setInputTokens(in).setOutputTokens(out).build();
+    }
+
+    /** A Release, under a new request id. */
+    public static ReleaseRequest releaseRequest(String holdId) {
+        return ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID()).setHoldId(holdId).build();
+    }
+
+    /** The gRPC status code of a blocking call (OK when it returns). */
+    public static Status.Code statusOf(Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+        return Status.Code.OK;
+    }
+
+    /** The stable error code a blocking call failed with ({@code fomo-error-code} trailer), null when it returns. */
+    public static String errorCodeOf(Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            return e.getTrailers().get(GrpcErrors.ERROR_CODE);
+        }
+        return null;
     }
 
     /** A live deployment with the worked example's prices: 0.50/1.50, compute 0.20/0.60 per 1M tokens. */
@@ -71,6 +117,13 @@ public final class BillingFixtures {
         return "user-" + UUID.randomUUID();
     }
 
+    /** A new user topped up with {@code amount} USDC. */
+    public static String fundedUser(String amount) {
+        String user = newUser();
+        topUp(user, amount);
+        return user;
+    }
+
     public static void topUp(String user, String amount) {
         given().auth().oauth2(KeycloakTokens.user("op")).contentType("application/json")
                 .body("{\"topupId\":\"t-" + UUID.randomUUID() + "\",\"userId\":\"" + user + "\",\"amount\":\"" + amount + "\"}")
@@ -91,6 +144,25 @@ public final class BillingFixtures {
         java.util.List<?> rows = query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
                 "SELECT " + column + " FROM wallet WHERE user_id = ?1").setParameter(1, user).getResultList()));
         return rows.isEmpty() ? java.math.BigDecimal.ZERO : ((java.math.BigDecimal) rows.get(0)).movePointLeft(6);
+    }
+
+    /** The user's wallet in USDC base units: (available, held). */
+    public static java.util.List<java.math.BigInteger> wallet(String user) {
+        Object[] row = query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
+                "SELECT available, held FROM wallet WHERE user_id = ?1", Object[].class).setParameter(1, user).getSingleResult()));
+        return java.util.List.of(((java.math.BigDecimal) row[0]).toBigIntegerExact(),
+                ((java.math.BigDecimal) row[1]).toBigIntegerExact());
+    }
+
+    /** A {@code count(*)} of a native query with {@code ?1, ?2, ...} parameters. */
+    public static long count(String sql, Object... params) {
+        return query(() -> Panache.getSession().flatMap(s -> {
+            var q = s.createNativeQuery(sql, Long.class);
+            for (int i = 0; i < params.length; i++) {
+                q.setParameter(i + 1, params[i]);
+            }
+            return q.getSingleResult();
+        }));
     }
 
     static void run(java.util.function.Supplier<io.smallrye.mutiny.Uni<Void>> work) {

@@ -6,14 +6,10 @@ import java.util.UUID;
 
 import io.fomo.billing.pricing.Charge;
 import io.fomo.billing.pricing.Pricing;
-import io.fomo.grpc.billing.v1.AuthorizeRequest;
-import io.fomo.grpc.billing.v1.AuthorizeResponse;
-import io.fomo.grpc.billing.v1.CaptureRequest;
-import io.fomo.grpc.billing.v1.CaptureResponse;
 
 /**
- * The calls the group commits carry between {@link HoldService} and {@link HoldStore}. They hold the proto request
- * and answer because the answer is stored as its proto bytes ({@code grpc_request.response}) for replays.
+ * The calls the group commits carry between {@link HoldService} and {@link HoldStore}: the command, priced, with its
+ * answer already encoded for the replay store ({@code grpc_request.response}, {@link HoldAnswerCodec}).
  */
 final class HoldCalls {
 
@@ -29,8 +25,7 @@ final class HoldCalls {
     }
 
     /** An Authorize call priced and ready to write. */
-    record AuthorizeCall(AuthorizeRequest request, byte[] hash, AuthorizeResponse partial, UUID holdId, HeldTerms terms,
-            Instant now) {
+    record AuthorizeCall(AuthorizeCommand command, byte[] answer, UUID holdId, HeldTerms terms, Instant now) {
     }
 
     /** HELD (with the wallet's free credits after the hold), DUPLICATE or CANNOT_HOLD. */
@@ -38,8 +33,7 @@ final class HoldCalls {
     }
 
     /** A Capture call priced and ready to write. */
-    record CaptureCall(CaptureRequest request, byte[] hash, CaptureResponse response, UUID holdId, HeldTerms terms,
-            Charge charge, Instant now) {
+    record CaptureCall(CaptureCommand command, byte[] answer, HeldTerms terms, Charge charge, Instant now) {
     }
 
     /** CAPTURED (with the part neither the hold nor the free credits covered, 0 if none), DUPLICATE or HOLD_CHANGED. */

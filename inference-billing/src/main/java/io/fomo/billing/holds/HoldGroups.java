@@ -34,9 +34,9 @@ final class HoldGroups {
             Function<List<CaptureCall>, Uni<List<CaptureOutcome>>> capture) {
         lookups = new GroupCommit<>(maxGroup, maxInFlight, c -> List.of(), lookUp);
         authorizations = new GroupCommit<>(maxGroup, maxInFlight,
-                c -> List.of("r:" + c.request().getRequestId(), "u:" + c.terms().userId()), authorize);
+                c -> List.of("r:" + c.command().requestId(), "u:" + c.terms().userId()), authorize);
         captures = new GroupCommit<>(maxGroup, maxInFlight,
-                c -> List.of("r:" + c.request().getRequestId(), "u:" + c.terms().userId(), c.holdId()), capture);
+                c -> List.of("r:" + c.command().requestId(), "u:" + c.terms().userId(), c.command().holdId()), capture);
         for (var kind : byKind().entrySet()) {
             GroupCommit<?, ?> g = kind.getValue();
             FunctionCounter.builder("fomo.billing.group.commit.groups", g, GroupCommit::groups).tag("kind", kind.getKey())

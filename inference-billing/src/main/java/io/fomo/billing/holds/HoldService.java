@@ -13,12 +13,6 @@ import org.jboss.logging.Logger;
 
 
 import static io.fomo.billing.holds.HoldAnswers.checkSameBody;
-import static io.fomo.billing.holds.HoldAnswers.parse;
-import static io.fomo.billing.holds.HoldAnswers.proto;
-import static io.fomo.billing.holds.HoldAnswers.replayCapture;
-import static io.fomo.billing.holds.HoldAnswers.sha256;
-import static io.fomo.billing.holds.HoldAnswers.shortOf;
-import static io.fomo.billing.holds.HoldAnswers.ts;
 import static io.fomo.billing.holds.HoldAnswers.usdc;
 
 import io.fomo.shared.errors.ErrorCode;
@@ -33,12 +27,6 @@ import io.fomo.billing.holds.HoldCalls.Stored;
 import io.fomo.billing.pricing.Charge;
 import io.fomo.billing.pricing.Pricing;
 import io.fomo.billing.settlement.BillingClock;
-import io.fomo.grpc.billing.v1.AuthorizeRequest;
-import io.fomo.grpc.billing.v1.AuthorizeResponse;
-import io.fomo.grpc.billing.v1.CaptureRequest;
-import io.fomo.grpc.billing.v1.CaptureResponse;
-import io.fomo.grpc.billing.v1.ReleaseRequest;
-import io.fomo.grpc.billing.v1.ReleaseResponse;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.DbRow;
 import io.smallrye.mutiny.Uni;
@@ -58,8 +46,14 @@ import jakarta.inject.Inject;
  *
  * <p>Idempotency: the first statement of every call claims (method, request_id) in {@code grpc_request}; a
  * concurrent duplicate waits on that row, then reads the stored answer. A refused call rolls back, claim included:
- * nothing is written, and a retry is evaluated afresh. The stored answer is the proto answer's bytes, which is why
- * this service builds the proto answers (the requests come validated by {@link HoldGrpcService}).
+ * nothing is written, and a retry is evaluated afresh.
+ *
+ * <p>Commands and answers are records ({@link AuthorizeCommand} ... {@link ReleaseAnswer}); {@link HoldGrpcService}
+ * checks the wire request, hashes its bytes into the command and turns the answer back into the wire answer. The
+ * replay store keeps what it kept before the records: the wire answer's bytes ({@code grpc_request.response}), so rows
+ * written earlier replay identically. This service does not build them itself: it is given a {@link HoldAnswerCodec}
+ * by the gRPC layer ({@link HoldGrpcService.ProtoAnswers}), encodes each first answer once where it built the proto
+ * answer before (same work per call) and decodes a stored answer only to replay it.
  */
 @ApplicationScoped
 public class HoldService {
@@ -85,6 +79,9 @@ public class HoldService {
     @Inject
     BillingConfig config;
 
+    @Inject
+    HoldAnswerCodec answers;
+
     Duration holdTtl;
 
     int discountCapBps;
@@ -105,8 +102,9 @@ public class HoldService {
     }
 
     /** A hold service outside CDI, on its own clock (the property tests on a scratch database). */
-    public HoldService(Db db, BillingClock clock, Duration holdTtl, int discountCapBps, Clock time) {
+    public HoldService(Db db, HoldAnswerCodec answers, BillingClock clock, Duration holdTtl, int discountCapBps, Clock time) {
         this.db = db;
+        this.answers = answers;
         this.store = new HoldStore();
         this.clock = clock;
         this.holdTtl = holdTtl;
@@ -143,34 +141,33 @@ public class HoldService {
      * stored answer; Java prices the hold; {@code billing_authorize_group} (V5) then claims the request id, takes the
      * hold from the wallet, writes the hold and the answer, or answers CANNOT_HOLD for this call (nothing written).
      */
-    public Uni<AuthorizeResponse> authorize(AuthorizeRequest r) {
-        byte[] hash = sha256(r.toByteArray());
-        return groups.lookups().submit(new Lookup(r.getDeploymentId(), r.getUserId(), r.getRequestId())).flatMap(d -> {
+    public Uni<AuthorizeAnswer> authorize(AuthorizeCommand r) {
+        byte[] hash = r.requestHash();
+        return groups.lookups().submit(new Lookup(r.deploymentId(), r.userId(), r.requestId())).flatMap(d -> {
             if (!d.isNull("request_hash")) {
-                return replayAuthorize(r.getRequestId(), hash, HoldStore.bytes(d.value("request_hash")),
+                return replayAuthorize(r.requestId(), hash, HoldStore.bytes(d.value("request_hash")),
                         HoldStore.bytes(d.value("response")), d.units("available"));
             }
             if (d.isNull("input_price")) {
-                throw ErrorCode.DEPLOYMENT_NOT_FOUND.problem("no live deployment " + r.getDeploymentId());
+                throw ErrorCode.DEPLOYMENT_NOT_FOUND.problem("no live deployment " + r.deploymentId());
             }
             return doAuthorize(r, hash, d);
         });
     }
 
-    private Uni<AuthorizeResponse> doAuthorize(AuthorizeRequest r, byte[] hash, DbRow d) {
+    private Uni<AuthorizeAnswer> doAuthorize(AuthorizeCommand r, byte[] hash, DbRow d) {
         var rates = new Pricing.Rates(d.longValue("input_price"), d.longValue("output_price"), d.longValue("input_cost"),
                 d.longValue("output_cost"));
         int discount = Pricing.cappedDiscount(d.intValue("discount_bps"), discountCapBps);
-        Charge worst = Pricing.charge(rates, r.getMaxInputTokens(), r.getMaxOutputTokens(), discount);
+        Charge worst = Pricing.charge(rates, r.maxInputTokens(), r.maxOutputTokens(), discount);
         BigInteger held = worst.charged();
         UUID holdId = UUID.randomUUID();
         Instant now = Instant.now(time);
         Instant expires = now.plus(holdTtl);
         // Stored without `available` (known only inside the statement; kept in grpc_request.available).
-        AuthorizeResponse partial = AuthorizeResponse.newBuilder()
-                .setHoldId(holdId.toString()).setHeld(usdc(held)).setDiscountBps(discount)
-                .setExpiresAt(ts(expires)).setState(proto(HoldState.HELD)).setReplayed(false).build();
-        var call = new AuthorizeCall(r, hash, partial, holdId, new HeldTerms(r.getUserId(), r.getDeploymentId(), held, discount, rates, expires), now);
+        var partial = new AuthorizeAnswer(holdId, held, discount, expires, HoldState.HELD, null, false);
+        var call = new AuthorizeCall(r, answers.encode(partial), holdId,
+                new HeldTerms(r.userId(), r.deploymentId(), held, discount, rates, expires), now);
         return groups.authorizations().submit(call)
                 .onFailure().recoverWithUni(e -> {
                     groupFailed(AUTHORIZE, e);
@@ -179,29 +176,23 @@ public class HoldService {
                 .flatMap((AuthorizeOutcome outcome) -> switch (outcome.status()) {
                     case "HELD" -> {
                         recentHolds.remember(holdId, call.terms(), Instant.now(time));
-                        yield Uni.createFrom().item(partial.toBuilder().setAvailable(usdc(outcome.available())).build());
+                        yield Uni.createFrom().item(partial.withAvailable(outcome.available()));
                     }
                     // a call with this request id committed first: its answer is the answer
-                    case "DUPLICATE" -> storedAnswer(AUTHORIZE, r.getRequestId(), hash)
-                            .flatMap(g -> replayAuthorize(r.getRequestId(), hash, g.requestHash(), g.response(), g.available()));
+                    case "DUPLICATE" -> storedAnswer(AUTHORIZE, r.requestId(), hash)
+                            .flatMap(g -> replayAuthorize(r.requestId(), hash, g.requestHash(), g.response(), g.available()));
                     default -> throw ErrorCode.INSUFFICIENT_CREDITS.problem(
-                            "the free credits of " + r.getUserId() + " cannot cover a hold of " + usdc(held) + " USDC");
+                            "the free credits of " + r.userId() + " cannot cover a hold of " + usdc(held) + " USDC");
                 });
     }
 
-    private Uni<AuthorizeResponse> replayAuthorize(String requestId, byte[] hash, byte[] storedHash, byte[] stored,
+    private Uni<AuthorizeAnswer> replayAuthorize(String requestId, byte[] hash, byte[] storedHash, byte[] stored,
             BigInteger available) {
         checkSameBody(AUTHORIZE, requestId, hash, storedHash);
-        AuthorizeResponse first = parse(stored, AuthorizeResponse::parseFrom);
-        AuthorizeResponse.Builder b = first.toBuilder().setReplayed(true);
+        AuthorizeAnswer first = answers.authorizeAnswer(stored);
         // The first answer's `available`: in grpc_request for a call made alone (V4), in its hold for one of a group (V5).
-        return db.session(tx -> store.holdAfterAuthorize(tx, UUID.fromString(first.getHoldId()))).map(h -> {
-            BigInteger firstAvailable = available != null ? available : h.units("available_after");
-            if (firstAvailable != null) {
-                b.setAvailable(usdc(firstAvailable));
-            }
-            return b.setState(proto(HoldState.of(h.string("state")))).build();
-        });
+        return db.session(tx -> store.holdAfterAuthorize(tx, first.holdId())).map(h -> first.replay(
+                HoldState.of(h.string("state")), available != null ? available : h.units("available_after")));
     }
 
     // ---------------------------------------------------------------- Capture
@@ -213,9 +204,9 @@ public class HoldService {
      * writes the capture in its window, or answers this call's refusal (nothing written for it). For a hold this instance made
      * (the usual case) the read is skipped: one round trip.
      */
-    public Uni<CaptureResponse> capture(CaptureRequest r) {
-        UUID holdId = holdId(r.getHoldId());
-        byte[] hash = sha256(r.toByteArray());
+    public Uni<CaptureAnswer> capture(CaptureCommand r) {
+        UUID holdId = r.holdId();
+        byte[] hash = r.requestHash();
         HeldTerms known = recentHolds.take(holdId);
         Instant now = Instant.now(time);
         if (known != null && now.isBefore(known.expiresAt())) {
@@ -227,10 +218,10 @@ public class HoldService {
         return capture(r, holdId, hash, 3);
     }
 
-    private Uni<CaptureResponse> capture(CaptureRequest r, UUID holdId, byte[] hash, int attempts) {
-        return db.session(tx -> store.captureRead(tx, holdId, r.getRequestId())).flatMap(h -> {
+    private Uni<CaptureAnswer> capture(CaptureCommand r, UUID holdId, byte[] hash, int attempts) {
+        return db.session(tx -> store.captureRead(tx, holdId, r.requestId())).flatMap(h -> {
             if (!h.isNull("request_hash")) {
-                checkSameBody(CAPTURE, r.getRequestId(), hash, HoldStore.bytes(h.value("request_hash")));
+                checkSameBody(CAPTURE, r.requestId(), hash, HoldStore.bytes(h.value("request_hash")));
                 return Uni.createFrom().item(replayCapture(HoldStore.bytes(h.value("response")), h.units("uncollected")));
             }
             if (h.isNull("user_id")) {
@@ -243,17 +234,14 @@ public class HoldService {
         });
     }
 
-    private Uni<CaptureResponse> doCapture(CaptureRequest r, UUID holdId, byte[] hash, HeldTerms t, Instant now) {
+    private Uni<CaptureAnswer> doCapture(CaptureCommand r, UUID holdId, byte[] hash, HeldTerms t, Instant now) {
         BigInteger held = t.amount();
-        Charge c = Pricing.charge(t.rates(), r.getInputTokens(), r.getOutputTokens(), t.discountBps());
+        Charge c = Pricing.charge(t.rates(), r.inputTokens(), r.outputTokens(), t.discountBps());
         BigInteger released = CaptureAboveHold.released(held, c.charged());
         BigInteger extra = CaptureAboveHold.extra(held, c.charged());
-        CaptureResponse response = CaptureResponse.newBuilder().setHoldId(holdId.toString())
-                .setGross(usdc(c.gross())).setCharged(usdc(c.charged())).setComputeCost(usdc(c.compute()))
-                .setNet(usdc(c.net())).setDiscountBps(c.appliedDiscountBps()).setReleased(usdc(released))
-                .setExtra(usdc(extra)).setUncollected("0").setState(proto(HoldState.CAPTURED)).setCapturedAt(ts(now))
-                .setReplayed(false).build();
-        var call = new CaptureCall(r, hash, response, holdId, t, c, now);
+        var response = new CaptureAnswer(holdId, c.gross(), c.charged(), c.compute(), c.net(), c.appliedDiscountBps(),
+                released, extra, BigInteger.ZERO, HoldState.CAPTURED, now, false);
+        var call = new CaptureCall(r, answers.encode(response), t, c, now);
         return groups.captures().submit(call)
                 .onFailure().recoverWithUni(e -> {
                     groupFailed(CAPTURE, e);
@@ -262,7 +250,7 @@ public class HoldService {
                 .flatMap((CaptureOutcome outcome) -> switch (outcome.status()) {
                     case "CAPTURED" -> Uni.createFrom().item(firstAnswer(response, outcome.uncollected()));
                     // a call with this request id committed first: its answer is the answer
-                    case "DUPLICATE" -> storedAnswer(CAPTURE, r.getRequestId(), hash)
+                    case "DUPLICATE" -> storedAnswer(CAPTURE, r.requestId(), hash)
                             .map(g -> replayCapture(g.response(), g.uncollected()));
                     case "INSUFFICIENT_CREDITS" -> throw ErrorCode.INSUFFICIENT_CREDITS.problem("the capture needs "
                             + usdc(extra) + " USDC beyond the hold and the free credits cannot cover it; nothing was charged");
@@ -270,12 +258,17 @@ public class HoldService {
                 });
     }
 
-    private CaptureResponse firstAnswer(CaptureResponse full, BigInteger uncollected) {
+    private static CaptureAnswer firstAnswer(CaptureAnswer full, BigInteger uncollected) {
         BigInteger u = uncollected == null ? BigInteger.ZERO : uncollected;
         if (u.signum() > 0) {
             HoldMetrics.uncollected(u);
         }
-        return shortOf(full, u);
+        return full.shortBy(u);
+    }
+
+    /** A stored capture answer again: shortened by the stored uncollected amount, as the first answer was. */
+    private CaptureAnswer replayCapture(byte[] stored, BigInteger uncollected) {
+        return answers.captureAnswer(stored).shortBy(uncollected).asReplay();
     }
 
     /** The hold is no longer HELD or has expired since it was read: Capture re-reads it to say why. */
@@ -312,14 +305,13 @@ public class HoldService {
     // ---------------------------------------------------------------- Release
 
     /** One transaction: claim the request id, lock the hold, give a HELD hold back to the free credits, store the answer. */
-    public Uni<ReleaseResponse> release(ReleaseRequest r) {
-        UUID holdId = holdId(r.getHoldId());
-        byte[] hash = sha256(r.toByteArray());
-        return db.transaction(tx -> store.claim(tx, RELEASE, r.getRequestId(), hash).flatMap(prior -> {
+    public Uni<ReleaseAnswer> release(ReleaseCommand r) {
+        UUID holdId = r.holdId();
+        byte[] hash = r.requestHash();
+        return db.transaction(tx -> store.claim(tx, RELEASE, r.requestId(), hash).flatMap(prior -> {
             if (prior.isPresent()) {
-                checkSameBody(RELEASE, r.getRequestId(), hash, prior.get().requestHash());
-                return Uni.createFrom().item(parse(prior.get().response(), ReleaseResponse::parseFrom).toBuilder()
-                        .setReplayed(true).build());
+                checkSameBody(RELEASE, r.requestId(), hash, prior.get().requestHash());
+                return Uni.createFrom().item(answers.releaseAnswer(prior.get().response()).asReplay());
             }
             return store.lockHold(tx, holdId).flatMap(found -> {
                 DbRow h = found.orElseThrow(() -> ErrorCode.HOLD_NOT_FOUND.problem("no hold " + holdId));
@@ -343,10 +335,8 @@ public class HoldService {
                     default -> throw ErrorCode.HOLD_NOT_HELD.problem("hold " + holdId + " is " + state);
                 }
                 return available.flatMap(a -> {
-                    ReleaseResponse response = ReleaseResponse.newBuilder().setHoldId(holdId.toString())
-                            .setReleased(usdc(released)).setState(proto(newState)).setAvailable(usdc(a))
-                            .setReplayed(false).build();
-                    return store.storeReleaseAnswer(tx, r.getRequestId(), response.toByteArray()).replaceWith(response);
+                    var response = new ReleaseAnswer(holdId, released, newState, a, false);
+                    return store.storeReleaseAnswer(tx, r.requestId(), answers.encode(response)).replaceWith(response);
                 });
             });
         }));

@@ -81,11 +81,11 @@ public class HoldStore {
         for (int i = 0; i < n; i++) {
             AuthorizeCall c = calls.get(i);
             HeldTerms t = c.terms();
-            requestIds[i] = c.request().getRequestId();
+            requestIds[i] = c.command().requestId();
             users[i] = t.userId();
-            deployments[i] = c.request().getDeploymentId();
-            hashes[i] = Buffer.buffer(c.hash());
-            responses[i] = Buffer.buffer(c.partial().toByteArray());
+            deployments[i] = c.command().deploymentId();
+            hashes[i] = Buffer.buffer(c.command().requestHash());
+            responses[i] = Buffer.buffer(c.answer());
             holdIds[i] = c.holdId();
             amounts[i] = t.amount();
             discounts[i] = t.discountBps();
@@ -93,8 +93,8 @@ public class HoldStore {
             outPrices[i] = t.rates().outputPrice();
             inCosts[i] = t.rates().inputCost();
             outCosts[i] = t.rates().outputCost();
-            maxIn[i] = c.request().getMaxInputTokens();
-            maxOut[i] = c.request().getMaxOutputTokens();
+            maxIn[i] = c.command().maxInputTokens();
+            maxOut[i] = c.command().maxOutputTokens();
             nows[i] = c.now();
             expiries[i] = t.expiresAt();
         }
@@ -113,14 +113,14 @@ public class HoldStore {
 
     /** One Authorize call alone ({@code billing_authorize}, V4): when its group failed as a whole (it wrote nothing). */
     Uni<AuthorizeOutcome> authorizeAlone(Tx tx, AuthorizeCall c) {
-        var r = c.request();
+        var r = c.command();
         HeldTerms t = c.terms();
         return tx.one("""
                 SELECT billing_authorize($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) AS available""",
-                r.getRequestId(), Buffer.buffer(c.hash()), Buffer.buffer(c.partial().toByteArray()), c.holdId(),
-                r.getUserId(), r.getDeploymentId(), t.amount(), t.discountBps(), t.rates().inputPrice(),
-                t.rates().outputPrice(), t.rates().inputCost(), t.rates().outputCost(), r.getMaxInputTokens(),
-                r.getMaxOutputTokens(), c.now(), t.expiresAt())
+                r.requestId(), Buffer.buffer(r.requestHash()), Buffer.buffer(c.answer()), c.holdId(),
+                r.userId(), r.deploymentId(), t.amount(), t.discountBps(), t.rates().inputPrice(),
+                t.rates().outputPrice(), t.rates().inputCost(), t.rates().outputCost(), r.maxInputTokens(),
+                r.maxOutputTokens(), c.now(), t.expiresAt())
                 .map(row -> {
                     BigInteger available = row.units("available");
                     return new AuthorizeOutcome(available == null ? "DUPLICATE" : "HELD", available);
@@ -168,19 +168,19 @@ public class HoldStore {
         for (int i = 0; i < n; i++) {
             CaptureCall call = calls.get(i);
             Charge c = call.charge();
-            requestIds[i] = call.request().getRequestId();
+            requestIds[i] = call.command().requestId();
             users[i] = call.terms().userId();
             deployments[i] = call.terms().deploymentId();
-            hashes[i] = Buffer.buffer(call.hash());
-            responses[i] = Buffer.buffer(call.response().toByteArray());
-            holdIds[i] = call.holdId();
+            hashes[i] = Buffer.buffer(call.command().requestHash());
+            responses[i] = Buffer.buffer(call.answer());
+            holdIds[i] = call.command().holdId();
             held[i] = call.terms().amount();
             charged[i] = c.charged();
             gross[i] = c.gross();
             compute[i] = c.compute();
             net[i] = c.net();
-            inTokens[i] = call.request().getInputTokens();
-            outTokens[i] = call.request().getOutputTokens();
+            inTokens[i] = call.command().inputTokens();
+            outTokens[i] = call.command().outputTokens();
             discounts[i] = c.appliedDiscountBps();
             nows[i] = call.now();
             windows[i] = clock.windowOf(call.now());
@@ -201,12 +201,12 @@ public class HoldStore {
 
     /** One Capture call alone ({@code billing_capture}, V9): when its group failed as a whole (it wrote nothing). */
     Uni<CaptureOutcome> captureAlone(Tx tx, CaptureCall call, BillingClock clock) {
-        var r = call.request();
+        var r = call.command();
         Charge c = call.charge();
         return tx.one("""
                 SELECT billing_capture($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) AS uncollected""",
-                r.getRequestId(), Buffer.buffer(call.hash()), Buffer.buffer(call.response().toByteArray()), call.holdId(),
-                SETTLEMENT_LOCK, call.terms().amount(), c.charged(), r.getInputTokens(), r.getOutputTokens(), c.gross(),
+                r.requestId(), Buffer.buffer(r.requestHash()), Buffer.buffer(call.answer()), r.holdId(),
+                SETTLEMENT_LOCK, call.terms().amount(), c.charged(), r.inputTokens(), r.outputTokens(), c.gross(),
                 c.compute(), c.net(), c.appliedDiscountBps(), call.now(), clock.windowOf(call.now()), clock.windowMillis(),
                 clock.epochMillis())
                 .map(row -> {

@@ -59,14 +59,14 @@ import net.jqwik.api.statistics.Statistics;
 class GroupCommitProperties {
 
     static ScratchBilling db;
-    static HoldService holds;
+    static ProtoHolds holds;
     static final AtomicInteger tries = new AtomicInteger();
 
     @BeforeContainer
     static void start() {
         db = new ScratchBilling("fomo_billing_group", 8);
         BillingClock clock = new BillingClock(Duration.ofHours(1), Duration.ofDays(1), Duration.ZERO, Duration.ZERO);
-        holds = new HoldService(db.billingDb, clock, Duration.ofMinutes(10), 2500, Clock.systemUTC());
+        holds = new ProtoHolds(db.billingDb, clock, Duration.ofMinutes(10), 2500, Clock.systemUTC());
     }
 
     @AfterContainer

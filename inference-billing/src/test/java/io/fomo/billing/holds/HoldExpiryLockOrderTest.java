@@ -38,7 +38,7 @@ class HoldExpiryLockOrderTest {
     void expiryAndGroupsSharingWalletsNeverDeadlock() {
         try (ScratchBilling db = new ScratchBilling("fomo_billing_expiry_order", 12)) {
             BillingClock clock = new BillingClock(Duration.ofHours(1), Duration.ofDays(1), Duration.ZERO, Duration.ZERO);
-            HoldService holds = new HoldService(db.billingDb, clock, Duration.ofMinutes(10), 2500, Clock.systemUTC());
+            ProtoHolds holds = new ProtoHolds(db.billingDb, clock, Duration.ofMinutes(10), 2500, Clock.systemUTC());
             db.rows("""
                     INSERT INTO deployment (id, symbol, owner_id, model_id, input_price, output_price, input_cost, output_cost)
                     VALUES ('dep-exp', 'EXP', 'alice', 'm', 500000, 1500000, 200000, 600000)""");

@@ -4,21 +4,17 @@ import static io.fomo.billing.BillingFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
 import io.fomo.billing.catalog.Catalog;
-import io.fomo.billing.holds.HoldService;
 import io.fomo.billing.settlement.BillingClock;
-import io.fomo.grpc.billing.v1.AuthorizeRequest;
 import io.fomo.grpc.billing.v1.AuthorizeResponse;
-import io.fomo.grpc.billing.v1.CaptureRequest;
 import io.fomo.grpc.billing.v1.HoldState;
-import io.fomo.grpc.billing.v1.ReleaseRequest;
 import io.fomo.grpc.billing.v1.ReleaseResponse;
 import io.fomo.shared.grpc.GrpcErrors;
 import io.fomo.testkit.TestDatabase;
@@ -55,55 +51,42 @@ class HoldJobQuarkusTest {
     @Test
     void aHoldNeitherCapturedNorReleasedExpiresAndItsCreditsComeBack() throws Throwable {
         String dep = deployment(catalog, "alice");
-        String user = newUser();
-        topUp(user, "1");
+        String user = fundedUser("1");
 
         // the app's default TTL is 10 minutes
         Instant before = Instant.now();
-        AuthorizeResponse normal = platform().authorize(AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID())
-                .setUserId(user).setDeploymentId(dep).setMaxInputTokens(1_000).setMaxOutputTokens(100).build());
+        AuthorizeResponse normal = platform().authorize(authorizeRequest(user, dep, 1_000, 100));
         assertThat(normal.getExpiresAt().getSeconds()).isBetween(before.plusSeconds(599).getEpochSecond(),
                 Instant.now().plusSeconds(601).getEpochSecond());
-        platform().release(ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID()).setHoldId(normal.getHoldId()).build());
+        platform().release(releaseRequest(normal.getHoldId()));
 
         // a hold with a 1 s TTL: 10,000 in + 2,000 out = 0.008 USDC held
-        HoldService shortTtl = new HoldService(db, clock, Duration.ofSeconds(1), 2500, Clock.systemUTC());
-        AuthorizeResponse hold = VertxContextSupport.subscribeAndAwait(() -> shortTtl.authorize(AuthorizeRequest.newBuilder()
-                .setRequestId("a-" + UUID.randomUUID()).setUserId(user).setDeploymentId(dep)
-                .setMaxInputTokens(10_000).setMaxOutputTokens(2_000).build()));
+        ProtoHolds shortTtl = new ProtoHolds(db, clock, Duration.ofSeconds(1), 2500, Clock.systemUTC());
+        AuthorizeResponse hold = VertxContextSupport.subscribeAndAwait(() -> shortTtl.authorize(authorizeRequest(user, dep, 10_000, 2_000)));
         assertThat(hold.getHeld()).isEqualTo("0.008");
-        assertThat(wallet(user)).containsExactly("992000", "8000");
+        assertThat(wallet(user)).containsExactly(BigInteger.valueOf(992000), BigInteger.valueOf(8000));
 
         // nobody captures or releases it: the expiry returns it in full
         await().atMost(Duration.ofSeconds(15)).until(() -> "EXPIRED".equals(state(hold.getHoldId())));
-        assertThat(wallet(user)).containsExactly("1000000", "0");
+        assertThat(wallet(user)).containsExactly(BigInteger.valueOf(1000000), BigInteger.valueOf(0));
 
         // too late to capture; a release answers EXPIRED and gives nothing more back
         try {
-            platform().capture(CaptureRequest.newBuilder().setRequestId("c-" + UUID.randomUUID()).setHoldId(hold.getHoldId())
-                    .setInputTokens(10).setOutputTokens(1).build());
+            platform().capture(captureRequest(hold.getHoldId(), 10, 1));
             throw new AssertionError("expected FAILED_PRECONDITION");
         } catch (StatusRuntimeException e) {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
             assertThat(e.getTrailers().get(GrpcErrors.ERROR_CODE)).isEqualTo("HOLD_EXPIRED");
         }
-        ReleaseResponse released = platform().release(ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID())
-                .setHoldId(hold.getHoldId()).build());
+        ReleaseResponse released = platform().release(releaseRequest(hold.getHoldId()));
         assertThat(released.getState()).isEqualTo(HoldState.HOLD_STATE_EXPIRED);
         assertThat(released.getReleased()).isEqualTo("0");
         assertThat(released.getAvailable()).isEqualTo("1");
-        assertThat(wallet(user)).containsExactly("1000000", "0");
+        assertThat(wallet(user)).containsExactly(BigInteger.valueOf(1000000), BigInteger.valueOf(0));
     }
 
     static String state(String holdId) {
         return query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT state FROM hold WHERE id = cast(?1 as uuid)", String.class)
                 .setParameter(1, holdId).getSingleResult()));
-    }
-
-    static java.util.List<String> wallet(String user) {
-        Object[] row = query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
-                "SELECT available, held FROM wallet WHERE user_id = ?1", Object[].class).setParameter(1, user).getSingleResult()));
-        return java.util.List.of(((java.math.BigDecimal) row[0]).toBigIntegerExact().toString(),
-                ((java.math.BigDecimal) row[1]).toBigIntegerExact().toString());
     }
 }

@@ -63,7 +63,7 @@ class HoldStateTest {
     @Test
     void everyStateHasItsProtoValue() {
         for (HoldState s : HoldState.values()) {
-            assertThat(HoldAnswers.proto(s).name()).isEqualTo("HOLD_STATE_" + s.name());
+            assertThat(HoldGrpcService.proto(s).name()).isEqualTo("HOLD_STATE_" + s.name());
         }
     }
 

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.fomo.billing.ScratchBilling;
 import io.fomo.billing.holds.HoldService;
+import io.fomo.billing.holds.ProtoHolds;
 import io.fomo.grpc.billing.v1.AuthorizeRequest;
 import io.fomo.grpc.billing.v1.AuthorizeResponse;
 import io.fomo.grpc.billing.v1.CaptureRequest;
@@ -65,7 +66,7 @@ class WindowAssignmentProperties {
     static Pool pool;
     static VirtualClock time;
     static BillingClock clock;
-    static HoldService holds;
+    static ProtoHolds holds;
     static SettlementService settler;
     static final AtomicInteger eras = new AtomicInteger();
 
@@ -97,7 +98,7 @@ class WindowAssignmentProperties {
         pool = db.pool;
         time = new VirtualClock();
         clock = new BillingClock(Duration.ofMillis(WINDOW_MS), Duration.ofMillis(4 * WINDOW_MS), Duration.ZERO, Duration.ZERO);
-        holds = new HoldService(db.billingDb, clock, Duration.ofMinutes(10), 2500, time);
+        holds = new ProtoHolds(db.billingDb, clock, Duration.ofMinutes(10), 2500, time);
         ObjectMapper mapper = new ObjectMapper().findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         settler = new SettlementService(db.billingDb, clock, new Outbox(mapper, "inference-billing"));
     }
