@@ -2,6 +2,7 @@ package io.fomo.billing.holds;
 
 import org.jboss.logging.Logger;
 
+import io.fomo.shared.ops.JobRun;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,11 +19,10 @@ public class HoldJob {
 
     @Scheduled(every = "${fomo.billing.expiry-interval}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return holds.expireDue(1000).invoke(n -> {
+        return JobRun.guarded(LOG, "hold expiry", () -> holds.expireDue(1000).invoke(n -> {
             if (n > 0) {
                 LOG.debugf("%d holds expired", n);
             }
-        }).onFailure().invoke(e -> LOG.warnf("hold expiry failed (retried next tick): %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        }));
     }
 }

@@ -2,6 +2,9 @@ package io.fomo.billing.settlement;
 
 import java.time.Instant;
 
+import org.jboss.logging.Logger;
+
+import io.fomo.shared.ops.JobRun;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,11 +14,13 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class SettlementJob {
 
+    private static final Logger LOG = Logger.getLogger(SettlementJob.class);
+
     @Inject
     SettlementService settlement;
 
     @Scheduled(every = "${fomo.billing.settle-interval}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return settlement.run(Instant.now());
+        return JobRun.guarded(LOG, "settlement run", () -> settlement.run(Instant.now()));
     }
 }

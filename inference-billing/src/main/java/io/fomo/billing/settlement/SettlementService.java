@@ -119,11 +119,9 @@ public class SettlementService {
         stuckWait = config.epochClose().stuckWait();
     }
 
-    /** One run: settle what can be settled, then close what can be closed; a failure is logged, retried next run. */
+    /** One run: settle what can be settled, then close what can be closed (its job guards it: {@link SettlementJob}). */
     public Uni<Void> run(Instant now) {
-        return settleWindows(now).flatMap(n -> closeEpochs(Instant.now())).replaceWithVoid()
-                .onFailure().invoke(e -> LOG.warnf(e, "settlement run failed (it will be retried): %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return settleWindows(now).flatMap(n -> closeEpochs(Instant.now())).replaceWithVoid();
     }
 
     /**
