@@ -20,14 +20,12 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 
-import io.fomo.grpc.billing.v1.AuthorizeRequest;
 import io.fomo.grpc.billing.v1.AuthorizeResponse;
 import io.fomo.shared.events.EventEnvelope;
 import io.fomo.shared.events.FomoEvent;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.events.types.StakeChanged;
 import io.fomo.testkit.TestDatabase;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -88,30 +86,18 @@ class EventsOverRabbitQuarkusTest {
         channel.waitForConfirmsOrDie(5_000);
     }
 
-    static long count(String sql, Object... params) {
-        return query(() -> Panache.getSession().flatMap(s -> {
-            var q = s.createNativeQuery(sql, Long.class);
-            for (int i = 0; i < params.length; i++) {
-                q.setParameter(i + 1, params[i]);
-            }
-            return q.getSingleResult();
-        }));
-    }
-
     static boolean processed(String consumer, String eventId) {
         return count("SELECT count(*) FROM fomo_inbox WHERE consumer = ?1 AND event_id = ?2", consumer, eventId) == 1;
     }
 
     static AuthorizeResponse authorize(String user, String dep) {
-        return platform().authorize(AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID()).setUserId(user)
-                .setDeploymentId(dep).setMaxInputTokens(10_000).setMaxOutputTokens(2_000).build());
+        return platform().authorize(authorizeRequest(user, dep, 10_000, 2_000));
     }
 
     @Test
     void deploymentLiveAndStakeChangedReachTheProjectionsOnceAndNeverRollBack() throws Exception {
         String dep = "dep-" + UUID.randomUUID();
-        String bob = newUser();
-        topUp(bob, "1");
+        String bob = fundedUser("1");
         Instant live = Instant.parse("2026-11-20T12:00:00Z");
         DeploymentLive deploymentLive = new DeploymentLive(dep, "RBT" + dep.substring(4, 8).toUpperCase(), "alice",
                 "Qwen/Qwen3-32B", "0.50", "1.50", "0.20", "0.60", live, "RBT-FLOCK", "off-" + dep, live.plusSeconds(365L * 86_400));

@@ -9,7 +9,6 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -19,20 +18,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.billing.catalog.Catalog;
-import io.fomo.grpc.billing.v1.AuthorizeRequest;
 import io.fomo.grpc.billing.v1.AuthorizeResponse;
-import io.fomo.grpc.billing.v1.CaptureRequest;
 import io.fomo.grpc.billing.v1.CreditsReconciliationGrpc;
 import io.fomo.grpc.billing.v1.CreditsSummary;
 import io.fomo.grpc.billing.v1.GetCreditsSummaryRequest;
-import io.fomo.grpc.billing.v1.ReleaseRequest;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.TestDatabase;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -71,24 +65,12 @@ class CreditsReconciliationQuarkusTest {
                 .isEqualTo(units(s.getToppedUpTotal()).subtract(units(s.getSettledChargedTotal())));
     }
 
-    static long count(String sql, Object... params) {
-        return query(() -> Panache.getSession().flatMap(s -> {
-            var q = s.createNativeQuery(sql, Long.class);
-            for (int i = 0; i < params.length; i++) {
-                q.setParameter(i + 1, params[i]);
-            }
-            return q.getSingleResult();
-        }));
-    }
-
     static AuthorizeResponse authorize(String user, String dep, long in, long out) {
-        return platform().authorize(AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID()).setUserId(user)
-                .setDeploymentId(dep).setMaxInputTokens(in).setMaxOutputTokens(out).build());
+        return platform().authorize(authorizeRequest(user, dep, in, out));
     }
 
     static BigInteger capture(AuthorizeResponse hold, long in, long out) {
-        return units(platform().capture(CaptureRequest.newBuilder().setRequestId("c-" + UUID.randomUUID())
-                .setHoldId(hold.getHoldId()).setInputTokens(in).setOutputTokens(out).build()).getCharged());
+        return units(platform().capture(captureRequest(hold.getHoldId(), in, out)).getCharged());
     }
 
     @Test
@@ -112,7 +94,7 @@ class CreditsReconciliationQuarkusTest {
         AuthorizeResponse h3 = authorize(u2, dep, 50_000, 5_000);
         AuthorizeResponse h4 = authorize(u2, dep, 7_000, 700);
         BigInteger charged = capture(h1, 9_000, 1_500).add(capture(h2, 3_000, 400));
-        platform().release(ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID()).setHoldId(h3.getHoldId()).build());
+        platform().release(releaseRequest(h3.getHoldId()));
         CreditsSummary open = summary();
         assertBalanced(open);
         assertThat(units(open.getHeld())).isGreaterThanOrEqualTo(units(h4.getHeld()));
@@ -146,8 +128,7 @@ class CreditsReconciliationQuarkusTest {
         String dep = deployment(catalog, "alice");
         List<String> users = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            String u = newUser();
-            topUp(u, "2");
+            String u = fundedUser("2");
             users.add(u);
         }
         ExecutorService pool = Executors.newFixedThreadPool(9);
@@ -158,7 +139,7 @@ class CreditsReconciliationQuarkusTest {
                 for (int i = 0; i < 25; i++) {
                     AuthorizeResponse h = authorize(u, dep, 10_000, 2_000);
                     if (i % 5 == 4) {
-                        platform().release(ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID()).setHoldId(h.getHoldId()).build());
+                        platform().release(releaseRequest(h.getHoldId()));
                     } else {
                         capture(h, 1_000 * i, 100 * i);
                     }
@@ -185,20 +166,11 @@ class CreditsReconciliationQuarkusTest {
     @Test
     void onlyTreasuryServiceMayAsk() {
         GetCreditsSummaryRequest r = GetCreditsSummaryRequest.getDefaultInstance();
-        assertThat(code(() -> CreditsReconciliationGrpc.newBlockingStub(channel()).getCreditsSummary(r))).isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThat(code(() -> reconciliation("not-a-token").getCreditsSummary(r))).isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThat(code(() -> reconciliation(KeycloakTokens.service("api-platform")).getCreditsSummary(r))).isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(code(() -> reconciliation(KeycloakTokens.service("staking-service")).getCreditsSummary(r))).isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(code(() -> reconciliation(KeycloakTokens.user("op")).getCreditsSummary(r))).isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(code(() -> reconciliation(KeycloakTokens.service("treasury-service")).getCreditsSummary(r))).isEqualTo(Status.Code.OK);
-    }
-
-    static Status.Code code(Runnable call) {
-        try {
-            call.run();
-        } catch (StatusRuntimeException e) {
-            return e.getStatus().getCode();
-        }
-        return Status.Code.OK;
+        assertThat(statusOf(() -> CreditsReconciliationGrpc.newBlockingStub(channel()).getCreditsSummary(r))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(statusOf(() -> reconciliation("not-a-token").getCreditsSummary(r))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(statusOf(() -> reconciliation(KeycloakTokens.service("api-platform")).getCreditsSummary(r))).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(statusOf(() -> reconciliation(KeycloakTokens.service("staking-service")).getCreditsSummary(r))).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(statusOf(() -> reconciliation(KeycloakTokens.user("op")).getCreditsSummary(r))).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(statusOf(() -> reconciliation(KeycloakTokens.service("treasury-service")).getCreditsSummary(r))).isEqualTo(Status.Code.OK);
     }
 }

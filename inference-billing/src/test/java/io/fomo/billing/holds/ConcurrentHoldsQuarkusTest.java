@@ -25,11 +25,9 @@ import io.fomo.grpc.billing.v1.AuthorizeResponse;
 import io.fomo.grpc.billing.v1.BillingGrpc;
 import io.fomo.grpc.billing.v1.CaptureRequest;
 import io.fomo.grpc.billing.v1.CaptureResponse;
-import io.fomo.grpc.billing.v1.ReleaseRequest;
 import io.fomo.testkit.TestDatabase;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -58,8 +56,7 @@ class ConcurrentHoldsQuarkusTest {
         for (int i = 0; i < 1000; i++) {
             futures.add(pool.submit(() -> {
                 try {
-                    holds.add(stub.authorize(AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID())
-                            .setUserId(user).setDeploymentId(dep).setMaxInputTokens(10_000).setMaxOutputTokens(2_000).build()));
+                    holds.add(stub.authorize(authorizeRequest(user, dep, 10_000, 2_000)));
                 } catch (StatusRuntimeException e) {
                     if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
                         exhausted.incrementAndGet();
@@ -89,10 +86,9 @@ class ConcurrentHoldsQuarkusTest {
             long out = random.nextInt(2_001);
             futures.add(pool.submit(() -> {
                 if (release) {
-                    stub.release(ReleaseRequest.newBuilder().setRequestId("r-" + UUID.randomUUID()).setHoldId(h.getHoldId()).build());
+                    stub.release(releaseRequest(h.getHoldId()));
                 } else {
-                    CaptureResponse c = stub.capture(CaptureRequest.newBuilder().setRequestId("c-" + UUID.randomUUID())
-                            .setHoldId(h.getHoldId()).setInputTokens(in).setOutputTokens(out).build());
+                    CaptureResponse c = stub.capture(captureRequest(h.getHoldId(), in, out));
                     charged.add(new BigDecimal(c.getCharged()).movePointRight(6).toBigIntegerExact());
                 }
             }));
@@ -108,14 +104,12 @@ class ConcurrentHoldsQuarkusTest {
     @Test
     void concurrentDuplicatesGetTheFirstAnswerAndConcurrentCapturesOfOneHoldChargeOnce() throws Exception {
         String dep = deployment(catalog, "alice");
-        String user = newUser();
-        topUp(user, "1");
+        String user = fundedUser("1");
         BillingGrpc.BillingBlockingStub stub = platform();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             // 16 identical Authorize calls at once: one hold, every answer the first one
-            AuthorizeRequest a = AuthorizeRequest.newBuilder().setRequestId("a-" + UUID.randomUUID()).setUserId(user)
-                    .setDeploymentId(dep).setMaxInputTokens(10_000).setMaxOutputTokens(2_000).build();
+            AuthorizeRequest a = authorizeRequest(user, dep, 10_000, 2_000);
             List<Future<AuthorizeResponse>> authorizes = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
                 authorizes.add(pool.submit(() -> stub.authorize(a)));
@@ -128,8 +122,7 @@ class ConcurrentHoldsQuarkusTest {
             assertThat(wallet(user)).containsExactly(new BigInteger("992000"), new BigInteger("8000"));
 
             // 16 identical Capture calls at once, plus 16 captures of the same hold under other request ids: charged once
-            CaptureRequest c = CaptureRequest.newBuilder().setRequestId("c-" + UUID.randomUUID())
-                    .setHoldId(answers.get(0).getHoldId()).setInputTokens(5_000).setOutputTokens(1_000).build();
+            CaptureRequest c = captureRequest(answers.get(0).getHoldId(), 5_000, 1_000);
             List<Future<CaptureResponse>> same = new ArrayList<>();
             List<Future<String>> others = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
@@ -168,11 +161,5 @@ class ConcurrentHoldsQuarkusTest {
         } finally {
             pool.shutdown();
         }
-    }
-
-    static List<BigInteger> wallet(String user) {
-        Object[] row = query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
-                "SELECT available, held FROM wallet WHERE user_id = ?1", Object[].class).setParameter(1, user).getSingleResult()));
-        return List.of(((BigDecimal) row[0]).toBigIntegerExact(), ((BigDecimal) row[1]).toBigIntegerExact());
     }
 }

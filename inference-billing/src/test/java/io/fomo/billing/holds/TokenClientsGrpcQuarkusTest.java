@@ -1,9 +1,11 @@
 package io.fomo.billing.holds;
 
+import static io.fomo.billing.BillingFixtures.authorizeRequest;
 import static io.fomo.billing.BillingFixtures.billing;
 import static io.fomo.billing.BillingFixtures.deployment;
 import static io.fomo.billing.BillingFixtures.newUser;
 import static io.fomo.billing.BillingFixtures.platform;
+import static io.fomo.billing.BillingFixtures.statusOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -42,12 +44,12 @@ class TokenClientsGrpcQuarkusTest {
     @Test
     void aTokenIssuedToAnotherClientOfTheRealmIsUnauthenticated() throws Exception {
         String dep = deployment(catalog, "alice");
-        AuthorizeRequest a = HoldGrpcQuarkusTest.authorize(newUser(), dep, 1, 1);
+        AuthorizeRequest a = authorizeRequest(newUser(), dep, 1, 1);
         String foreign = adminCliToken("op");
-        assertThat(HoldGrpcQuarkusTest.code(() -> billing(foreign).authorize(a))).isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThat(HoldGrpcQuarkusTest.code(() -> billing(KeycloakTokens.user("op")).authorize(a)))
+        assertThat(statusOf(() -> billing(foreign).authorize(a))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(statusOf(() -> billing(KeycloakTokens.user("op")).authorize(a)))
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
-        assertThat(HoldGrpcQuarkusTest.code(() -> platform().authorize(a))).isNotEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(statusOf(() -> platform().authorize(a))).isNotEqualTo(Status.Code.UNAUTHENTICATED);
     }
 
     /** A password-grant token from Keycloak's built-in public client {@code admin-cli} of realm fomo. */
