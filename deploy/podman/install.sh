@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the container engine the image builds and the rehearsal use (../shared/docs/TOOLCHAIN.md "Containers"):
-# podman, runc, debootstrap (and iptables, for podman's networks) from Debian's packages when missing, and the engine settings this kind of machine
+# podman, runc, debootstrap (and iptables and catatonit, for podman's networks and pods) from Debian's packages when missing, and the engine settings this kind of machine
 # needs: crun (podman's default runtime) fails on setrlimit here, so containers run with runc and without default
 # ulimits. Either setting alone still fails, so both go into /etc/containers/containers.conf.
 #
@@ -12,8 +12,9 @@ SUDO=""
 log() { printf '%s [install.sh] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 missing=()
-# iptables: netavark (podman's network stack) needs it and podman only recommends it ("netavark: No such file").
-for pair in podman:podman runc:runc debootstrap:debootstrap iptables:iptables; do
+# iptables: netavark (podman's network stack) needs it and podman only recommends it ("netavark: No such file");
+# catatonit: the init of the pods' infra container, which podman builds locally from it (no pause image to pull).
+for pair in podman:podman runc:runc debootstrap:debootstrap iptables:iptables catatonit:catatonit; do
   cmd="${pair%%:*}" pkg="${pair#*:}"
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 done
@@ -23,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" netavark aardvark-dns uidmap slirp4netns fuse-overlayfs >/dev/null
 else
-  log "podman, runc, debootstrap and iptables are installed"
+  log "podman, runc, debootstrap, iptables and catatonit are installed"
 fi
 
 # containers.conf: the two settings, each written only when it is not there yet. The file may hold the
