@@ -2,7 +2,10 @@ package io.fomo.rmo.contribution;
 
 import java.time.Instant;
 
+import org.jboss.logging.Logger;
+
 import io.fomo.rmo.config.RmoConfig;
+import io.fomo.shared.ops.JobRun;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +19,8 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class ContributionResumeJob {
 
+    private static final Logger LOG = Logger.getLogger(ContributionResumeJob.class);
+
     @Inject
     ContributionService contributions;
 
@@ -25,6 +30,7 @@ public class ContributionResumeJob {
     @Scheduled(every = "${fomo.rmo.contribution.resume-interval:10s}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return contributions.resume(Instant.now().minus(config.contribution().resumeAfter()), 100).replaceWithVoid();
+        return JobRun.guarded(LOG, "resuming contribution holds",
+                () -> contributions.resume(Instant.now().minus(config.contribution().resumeAfter()), 100));
     }
 }

@@ -8,14 +8,12 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 import io.fomo.shared.errors.ErrorCode;
-import io.fomo.rmo.config.RmoConfig;
 import io.fomo.rmo.web.Bounds;
 import io.fomo.rmo.web.Requests;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.DecimalString;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -59,23 +57,13 @@ public class DeploymentResource {
     SecurityIdentity identity;
 
     @Inject
-    RmoConfig config;
-
-    private Bounds bounds;
-
-    @PostConstruct
-    void init() {
-        bounds = config.inputBounds();
-    }
+    Bounds bounds;
 
     @POST
     @RolesAllowed("rma-owner")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> register(RegisterRequest body, @HeaderParam("Idempotency-Key") String header) {
-        if (body == null) {
-            throw ErrorCode.MALFORMED_REQUEST.problem("a JSON body is required");
-        }
-        String key = Requests.key(body.idempotencyKey(), header);
+        String key = Requests.key(Requests.required(body).idempotencyKey(), header);
         DeploymentService.Registration r = validate(body, bounds);
         String owner = jwt.getSubject();
         RegisterRequest fingerprint = new RegisterRequest(body.displayName(), body.modelId(), body.baseUrl(),

@@ -21,7 +21,6 @@ import io.fomo.shared.web.DecimalString;
 import io.fomo.shared.web.ProblemException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -83,21 +82,14 @@ public class OfferingResource {
     @Inject
     RmoConfig config;
 
-    private Bounds bounds;
-
-    @PostConstruct
-    void init() {
-        bounds = config.inputBounds();
-    }
+    @Inject
+    Bounds bounds;
 
     @POST
     @RolesAllowed("rma-owner")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(CreateRequest body, @HeaderParam("Idempotency-Key") String header) {
-        if (body == null) {
-            throw ErrorCode.MALFORMED_REQUEST.problem("a JSON body is required");
-        }
-        String key = Requests.key(body.idempotencyKey(), header);
+        String key = Requests.key(Requests.required(body).idempotencyKey(), header);
         String deploymentId = Requests.text("deploymentId", body.deploymentId(), Bounds.MAX_ID);
         OfferingTerms terms = terms(body);
         Instant now = Instant.now();
@@ -182,8 +174,7 @@ public class OfferingResource {
     @RolesAllowed("operator")
     @Blocking
     public OfferingView cancel(@PathParam("id") String id) {
-        Bounds.id("id", id);
-        return guard(() -> closes.cancel(id).view(null, null));
+        return closing(id, closes::cancel);
     }
 
     /**
@@ -195,13 +186,14 @@ public class OfferingResource {
     @RolesAllowed("operator")
     @Blocking
     public OfferingView close(@PathParam("id") String id) {
-        Bounds.id("id", id);
-        return guard(() -> closes.close(id).view(null, null));
+        return closing(id, closes::close);
     }
 
-    private static OfferingView guard(java.util.function.Supplier<OfferingView> action) {
+    /** Cancel or close {@code id} and answer the offering; a failure midway is {@code 503 CLOSE_INTERRUPTED}. */
+    private static OfferingView closing(String id, java.util.function.Function<String, OfferingRow> action) {
+        Bounds.id("id", id);
         try {
-            return action.get();
+            return action.apply(id).view(null, null);
         } catch (ProblemException e) {
             throw e;
         } catch (RuntimeException e) {

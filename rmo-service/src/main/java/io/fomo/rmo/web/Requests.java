@@ -22,6 +22,14 @@ public final class Requests {
         return value;
     }
 
+    /** The request's JSON body: {@code 400 MALFORMED_REQUEST} when there is none. */
+    public static <T> T required(T body) {
+        if (body == null) {
+            throw ErrorCode.MALFORMED_REQUEST.problem("a JSON body is required");
+        }
+        return body;
+    }
+
     /** The idempotency key from the body field or the {@code Idempotency-Key} header (SPEC §9). */
     public static String key(String bodyKey, String headerKey) {
         String k = bodyKey != null ? bodyKey : headerKey;
