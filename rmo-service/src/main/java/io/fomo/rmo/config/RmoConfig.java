@@ -31,7 +31,7 @@ public interface RmoConfig {
     /** SPEC §3: the default use of the raised FLOCK, percent (50 / 30 / 20). */
     UseOfFunds useOfFunds();
 
-    /** SPEC §3: the operator allocation vests linearly over 365 days after a 90-day cliff. */
+    /** SPEC §3: the operator allocation vests linearly over 365 days after a 90-day cliff; its claims' resumer. */
     Vesting vesting();
 
     /** SPEC §3: the seeded pool's LP shares are locked this long. */
@@ -143,6 +143,14 @@ public interface RmoConfig {
 
         @WithDefault("P365D")
         Duration duration();
+
+        /** How often the resumer looks for vesting claims a crash or a ledger outage left unfinished. */
+        @WithDefault("10s")
+        String resumeInterval();
+
+        /** A claim still unfinished this long is the resumer's. */
+        @WithDefault("PT10S")
+        Duration resumeAfter();
     }
 
     interface InputBounds {

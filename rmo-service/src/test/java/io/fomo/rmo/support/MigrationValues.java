@@ -10,8 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The values a text column may hold, as rmo's migration states them: rmo's state columns have no CHECK constraint;
- * {@code V2__rmo.sql} lists each column's values in a comment ({@code -- A | B | C}) on the column's line.
+ * The values a text column may hold, as rmo's migrations state them: rmo's state columns have no CHECK constraint;
+ * the migration lists each column's values in a comment ({@code -- A | B | C}) on the column's line.
  */
 public final class MigrationValues {
 
@@ -20,14 +20,19 @@ public final class MigrationValues {
 
     /** The values listed on the line of {@code table}'s column {@code column} ({@code NULL (...)} left out). */
     public static Set<String> of(String table, String column) {
-        String sql = read("db/migration/V2__rmo.sql");
+        return ofTable("V2__rmo.sql", table, column);
+    }
+
+    /** The same, for a table {@code migration} creates. */
+    public static Set<String> ofTable(String migration, String table, String column) {
+        String sql = read("db/migration/" + migration);
         Matcher t = Pattern.compile("CREATE TABLE " + table + " \\((.*?)\\n\\);", Pattern.DOTALL).matcher(sql);
         if (!t.find()) {
-            throw new IllegalStateException("no table " + table + " in V2__rmo.sql");
+            throw new IllegalStateException("no table " + table + " in " + migration);
         }
         Matcher c = Pattern.compile("(?m)^\\s*" + column + "\\s+text[^\\n]*--\\s*([^\\n]+)$").matcher(t.group(1));
         if (!c.find()) {
-            throw new IllegalStateException("no commented text column " + column + " in table " + table);
+            throw new IllegalStateException("no commented text column " + column + " in table " + table + " of " + migration);
         }
         Set<String> values = new TreeSet<>();
         Arrays.stream(c.group(1).split("\\|")).map(String::trim).filter(v -> !v.startsWith("NULL")).forEach(values::add);
