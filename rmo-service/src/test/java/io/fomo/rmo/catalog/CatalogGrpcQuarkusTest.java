@@ -18,7 +18,6 @@ import io.fomo.grpc.rmo.v1.GetDeploymentRequest;
 import io.fomo.grpc.rmo.v1.ListLiveDeploymentsRequest;
 import io.fomo.grpc.rmo.v1.ListLiveDeploymentsResponse;
 import io.fomo.testkit.KeycloakTokens;
-import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
 import io.grpc.ManagedChannel;
@@ -41,7 +40,6 @@ import jakarta.inject.Inject;
         initArgs = @ResourceArg(name = "service", value = "treasury"))
 class CatalogGrpcQuarkusTest {
 
-    static OpenAiStandIn host;
     static ManagedChannel channel;
 
     @Inject
@@ -49,13 +47,11 @@ class CatalogGrpcQuarkusTest {
 
     @BeforeAll
     static void start() {
-        host = OpenAiStandIn.start(MODEL);
         channel = ManagedChannelBuilder.forAddress("localhost", 19182).usePlaintext().build();
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        host.close();
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
@@ -71,7 +67,7 @@ class CatalogGrpcQuarkusTest {
     void liveDeploymentsAreListedAndFound() {
         deposit(sub("bob"), "1000");
         String symbol = symbol();
-        String[] ids = openOffering(host, symbol, "0.25", Map.of("softCap", "10"));
+        String[] ids = openOffering(symbol, "0.25", Map.of("softCap", "10"));
         var api = stub(KeycloakTokens.service("api-platform"));
         Deployment before = api.getDeployment(GetDeploymentRequest.newBuilder().setDeploymentId(ids[0]).build());
         assertThat(before.getState()).isEqualTo(DeploymentState.DEPLOYMENT_STATE_OFFERING);
@@ -85,7 +81,7 @@ class CatalogGrpcQuarkusTest {
         assertThat(d.getState()).isEqualTo(DeploymentState.DEPLOYMENT_STATE_LIVE);
         assertThat(d.getPoolId()).isEqualTo(symbol + "-FLOCK");
         assertThat(d.getInputPricePerMillion()).isEqualTo("0.5");
-        assertThat(d.getBaseUrl()).isEqualTo(host.baseUrl());
+        assertThat(d.getBaseUrl()).isEqualTo(host().baseUrl());
         assertThat(d.hasLiveAt()).isTrue();
 
         // page through every live deployment with page size 1 and find ours

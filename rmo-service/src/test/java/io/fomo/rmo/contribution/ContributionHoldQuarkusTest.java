@@ -9,13 +9,10 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.rmo.support.LedgerProbe;
-import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
@@ -38,8 +35,6 @@ import jakarta.inject.Inject;
         initArgs = @ResourceArg(name = "service", value = "treasury"))
 class ContributionHoldQuarkusTest {
 
-    static OpenAiStandIn host;
-
     @Inject
     ContributionService contributions;
 
@@ -49,22 +44,12 @@ class ContributionHoldQuarkusTest {
     @Inject
     Pool pool;
 
-    @BeforeAll
-    static void startHost() {
-        host = OpenAiStandIn.start(MODEL);
-    }
-
-    @AfterAll
-    static void stopHost() {
-        host.close();
-    }
-
     @Test
     void aCrashAfterTheIntentIsFinishedByTheResumer() {
         String carol = sub("carol");
         deposit(carol, "1000");
         var held0 = held(ledger, carol, "FLOCK", AccountKind.ACCOUNT_KIND_USER);
-        String offering = openOffering(host, symbol(), "0.25", Map.of())[1];
+        String offering = openOffering(symbol(), "0.25", Map.of())[1];
         String key = "crash-" + UUID.randomUUID();
 
         contributions.crashOnceAfterIntent();
@@ -92,7 +77,7 @@ class ContributionHoldQuarkusTest {
     @Test
     void aRefusedHoldLeavesNothing() {
         String dave = sub("dave");
-        String offering = openOffering(host, symbol(), "0.25", Map.of())[1];
+        String offering = openOffering(symbol(), "0.25", Map.of())[1];
         contribute("dave", offering, "100000000", "poor-" + UUID.randomUUID()).then().statusCode(409)
                 .body("code", equalTo("INSUFFICIENT_BALANCE"));
         assertThat(count("SELECT count(*) FROM contribution WHERE offering_id = $1 AND user_id = $2", offering, dave)).isZero();

@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -45,19 +44,6 @@ class DeploymentQuarkusTest {
     @AfterAll
     static void stopHost() {
         host.close();
-    }
-
-    static Map<String, Object> registration(String baseUrl) {
-        Map<String, Object> body = new HashMap<>();
-        body.put("displayName", "Qwen");
-        body.put("modelId", MODEL);
-        body.put("baseUrl", baseUrl);
-        body.put("inputPricePerMillion", "0.50");
-        body.put("outputPricePerMillion", "1.50");
-        body.put("inputCostPerMillion", "0.20");
-        body.put("outputCostPerMillion", "0.60");
-        body.put("idempotencyKey", UUID.randomUUID().toString());
-        return body;
     }
 
     @Test

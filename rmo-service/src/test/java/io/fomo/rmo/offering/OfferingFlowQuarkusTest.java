@@ -10,15 +10,12 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.GetTokenRequest;
 import io.fomo.rmo.close.CloseService;
 import io.fomo.rmo.support.LedgerProbe;
-import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
 import io.quarkus.test.common.ResourceArg;
@@ -37,8 +34,6 @@ import jakarta.inject.Inject;
         initArgs = @ResourceArg(name = "service", value = "treasury"))
 class OfferingFlowQuarkusTest {
 
-    static OpenAiStandIn host;
-
     @Inject
     LedgerProbe ledger;
 
@@ -47,16 +42,6 @@ class OfferingFlowQuarkusTest {
 
     @Inject
     CloseService closer;
-
-    @BeforeAll
-    static void startHost() {
-        host = OpenAiStandIn.start(MODEL);
-    }
-
-    @AfterAll
-    static void stopHost() {
-        host.close();
-    }
 
     /**
      * The worked example: P = 0.25, S = 400,000, H = M = 100,000. Bob 60,000, Carol 90,000 → oversubscribed; Bob
@@ -72,7 +57,7 @@ class OfferingFlowQuarkusTest {
         BigInteger bob0 = balance(ledger, bob, "FLOCK", AccountKind.ACCOUNT_KIND_USER);
         BigInteger carol0 = balance(ledger, carol, "FLOCK", AccountKind.ACCOUNT_KIND_USER);
         String symbol = symbol();
-        String[] ids = openOffering(host, symbol, "0.25", Map.of());
+        String[] ids = openOffering(symbol, "0.25", Map.of());
         String deployment = ids[0];
         String offering = ids[1];
         io.restassured.RestAssured.given().get("/api/v1/offerings/" + offering).then().statusCode(200)
@@ -147,7 +132,7 @@ class OfferingFlowQuarkusTest {
         String bob = sub("bob");
         deposit(bob, "1000");
         BigInteger bob0 = balance(ledger, bob, "FLOCK", AccountKind.ACCOUNT_KIND_USER);
-        String[] ids = openOffering(host, symbol(), "0.25", Map.of("softCap", "50000"));
+        String[] ids = openOffering(symbol(), "0.25", Map.of("softCap", "50000"));
         contribute("bob", ids[1], "123.456789012345678901", "k1").then().statusCode(201);
         contribute("bob", ids[1], "7", "k2").then().statusCode(201);
         assertThat(balance(ledger, bob, "FLOCK", AccountKind.ACCOUNT_KIND_USER)).isEqualTo(bob0);
@@ -167,7 +152,7 @@ class OfferingFlowQuarkusTest {
         BigInteger dave0 = balance(ledger, dave, "FLOCK", AccountKind.ACCOUNT_KIND_USER);
         String symbol = symbol();
         // P = 3 FLOCK per MT: 10 FLOCK buys floor(10/3 MT) = 3.333333333333333333 MT for 9.999999999999999999 FLOCK.
-        String[] ids = openOffering(host, symbol, "3", Map.of("softCap", "5"));
+        String[] ids = openOffering(symbol, "3", Map.of("softCap", "5"));
         contribute("dave", ids[1], "10", "d1").then().statusCode(201);
         expire(pool, ids[1]);
         close(ids[1]).then().statusCode(200).body("state", equalTo("LIVE")).body("close.mode", equalTo("WITHIN_CAPS"))
@@ -188,7 +173,7 @@ class OfferingFlowQuarkusTest {
         deposit(bob, "100000");
         deposit(carol, "100000");
         String symbol = symbol();
-        String[] ids = openOffering(host, symbol, "0.25", Map.of());
+        String[] ids = openOffering(symbol, "0.25", Map.of());
         String offering = ids[1];
         // 7 contributions in 3-row chunks: SETTLE takes 3 batches; DISTRIBUTE 1.
         for (int i = 0; i < 4; i++) {
@@ -222,7 +207,7 @@ class OfferingFlowQuarkusTest {
         String bob = sub("bob");
         deposit(bob, "100000");
         String symbol = symbol();
-        String[] ids = openOffering(host, symbol, "0.25", Map.of("softCap", "1000"));
+        String[] ids = openOffering(symbol, "0.25", Map.of("softCap", "1000"));
         contribute("bob", ids[1], "1000", "x").then().statusCode(201);
         expire(pool, ids[1]);
         var pool4 = java.util.concurrent.Executors.newFixedThreadPool(4);
@@ -246,7 +231,7 @@ class OfferingFlowQuarkusTest {
     void contributionsAreIdempotentAndRefusalsHoldNothing() {
         String bob = sub("bob");
         deposit(bob, "500");
-        String[] ids = openOffering(host, symbol(), "0.25", Map.of("maxContribution", "300", "minContribution", "10"));
+        String[] ids = openOffering(symbol(), "0.25", Map.of("maxContribution", "300", "minContribution", "10"));
         String key = "idem-" + UUID.randomUUID();
         String first = contribute("bob", ids[1], "100", key).then().statusCode(201).extract().path("id");
         String again = contribute("bob", ids[1], "100", key).then().statusCode(201).extract().path("id");
@@ -271,7 +256,7 @@ class OfferingFlowQuarkusTest {
         String bob = sub("bob");
         deposit(bob, "100");
         BigInteger bob0 = balance(ledger, bob, "FLOCK", AccountKind.ACCOUNT_KIND_USER);
-        String[] ids = openOffering(host, symbol(), "0.25", Map.of());
+        String[] ids = openOffering(symbol(), "0.25", Map.of());
         contribute("bob", ids[1], "40", "a").then().statusCode(201);
         contribute("bob", ids[1], "2", "b").then().statusCode(201);
         io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("op"))
@@ -280,42 +265,5 @@ class OfferingFlowQuarkusTest {
         assertThat(balance(ledger, bob, "FLOCK", AccountKind.ACCOUNT_KIND_USER)).isEqualTo(bob0);
         assertThat(held(ledger, bob, "FLOCK", AccountKind.ACCOUNT_KIND_USER)).isZero();
         contribute("bob", ids[1], "1", "c").then().statusCode(409).body("code", equalTo("OFFERING_CLOSED"));
-    }
-
-    /** The operator allocation vests (here: no cliff, 1 s linear) and its owner claims it, idempotently. */
-    @Test
-    void operatorVestingIsClaimedOnce() {
-        String bob = sub("bob");
-        deposit(bob, "1000");
-        String symbol = symbol();
-        String[] ids = openOffering(host, symbol, "0.25", Map.of("softCap", "10",
-                "vesting", Map.of("cliff", "PT0S", "duration", "PT1S")));
-        contribute("bob", ids[1], "100", "v").then().statusCode(201);
-        io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("alice"))
-                .get("/api/v1/offerings/" + ids[1] + "/vesting").then().statusCode(404);
-        expire(pool, ids[1]);
-        close(ids[1]).then().statusCode(200).body("state", equalTo("LIVE"));
-        String alice = sub("alice");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> io.restassured.RestAssured.given()
-                .auth().oauth2(io.fomo.testkit.KeycloakTokens.user("alice")).get("/api/v1/offerings/" + ids[1] + "/vesting")
-                .then().statusCode(200).body("total", equalTo("100000")).body("claimable", equalTo("100000")));
-        var claim = Map.of("idempotencyKey", "claim-1");
-        io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("alice"))
-                .contentType(io.restassured.http.ContentType.JSON).body(claim)
-                .post("/api/v1/offerings/" + ids[1] + "/vesting/claims").then().statusCode(201)
-                .body("amount", equalTo("100000")).body("claimedTotal", equalTo("100000"));
-        io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("alice"))
-                .contentType(io.restassured.http.ContentType.JSON).body(claim)
-                .post("/api/v1/offerings/" + ids[1] + "/vesting/claims").then().statusCode(201)
-                .body("amount", equalTo("100000"));
-        io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("alice"))
-                .contentType(io.restassured.http.ContentType.JSON).body(Map.of("idempotencyKey", "claim-2"))
-                .post("/api/v1/offerings/" + ids[1] + "/vesting/claims").then().statusCode(201)
-                .body("amount", equalTo("0"));
-        assertThat(balance(ledger, alice, symbol, AccountKind.ACCOUNT_KIND_USER)).isEqualTo(whole(100_000));
-        assertThat(balance(ledger, alice, symbol, AccountKind.ACCOUNT_KIND_VESTING)).isZero();
-        io.restassured.RestAssured.given().auth().oauth2(io.fomo.testkit.KeycloakTokens.user("bob"))
-                .contentType(io.restassured.http.ContentType.JSON).body(Map.of("idempotencyKey", "steal"))
-                .post("/api/v1/offerings/" + ids[1] + "/vesting/claims").then().statusCode(403);
     }
 }

@@ -7,7 +7,9 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,12 +28,40 @@ import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Helpers shared by the rmo tests: REST calls with real tokens, the real ledger, and database time travel. */
+/**
+ * Helpers shared by the rmo tests: one model host serving {@link #MODEL}, REST calls with real tokens, the real ledger,
+ * what rmo has written, and database time travel.
+ */
 public final class RmoFixtures {
 
     public static final String MODEL = "Qwen/Qwen3-32B";
 
+    /** Every table a refused request must leave as it was: rmo's own, the idempotency keys and the outbox. */
+    public static final List<String> WRITTEN_TABLES = List.of("deployment", "hosting_check", "offering", "contributor",
+            "contribution", "vesting", "vesting_claim", "fomo_idempotency", "fomo_outbox");
+
+    private static OpenAiStandIn host;
+
     private RmoFixtures() {
+    }
+
+    /** The tests' model host (OpenAI stand-in serving {@link #MODEL}), started once and stopped with the JVM. */
+    public static synchronized OpenAiStandIn host() {
+        if (host == null) {
+            OpenAiStandIn started = OpenAiStandIn.start(MODEL);
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "rmo-test-model-host"));
+            host = started;
+        }
+        return host;
+    }
+
+    /** The row count of every table in {@link #WRITTEN_TABLES}, in that order: one comparable snapshot. */
+    public static List<Long> writtenRows(Pool pool) {
+        List<Long> out = new ArrayList<>();
+        for (String table : WRITTEN_TABLES) {
+            out.add(pool.query("SELECT count(*) FROM " + table).execute().await().indefinitely().iterator().next().getLong(0));
+        }
+        return out;
     }
 
     public static String treasuryUrl() {
@@ -61,9 +91,10 @@ public final class RmoFixtures {
                 .post(treasuryUrl() + "/api/v1/deposits").then().statusCode(201);
     }
 
-    public static String registerDeployment(String owner, String baseUrl) {
+    /** A valid registration of {@link #MODEL} at {@code baseUrl} under a fresh idempotency key (a mutable map). */
+    public static Map<String, Object> registration(String baseUrl) {
         Map<String, Object> body = new HashMap<>();
-        body.put("displayName", "Qwen by " + owner);
+        body.put("displayName", "Qwen");
         body.put("modelId", MODEL);
         body.put("baseUrl", baseUrl);
         body.put("inputPricePerMillion", "0.50");
@@ -71,6 +102,12 @@ public final class RmoFixtures {
         body.put("inputCostPerMillion", "0.20");
         body.put("outputCostPerMillion", "0.60");
         body.put("idempotencyKey", UUID.randomUUID().toString());
+        return body;
+    }
+
+    public static String registerDeployment(String owner, String baseUrl) {
+        Map<String, Object> body = registration(baseUrl);
+        body.put("displayName", "Qwen by " + owner);
         return given().auth().oauth2(KeycloakTokens.user(owner)).contentType(ContentType.JSON).body(body)
                 .post("/api/v1/deployments").then().statusCode(201).extract().path("id");
     }
@@ -94,9 +131,9 @@ public final class RmoFixtures {
                 .post("/api/v1/offerings");
     }
 
-    /** Registers, checks hosting, creates and opens an offering; returns {deploymentId, offeringId}. */
-    public static String[] openOffering(OpenAiStandIn host, String symbol, String price, Map<String, Object> extra) {
-        String deployment = registerDeployment("alice", host.baseUrl());
+    /** Registers (on {@link #host()}), checks hosting, creates and opens an offering; returns {deploymentId, offeringId}. */
+    public static String[] openOffering(String symbol, String price, Map<String, Object> extra) {
+        String deployment = registerDeployment("alice", host().baseUrl());
         passHostingCheck(deployment);
         String offering = createOffering(deployment, symbol, price, extra).then().statusCode(201).extract().path("id");
         given().auth().oauth2(KeycloakTokens.user("op")).post("/api/v1/offerings/" + offering + "/open")

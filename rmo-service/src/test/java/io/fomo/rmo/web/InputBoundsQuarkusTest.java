@@ -18,13 +18,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.rmo.close.CloseJob;
+import io.fomo.rmo.support.RmoFixtures;
 import io.fomo.shared.ops.StuckWork;
-import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
 import io.fomo.testkit.TestDatabase;
@@ -49,49 +47,18 @@ import jakarta.inject.Inject;
         initArgs = @ResourceArg(name = "service", value = "treasury"))
 class InputBoundsQuarkusTest {
 
-    static OpenAiStandIn host;
-
     @Inject
     Pool pool;
 
     @Inject
     StuckWork stuck;
 
-    @BeforeAll
-    static void startHost() {
-        host = OpenAiStandIn.start(MODEL);
-    }
-
-    @AfterAll
-    static void stopHost() {
-        host.close();
-    }
-
-    long rows(String table) {
-        return pool.query("SELECT count(*) FROM " + table).execute().await().indefinitely().iterator().next().getLong(0);
-    }
-
-    /** deployment, offering, hosting_check, contribution, idempotency keys and the outbox, as one comparable list. */
     List<Long> counts() {
-        List<Long> out = new ArrayList<>();
-        for (String t : List.of("deployment", "offering", "hosting_check", "contribution", "contributor", "vesting",
-                "fomo_idempotency", "fomo_outbox")) {
-            out.add(rows(t));
-        }
-        return out;
+        return writtenRows(pool);
     }
 
     static Map<String, Object> registration() {
-        Map<String, Object> body = new HashMap<>();
-        body.put("displayName", "Qwen");
-        body.put("modelId", MODEL);
-        body.put("baseUrl", host.baseUrl());
-        body.put("inputPricePerMillion", "0.50");
-        body.put("outputPricePerMillion", "1.50");
-        body.put("inputCostPerMillion", "0.20");
-        body.put("outputCostPerMillion", "0.60");
-        body.put("idempotencyKey", UUID.randomUUID().toString());
-        return body;
+        return RmoFixtures.registration(host().baseUrl());
     }
 
     static Response register(Map<String, Object> body) {
@@ -126,7 +93,7 @@ class InputBoundsQuarkusTest {
         register(with(registration(), "idempotencyKey", "k".repeat(129))).then().statusCode(400)
                 .body("code", equalTo("INVALID_IDEMPOTENCY_KEY"));
         // amounts are JSON strings only (SPEC §2)
-        String asNumber = "{\"displayName\":\"Qwen\",\"modelId\":\"" + MODEL + "\",\"baseUrl\":\"" + host.baseUrl()
+        String asNumber = "{\"displayName\":\"Qwen\",\"modelId\":\"" + MODEL + "\",\"baseUrl\":\"" + host().baseUrl()
                 + "\",\"inputPricePerMillion\":0.5,\"outputPricePerMillion\":\"1.50\",\"inputCostPerMillion\":\"0.20\","
                 + "\"outputCostPerMillion\":\"0.60\",\"idempotencyKey\":\"" + UUID.randomUUID() + "\"}";
         registerRaw(asNumber).then().statusCode(400).body("code", equalTo("INVALID_AMOUNT"));
@@ -149,7 +116,7 @@ class InputBoundsQuarkusTest {
 
     @Test
     void offeringBoundsAnswer400AndWriteNothing() {
-        String deployment = registerDeployment("alice", host.baseUrl());
+        String deployment = registerDeployment("alice", host().baseUrl());
         List<Long> before = counts();
         // the issue's lpLock, and every other duration
         createOffering(deployment, symbol(), "0.25", Map.of("lpLock", Map.of("duration", "P200000000D")))
@@ -217,8 +184,8 @@ class InputBoundsQuarkusTest {
         ExecutorService pool2 = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 5; round++) {
-                String a = registerDeployment("alice", host.baseUrl());
-                String b = registerDeployment("alice", host.baseUrl());
+                String a = registerDeployment("alice", host().baseUrl());
+                String b = registerDeployment("alice", host().baseUrl());
                 String sym = symbol();
                 List<Callable<Response>> both = List.of(() -> createOffering(a, sym, "0.25", Map.of()),
                         () -> createOffering(b, sym, "0.25", Map.of()));
@@ -265,7 +232,7 @@ class InputBoundsQuarkusTest {
         try {
             List<String> good = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                String[] ids = openOffering(host, symbol(), "0.25", Map.of());
+                String[] ids = openOffering(symbol(), "0.25", Map.of());
                 expire(pool, ids[1]);
                 good.add(ids[1]);
             }

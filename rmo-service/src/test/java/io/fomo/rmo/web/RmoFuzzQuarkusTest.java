@@ -12,12 +12,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.rmo.support.RmoFixtures;
-import io.fomo.standin.OpenAiStandIn;
 import io.fomo.testkit.Hostile;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.ServiceProcessResource;
@@ -30,7 +27,6 @@ import io.restassured.config.EncoderConfig;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
 
 /**
@@ -58,34 +54,12 @@ class RmoFuzzQuarkusTest {
     static final RestAssuredConfig RAW = RestAssuredConfig.config()
             .encoderConfig(EncoderConfig.encoderConfig().appendDefaultContentCharsetToContentTypeIfUndefined(false));
 
-    static OpenAiStandIn host;
-
     @Inject
     Pool pool;
 
-    @BeforeAll
-    static void startHost() {
-        host = OpenAiStandIn.start(MODEL);
-    }
-
-    @AfterAll
-    static void stopHost() {
-        host.close();
-    }
-
     /** Everything rmo writes, in one snapshot. */
     List<Long> counts() {
-        Row r = pool.query("""
-                SELECT (SELECT count(*) FROM deployment), (SELECT count(*) FROM hosting_check),
-                       (SELECT count(*) FROM offering), (SELECT count(*) FROM contributor),
-                       (SELECT count(*) FROM contribution), (SELECT count(*) FROM vesting),
-                       (SELECT count(*) FROM fomo_idempotency), (SELECT count(*) FROM fomo_outbox)""")
-                .execute().await().indefinitely().iterator().next();
-        List<Long> out = new ArrayList<>();
-        for (int i = 0; i < r.size(); i++) {
-            out.add(r.getLong(i));
-        }
-        return out;
+        return RmoFixtures.writtenRows(pool);
     }
 
     /** Seeded random ids nobody issued: printable strings of 1-80 characters and UUIDs. */
@@ -154,7 +128,7 @@ class RmoFuzzQuarkusTest {
         Map<String, Object> valid = new LinkedHashMap<>();
         valid.put("displayName", "Qwen");
         valid.put("modelId", MODEL);
-        valid.put("baseUrl", host.baseUrl());
+        valid.put("baseUrl", RmoFixtures.host().baseUrl());
         valid.put("inputPricePerMillion", "0.50");
         valid.put("outputPricePerMillion", "1.50");
         valid.put("inputCostPerMillion", "0.20");
@@ -170,7 +144,7 @@ class RmoFuzzQuarkusTest {
 
     @Test
     void createOffering() {
-        String busy = RmoFixtures.registerDeployment("alice", host.baseUrl());
+        String busy = RmoFixtures.registerDeployment("alice", RmoFixtures.host().baseUrl());
         RmoFixtures.createOffering(busy, symbol(), "0.25", Map.of()).then().statusCode(201);
         Map<String, Object> valid = new LinkedHashMap<>();
         valid.put("deploymentId", busy);
@@ -197,7 +171,7 @@ class RmoFuzzQuarkusTest {
 
     @Test
     void contribute() {
-        String deployment = RmoFixtures.registerDeployment("alice", host.baseUrl());
+        String deployment = RmoFixtures.registerDeployment("alice", RmoFixtures.host().baseUrl());
         String draft = RmoFixtures.createOffering(deployment, symbol(), "0.25", Map.of()).then().statusCode(201)
                 .extract().path("id");
         Map<String, Object> valid = new LinkedHashMap<>();
@@ -214,7 +188,7 @@ class RmoFuzzQuarkusTest {
 
     @Test
     void claimVesting() {
-        String deployment = RmoFixtures.registerDeployment("alice", host.baseUrl());
+        String deployment = RmoFixtures.registerDeployment("alice", RmoFixtures.host().baseUrl());
         String draft = RmoFixtures.createOffering(deployment, symbol(), "0.25", Map.of()).then().statusCode(201)
                 .extract().path("id");
         Map<String, Object> valid = new LinkedHashMap<>();
@@ -232,7 +206,7 @@ class RmoFuzzQuarkusTest {
     void offeringActionsAndHostingChecks() {
         // known ids where the action must be refused: an OPEN offering not yet due (close), a DRAFT one whose
         // deployment has no hosting check (open), a cancelled one (open, cancel is idempotent: excluded)
-        String deployment = RmoFixtures.registerDeployment("alice", host.baseUrl());
+        String deployment = RmoFixtures.registerDeployment("alice", RmoFixtures.host().baseUrl());
         String draft = RmoFixtures.createOffering(deployment, symbol(), "0.25", Map.of()).then().statusCode(201)
                 .extract().path("id");
         List<String> ids = ids();
