@@ -2,6 +2,7 @@ package io.fomo.emission.epochs;
 
 import org.jboss.logging.Logger;
 
+import io.fomo.shared.ops.JobRun;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,8 +24,6 @@ public class EmissionRecoveryJob {
     @Scheduled(every = "${fomo.emission.recovery-interval}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return emission.resumeUnfinished().replaceWithVoid()
-                .onFailure().invoke(e -> LOG.warnf("emission recovery run failed (it will be retried): %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return JobRun.guarded(LOG, "emission recovery run", emission::resumeUnfinished);
     }
 }
