@@ -24,11 +24,6 @@ public final class RefusingTrigger implements AutoCloseable {
         run("CREATE TRIGGER " + name + " BEFORE INSERT ON " + table + " FOR EACH ROW EXECUTE FUNCTION " + name + "()");
     }
 
-    /** Whether {@code sql} (a count) answers 1 or more. */
-    public static long count(Db db, String sql, Object... params) {
-        return db.session(tx -> tx.one(sql, params)).await().atMost(Duration.ofSeconds(10)).longValue("n");
-    }
-
     @Override
     public void close() {
         run("DROP TRIGGER IF EXISTS " + name + " ON " + table);

@@ -1,19 +1,16 @@
 package io.fomo.emission.deployments;
 
-import static io.fomo.emission.EmissionFixtures.envelope;
+import static io.fomo.emission.EmissionFixtures.WAIT;
 import static io.fomo.emission.EmissionFixtures.id;
 import static io.fomo.emission.EmissionFixtures.live;
-import static io.fomo.emission.RefusingTrigger.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.fomo.emission.EmissionFixtures;
 import io.fomo.emission.RefusingTrigger;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.deployments.DeploymentLiveProjection;
@@ -37,10 +34,8 @@ import jakarta.inject.Inject;
         initArgs = @ResourceArg(name = "service", value = "treasury"))
 class DeploymentLiveConsumerQuarkusTest {
 
-    static final Duration WAIT = Duration.ofSeconds(60);
-
     @Inject
-    ObjectMapper mapper;
+    EmissionFixtures fx;
 
     @Inject
     Db db;
@@ -53,31 +48,30 @@ class DeploymentLiveConsumerQuarkusTest {
         String d = id("dep-rollback");
         Instant liveAt = Instant.parse("2026-10-01T00:00:00Z");
         String eventId = "DeploymentLive:" + d;
-        JsonObject body = new JsonObject(envelope(mapper, eventId, live(d, id("owner-first"), liveAt)));
+        JsonObject body = new JsonObject(fx.envelope(eventId, live(d, id("owner-first"), liveAt)));
 
         try (RefusingTrigger cause = new RefusingTrigger(db, "deployment", "id", d)) {
             assertThatThrownBy(() -> projection.consume(body, null).await().atMost(WAIT)).hasMessageContaining("refused by the test");
             assertThat(inboxRows(eventId)).isZero();
-            assertThat(count(db, "SELECT count(*) AS n FROM deployment WHERE id = $1", d)).isZero();
+            assertThat(fx.count("SELECT count(*) AS n FROM deployment WHERE id = $1", d)).isZero();
         }
 
         projection.consume(body, null).await().atMost(WAIT);
         projection.consume(body, null).await().atMost(WAIT);
         assertThat(inboxRows(eventId)).isEqualTo(1);
-        assertThat(count(db, "SELECT count(*) AS n FROM deployment WHERE id = $1 AND event_id = $2", d, eventId)).isEqualTo(1);
+        assertThat(fx.count("SELECT count(*) AS n FROM deployment WHERE id = $1 AND event_id = $2", d, eventId)).isEqualTo(1);
 
         // The same deployment announced again with other terms: the first stays (the shared projection rule), refused.
         long refused = projection.count(DeploymentLiveProjection.Outcome.REFUSED);
         String later = "DeploymentLive:" + d + ":again";
-        projection.consume(new JsonObject(envelope(mapper, later, live(d, id("owner-second"), liveAt.plusSeconds(60)))), null)
+        projection.consume(new JsonObject(fx.envelope(later, live(d, id("owner-second"), liveAt.plusSeconds(60)))), null)
                 .await().atMost(WAIT);
-        assertThat(count(db, "SELECT count(*) AS n FROM deployment WHERE id = $1 AND event_id = $2 AND live_at = $3", d,
+        assertThat(fx.count("SELECT count(*) AS n FROM deployment WHERE id = $1 AND event_id = $2 AND live_at = $3", d,
                 eventId, liveAt)).isEqualTo(1);
         assertThat(projection.count(DeploymentLiveProjection.Outcome.REFUSED)).isEqualTo(refused + 1);
     }
 
     long inboxRows(String eventId) {
-        return count(db, "SELECT count(*) AS n FROM fomo_inbox WHERE consumer = $1 AND event_id = $2",
-                DeploymentLiveConsumer.CONSUMER, eventId);
+        return fx.inboxRows(DeploymentLiveConsumer.CONSUMER, eventId);
     }
 }

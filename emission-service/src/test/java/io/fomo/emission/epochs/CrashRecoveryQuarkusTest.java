@@ -1,20 +1,15 @@
 package io.fomo.emission.epochs;
 
 import static io.fomo.emission.EmissionFixtures.*;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.fomo.emission.EmissionFixtures;
-import io.fomo.emission.TestSupport;
 import io.fomo.shared.ledger.LedgerAccount;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
@@ -38,27 +33,11 @@ import jakarta.inject.Inject;
         initArgs = @ResourceArg(name = "service", value = "treasury"))
 class CrashRecoveryQuarkusTest {
 
-    static final Duration WAIT = Duration.ofSeconds(60);
-
     @Inject
-    ObjectMapper mapper;
-
-    @Inject
-    io.fomo.shared.ledger.LedgerClient ledger;
-
-    @Inject
-    EpochStore store;
-
-    @Inject
-    io.fomo.shared.db.Db db;
+    EmissionFixtures fx;
 
     @Inject
     CrashHook crashHook;
-
-
-    JsonPath epoch(long n) {
-        return given().get("/api/v1/epochs/" + n).then().statusCode(200).extract().jsonPath();
-    }
 
     @Test
     void aCrashBetweenTheBatchAndTheEventResumesWithoutASecondEmission() {
@@ -66,18 +45,18 @@ class CrashRecoveryQuarkusTest {
         Instant start = Instant.parse("2026-11-20T00:00:00Z");
         String d = id("dep-crash");
         String owner = id("owner-crash");
-        EmissionFixtures.listen(mapper);
-        publish(mapper, "DeploymentLive:" + d, live(d, owner, start.minusSeconds(60 * 86_400L)));
-        await().atMost(WAIT).until(() -> db.session(tx -> store.deployments(tx, List.of(d))).await().atMost(Duration.ofSeconds(10)).size() == 1);
+        fx.listen();
+        fx.publish("DeploymentLive:" + d, live(d, owner, start.minusSeconds(60 * 86_400L)));
+        fx.awaitProjected(d);
 
         crashHook.crashAfterLedger(n);
-        publish(mapper, "EpochClosed:" + n, new EpochClosed(n, start, start.plusSeconds(86_400L),
+        fx.publish("EpochClosed:" + n, new EpochClosed(n, start, start.plusSeconds(86_400L),
                 List.of(new ModelRevenue(d, 5, "10", "9", "4", "5"))));
 
         // the batch reached the ledger, and the replica "died" before recording it: the epoch is still PLANNED
-        await().atMost(WAIT).until(() -> !"0".equals(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER)));
+        await().atMost(WAIT).until(() -> !"0".equals(fx.flock(owner, LedgerAccount.Kind.USER)));
         assertThat(epoch(n).getString("state")).isEqualTo("PLANNED");
-        assertThat(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER)).isEqualTo("10000");
+        assertThat(fx.flock(owner, LedgerAccount.Kind.USER)).isEqualTo("10000");
         assertThat(received("EmissionAllocated:" + n)).isEmpty();
 
         // the lease expires, the recovery resumes it: the ledger replays the batch, the event goes out once
@@ -85,10 +64,10 @@ class CrashRecoveryQuarkusTest {
         JsonPath e = epoch(n);
         assertThat(e.getBoolean("ledgerReplayed")).as("the resumed batch was the ledger's replay").isTrue();
         assertThat(e.getString("emitted")).isEqualTo("100000");
-        assertThat(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER)).isEqualTo("10000");
-        assertThat(TestSupport.flock(ledger, d, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("90000");
+        assertThat(fx.flock(owner, LedgerAccount.Kind.USER)).isEqualTo("10000");
+        assertThat(fx.flock(d, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("90000");
         await().atMost(WAIT).until(() -> received("EmissionAllocated:" + n).size() == 1);
-        assertThat(io.fomo.emission.RefusingTrigger.count(db, "SELECT count(*) AS n FROM fomo_outbox WHERE event_id = $1",
+        assertThat(fx.count("SELECT count(*) AS n FROM fomo_outbox WHERE event_id = $1",
                 "EmissionAllocated:" + n))
                 .isEqualTo(1);
     }

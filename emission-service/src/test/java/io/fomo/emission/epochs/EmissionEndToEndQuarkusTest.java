@@ -15,10 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.emission.EmissionFixtures;
-import io.fomo.emission.TestSupport;
 import io.fomo.shared.ledger.LedgerAccount;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
@@ -45,48 +43,12 @@ import jakarta.inject.Inject;
 class EmissionEndToEndQuarkusTest {
 
     static final long DAY = 86_400L;
-    static final Duration WAIT = Duration.ofSeconds(60);
-
     @Inject
-    ObjectMapper mapper;
-
-    @Inject
-    io.fomo.shared.ledger.LedgerClient ledger;
-
-    @Inject
-    EpochStore store;
-
-    @Inject
-    io.fomo.shared.db.Db db;
-
+    EmissionFixtures fx;
 
     @BeforeEach
     void listen() {
-        EmissionFixtures.listen(mapper);
-    }
-
-    JsonPath epoch(long n) {
-        return given().get("/api/v1/epochs/" + n).then().statusCode(200).extract().jsonPath();
-    }
-
-    void awaitState(long n, String state) {
-        await().atMost(WAIT).until(() -> {
-            var r = given().get("/api/v1/epochs/" + n);
-            return r.statusCode() == 200 && state.equals(r.jsonPath().getString("state"));
-        });
-    }
-
-    void awaitProjected(String... deployments) {
-        await().atMost(WAIT).until(() -> db.session(tx -> store.deployments(tx, List.of(deployments))).await().atMost(Duration.ofSeconds(10))
-                .size() == deployments.length);
-    }
-
-    long count(String sql, Object... params) {
-        return db.session(tx -> tx.one(sql, params)).await().atMost(Duration.ofSeconds(10)).longValue("count");
-    }
-
-    static JsonPath model(JsonPath epoch, String deploymentId) {
-        return new JsonPath(epoch.prettify()).setRootPath("models.find { it.deploymentId == '" + deploymentId + "' }");
+        fx.listen();
     }
 
     @Test
@@ -95,16 +57,16 @@ class EmissionEndToEndQuarkusTest {
         Instant start = Instant.parse("2026-11-24T00:00:00Z");
         String a = id("dep-a"), b = id("dep-b"), c = id("dep-c");
         String ownerA = id("owner-a"), ownerB = id("owner-b"), ownerC = id("owner-c");
-        publish(mapper, "DeploymentLive:" + a, live(a, ownerA, start));
-        publish(mapper, "DeploymentLive:" + b, live(b, ownerB, start.minusSeconds(60 * DAY)));
-        publish(mapper, "DeploymentLive:" + c, live(c, ownerC, start.minusSeconds(10 * DAY)));
-        awaitProjected(a, b, c);
+        fx.publish("DeploymentLive:" + a, live(a, ownerA, start));
+        fx.publish("DeploymentLive:" + b, live(b, ownerB, start.minusSeconds(60 * DAY)));
+        fx.publish("DeploymentLive:" + c, live(c, ownerC, start.minusSeconds(10 * DAY)));
+        fx.awaitProjected(a, b, c);
 
         EpochClosed closed = new EpochClosed(n, start, start.plusSeconds(DAY), List.of(
                 new ModelRevenue(a, 10, "150", "120", "20", "100"),
                 new ModelRevenue(b, 12, "130", "110", "10", "100"),
                 new ModelRevenue(c, 3, "0.000003", "0.000003", "0.000003", "0")));
-        String json = publish(mapper, "EpochClosed:" + n, closed);
+        String json = fx.publish("EpochClosed:" + n, closed);
         awaitState(n, "PUBLISHED");
 
         // the explanation (SPEC §9): enough to recompute by hand
@@ -145,12 +107,12 @@ class EmissionEndToEndQuarkusTest {
         assertThat(mc.getString("allocation")).isEqualTo("0");
 
         // the real ledger moved exactly that
-        assertThat(TestSupport.flock(ledger, ownerA, LedgerAccount.Kind.USER)).isEqualTo("6378.903113466691581997");
-        assertThat(TestSupport.flock(ledger, a, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("57410.128021200224237976");
-        assertThat(TestSupport.flock(ledger, ownerB, LedgerAccount.Kind.USER)).isEqualTo("3621.096886533308418002");
-        assertThat(TestSupport.flock(ledger, b, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("32589.871978799775762024");
-        assertThat(TestSupport.flock(ledger, ownerC, LedgerAccount.Kind.USER)).isEqualTo("0");
-        assertThat(TestSupport.flock(ledger, c, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
+        assertThat(fx.flock(ownerA, LedgerAccount.Kind.USER)).isEqualTo("6378.903113466691581997");
+        assertThat(fx.flock(a, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("57410.128021200224237976");
+        assertThat(fx.flock(ownerB, LedgerAccount.Kind.USER)).isEqualTo("3621.096886533308418002");
+        assertThat(fx.flock(b, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("32589.871978799775762024");
+        assertThat(fx.flock(ownerC, LedgerAccount.Kind.USER)).isEqualTo("0");
+        assertThat(fx.flock(c, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
 
         // EmissionAllocated went out once, with both allocations
         await().atMost(WAIT).until(() -> received("EmissionAllocated:" + n).size() == 1);
@@ -165,15 +127,15 @@ class EmissionEndToEndQuarkusTest {
         // delivered twice more, and once more under another event id: nothing changes
         publishRaw("EpochClosed", "EpochClosed:" + n, json);
         publishRaw("EpochClosed", "EpochClosed:" + n, json);
-        publish(mapper, "EpochClosed:" + n + ":again", closed);
-        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM fomo_inbox WHERE event_id = $1",
+        fx.publish("EpochClosed:" + n + ":again", closed);
+        await().atMost(WAIT).until(() -> fx.count("SELECT count(*) AS n FROM fomo_inbox WHERE event_id = $1",
                 "EpochClosed:" + n + ":again") == 1);
         await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> received("EmissionAllocated:" + n).size() == 1);
-        assertThat(count("SELECT count(*) FROM fomo_inbox WHERE event_id = $1", "EpochClosed:" + n)).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM fomo_outbox WHERE event_id = $1", "EmissionAllocated:" + n)).isEqualTo(1);
+        assertThat(fx.count("SELECT count(*) AS n FROM fomo_inbox WHERE event_id = $1", "EpochClosed:" + n)).isEqualTo(1);
+        assertThat(fx.count("SELECT count(*) AS n FROM fomo_outbox WHERE event_id = $1", "EmissionAllocated:" + n)).isEqualTo(1);
         assertThat(epoch(n).getString("publishedAt")).isEqualTo(e.getString("publishedAt"));
-        assertThat(TestSupport.flock(ledger, ownerA, LedgerAccount.Kind.USER)).isEqualTo("6378.903113466691581997");
-        assertThat(TestSupport.flock(ledger, b, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("32589.871978799775762024");
+        assertThat(fx.flock(ownerA, LedgerAccount.Kind.USER)).isEqualTo("6378.903113466691581997");
+        assertThat(fx.flock(b, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("32589.871978799775762024");
 
         // listed, newest first
         given().get("/api/v1/epochs?limit=500").then().statusCode(200)
@@ -185,9 +147,9 @@ class EmissionEndToEndQuarkusTest {
         long n = epochNumber();
         Instant start = Instant.parse("2026-11-23T00:00:00Z");
         String d = id("dep-z");
-        publish(mapper, "DeploymentLive:" + d, live(d, id("owner-z"), start.minusSeconds(DAY)));
-        awaitProjected(d);
-        publish(mapper, "EpochClosed:" + n, new EpochClosed(n, start, start.plusSeconds(DAY),
+        fx.publish("DeploymentLive:" + d, live(d, id("owner-z"), start.minusSeconds(DAY)));
+        fx.awaitProjected(d);
+        fx.publish("EpochClosed:" + n, new EpochClosed(n, start, start.plusSeconds(DAY),
                 List.of(new ModelRevenue(d, 1, "0.2", "0.2", "0.2", "0"))));
         awaitState(n, "PUBLISHED");
         JsonPath e = epoch(n);
@@ -197,7 +159,7 @@ class EmissionEndToEndQuarkusTest {
         assertThat(e.getString("ledgerCommittedAt")).as("no ledger batch at all").isNull();
         await().atMost(WAIT).until(() -> received("EmissionAllocated:" + n).size() == 1);
         assertThat(received("EmissionAllocated:" + n).get(0).path("payload").path("allocations")).isEmpty();
-        assertThat(TestSupport.flock(ledger, d, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
+        assertThat(fx.flock(d, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
     }
 
     @Test
@@ -206,7 +168,7 @@ class EmissionEndToEndQuarkusTest {
         Instant start = Instant.parse("2026-11-22T00:00:00Z");
         String d = id("dep-late");
         String owner = id("owner-late");
-        publish(mapper, "EpochClosed:" + n, new EpochClosed(n, start, start.plusSeconds(DAY),
+        fx.publish("EpochClosed:" + n, new EpochClosed(n, start, start.plusSeconds(DAY),
                 List.of(new ModelRevenue(d, 1, "2", "2", "1", "1"))));
         await().atMost(WAIT).until(() -> {
             var r = given().get("/api/v1/epochs/" + n);
@@ -214,14 +176,14 @@ class EmissionEndToEndQuarkusTest {
         });
         assertThat(epoch(n).getString("state")).isEqualTo("CLAIMED");
 
-        publish(mapper, "DeploymentLive:" + d, live(d, owner, start.minusSeconds(30 * DAY)));
+        fx.publish("DeploymentLive:" + d, live(d, owner, start.minusSeconds(30 * DAY)));
         awaitState(n, "PUBLISHED");
         JsonPath e = epoch(n);
         assertThat(e.getList("waitingFor")).isEmpty();
         assertThat(model(e, d).getString("factor")).isEqualTo("1.367879441171442322");
         assertThat(model(e, d).getString("allocation")).isEqualTo("100000");
-        assertThat(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER)).isEqualTo("10000");
-        assertThat(TestSupport.flock(ledger, d, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("90000");
+        assertThat(fx.flock(owner, LedgerAccount.Kind.USER)).isEqualTo("10000");
+        assertThat(fx.flock(d, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("90000");
         assertThat(new BigInteger(e.getString("ledgerBatchId").substring("emission:".length()))).isEqualTo(BigInteger.valueOf(n));
     }
 }

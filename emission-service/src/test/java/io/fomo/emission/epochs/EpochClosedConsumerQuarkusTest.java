@@ -1,20 +1,17 @@
 package io.fomo.emission.epochs;
 
-import static io.fomo.emission.EmissionFixtures.envelope;
+import static io.fomo.emission.EmissionFixtures.WAIT;
 import static io.fomo.emission.EmissionFixtures.epochNumber;
 import static io.fomo.emission.EmissionFixtures.id;
-import static io.fomo.emission.RefusingTrigger.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.fomo.emission.EmissionFixtures;
 import io.fomo.emission.RefusingTrigger;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.events.types.EpochClosed;
@@ -39,10 +36,8 @@ import jakarta.inject.Inject;
         initArgs = @ResourceArg(name = "service", value = "treasury"))
 class EpochClosedConsumerQuarkusTest {
 
-    static final Duration WAIT = Duration.ofSeconds(60);
-
     @Inject
-    ObjectMapper mapper;
+    EmissionFixtures fx;
 
     @Inject
     Db db;
@@ -56,24 +51,23 @@ class EpochClosedConsumerQuarkusTest {
         Instant start = Instant.parse("2026-11-25T00:00:00Z");
         String refused = id("dep-refused");
         String eventId = "EpochClosed:" + n + ":" + id("rollback");
-        JsonObject body = new JsonObject(envelope(mapper, eventId, new EpochClosed(n, start, start.plusSeconds(86_400L),
+        JsonObject body = new JsonObject(fx.envelope(eventId, new EpochClosed(n, start, start.plusSeconds(86_400L),
                 List.of(new ModelRevenue(id("dep-ok"), 1, "0", "0", "0", "0"), new ModelRevenue(refused, 1, "0", "0", "0", "0")))));
 
         try (RefusingTrigger cause = new RefusingTrigger(db, "epoch_model", "deployment_id", refused)) {
             assertThatThrownBy(() -> consumer.consume(body, null).await().atMost(WAIT)).hasMessageContaining("refused by the test");
             assertThat(inboxRows(eventId)).isZero();
-            assertThat(count(db, "SELECT count(*) AS n FROM epoch WHERE epoch_idx = $1", n)).isZero();
+            assertThat(fx.count("SELECT count(*) AS n FROM epoch WHERE epoch_idx = $1", n)).isZero();
         }
 
         consumer.consume(body, null).await().atMost(WAIT);
         consumer.consume(body, null).await().atMost(WAIT);
         assertThat(inboxRows(eventId)).isEqualTo(1);
-        assertThat(count(db, "SELECT count(*) AS n FROM epoch WHERE epoch_idx = $1 AND event_id = $2", n, eventId)).isEqualTo(1);
-        assertThat(count(db, "SELECT count(*) AS n FROM epoch_model WHERE epoch_idx = $1", n)).isEqualTo(2);
+        assertThat(fx.count("SELECT count(*) AS n FROM epoch WHERE epoch_idx = $1 AND event_id = $2", n, eventId)).isEqualTo(1);
+        assertThat(fx.count("SELECT count(*) AS n FROM epoch_model WHERE epoch_idx = $1", n)).isEqualTo(2);
     }
 
     long inboxRows(String eventId) {
-        return count(db, "SELECT count(*) AS n FROM fomo_inbox WHERE consumer = $1 AND event_id = $2",
-                EpochClosedConsumer.CONSUMER, eventId);
+        return fx.inboxRows(EpochClosedConsumer.CONSUMER, eventId);
     }
 }

@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fomo.emission.EmissionFixtures;
-import io.fomo.emission.TestSupport;
 import io.fomo.shared.ledger.LedgerAccount;
 import io.fomo.shared.events.EventEnvelope;
 import io.fomo.shared.events.types.EpochClosed;
@@ -52,16 +51,10 @@ class PoisonRowQuarkusTest {
     static final long DAY = 86_400L;
 
     @Inject
+    EmissionFixtures fx;
+
+    @Inject
     ObjectMapper mapper;
-
-    @Inject
-    io.fomo.shared.ledger.LedgerClient ledger;
-
-    @Inject
-    EpochStore store;
-
-    @Inject
-    io.fomo.shared.db.Db db;
 
     @Inject
     StuckWork stuck;
@@ -70,23 +63,18 @@ class PoisonRowQuarkusTest {
         return Amount.parse(Token.FLOCK, flock).units();
     }
 
-    static JsonPath model(JsonPath epoch, String deploymentId) {
-        return new JsonPath(epoch.prettify()).setRootPath("models.find { it.deploymentId == '" + deploymentId + "' }");
-    }
-
     @Test
     void poisonModelsAreWithheldOrLeftOutAndReportedWhileTheHealthyModelIsPaid() throws Exception {
-        EmissionFixtures.listen(mapper);
+        fx.listen();
         long n = epochNumber();
         Instant start = Instant.parse("2026-11-20T00:00:00Z");
         String healthy = id("dep-ok"), badOwner = id("dep-bad-owner"), neverLive = id("dep-never-live");
         String unreadable = id("dep-unreadable"), twice = id("dep-twice");
         String owner = id("owner-ok");
-        publish(mapper, "DeploymentLive:" + healthy, live(healthy, owner, start));
+        fx.publish("DeploymentLive:" + healthy, live(healthy, owner, start));
         // An owner id the ledger cannot hold (more than 128 characters): its transfer is refused.
-        publish(mapper, "DeploymentLive:" + badOwner, live(badOwner, "o".repeat(200), start));
-        await().atMost(Duration.ofSeconds(30)).until(() -> db.session(tx -> store.deployments(tx, List.of(healthy, badOwner)))
-                .await().atMost(Duration.ofSeconds(10)).size() == 2);
+        fx.publish("DeploymentLive:" + badOwner, live(badOwner, "o".repeat(200), start));
+        fx.awaitProjected(healthy, badOwner);
 
         // Three models of equal score (net 100, age 0); two unreadable entries and one deployment named twice.
         EpochClosed closed = new EpochClosed(n, start, start.plusSeconds(DAY), List.of(
@@ -136,11 +124,11 @@ class PoisonRowQuarkusTest {
         assertThat(withheld).isEqualTo(share.add(share));
         assertThat(emitted.add(withheld).add(dust)).isEqualTo(budget);
         assertThat(units(e.getString("reserveBefore")).subtract(units(e.getString("reserveAfter")))).isEqualTo(emitted);
-        assertThat(units(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER))).isEqualTo(units(ok.getString("ownerPart")));
-        assertThat(units(TestSupport.flock(ledger, healthy, LedgerAccount.Kind.STAKER_REWARDS)))
+        assertThat(units(fx.flock(owner, LedgerAccount.Kind.USER))).isEqualTo(units(ok.getString("ownerPart")));
+        assertThat(units(fx.flock(healthy, LedgerAccount.Kind.STAKER_REWARDS)))
                 .isEqualTo(units(ok.getString("stakersPart")));
-        assertThat(TestSupport.flock(ledger, badOwner, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
-        assertThat(TestSupport.flock(ledger, neverLive, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
+        assertThat(fx.flock(badOwner, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
+        assertThat(fx.flock(neverLive, LedgerAccount.Kind.STAKER_REWARDS)).isEqualTo("0");
 
         // Only the paid model is announced to staking.
         await().atMost(Duration.ofSeconds(30)).until(() -> received("EmissionAllocated:" + n).size() == 1);

@@ -15,9 +15,7 @@ import java.util.TreeMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.fomo.emission.TestSupport;
+import io.fomo.emission.EmissionFixtures;
 import io.fomo.shared.ledger.LedgerAccount;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.events.types.EpochClosed.ModelRevenue;
@@ -29,7 +27,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.fomo.shared.db.DbRow;
 import jakarta.inject.Inject;
 
 /**
@@ -47,17 +44,7 @@ class TwoReplicasQuarkusTest {
     static final long DAY = 86_400L;
 
     @Inject
-    ObjectMapper mapper;
-
-    @Inject
-    io.fomo.shared.ledger.LedgerClient ledger;
-
-    @Inject
-    EpochStore store;
-
-    @Inject
-    io.fomo.shared.db.Db db;
-
+    EmissionFixtures fx;
 
     @ConfigProperty(name = "fomo.it.treasury.grpc-port")
     String treasuryGrpcPort;
@@ -72,24 +59,22 @@ class TwoReplicasQuarkusTest {
             List<String[]> models = new ArrayList<>();
             for (int i = 0; i < EPOCHS; i++) {
                 String d1 = id("dep-r1"), d2 = id("dep-r2"), o1 = id("owner-r1"), o2 = id("owner-r2");
-                publish(mapper, "DeploymentLive:" + d1, live(d1, o1, base.minusSeconds(i * DAY)));
-                publish(mapper, "DeploymentLive:" + d2, live(d2, o2, base.minusSeconds(40 * DAY)));
+                fx.publish("DeploymentLive:" + d1, live(d1, o1, base.minusSeconds(i * DAY)));
+                fx.publish("DeploymentLive:" + d2, live(d2, o2, base.minusSeconds(40 * DAY)));
                 models.add(new String[] {d1, o1, d2, o2});
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                List<String> all = new ArrayList<>();
-                models.forEach(m -> {
-                    all.add(m[0]);
-                    all.add(m[2]);
-                });
-                return db.session(tx -> store.deployments(tx, all)).await().atMost(Duration.ofSeconds(10)).size() == all.size();
+            List<String> all = new ArrayList<>();
+            models.forEach(m -> {
+                all.add(m[0]);
+                all.add(m[2]);
             });
+            fx.awaitProjected(all);
             for (int i = 0; i < EPOCHS; i++) {
                 long n = epochNumber();
                 epochs.add(n);
                 String[] m = models.get(i);
                 Instant start = base.plusSeconds(i * DAY);
-                publish(mapper, "EpochClosed:" + n, new EpochClosed(n, start, start.plusSeconds(DAY), List.of(
+                fx.publish("EpochClosed:" + n, new EpochClosed(n, start, start.plusSeconds(DAY), List.of(
                         new ModelRevenue(m[0], 1, "3", "3", "1", (i + 1) + ".5"),
                         new ModelRevenue(m[2], 1, "3", "3", "1", "0.000001"))));
             }
@@ -103,30 +88,26 @@ class TwoReplicasQuarkusTest {
             for (int i = 0; i < EPOCHS; i++) {
                 long n = epochs.get(i);
                 String[] m = models.get(i);
-                JsonPath e = given().get("/api/v1/epochs/" + n).then().statusCode(200).extract().jsonPath();
-                claimedBy.merge(String.valueOf(row("SELECT claimed_by FROM epoch WHERE epoch_idx = $1", n).string("claimed_by")), 1, Integer::sum);
+                JsonPath e = epoch(n);
+                claimedBy.merge(String.valueOf(fx.row("SELECT claimed_by FROM epoch WHERE epoch_idx = $1", n).string("claimed_by")), 1, Integer::sum);
                 // the ledger moved exactly the explained parts: once
                 for (int k = 0; k < 4; k += 2) {
                     String dep = m[k], owner = m[k + 1];
-                    JsonPath model = new JsonPath(e.prettify()).setRootPath("models.find { it.deploymentId == '" + dep + "' }");
-                    assertThat(TestSupport.flock(ledger, owner, LedgerAccount.Kind.USER))
+                    JsonPath model = model(e, dep);
+                    assertThat(fx.flock(owner, LedgerAccount.Kind.USER))
                             .isEqualTo(model.getString("ownerPart"));
-                    assertThat(TestSupport.flock(ledger, dep, LedgerAccount.Kind.STAKER_REWARDS))
+                    assertThat(fx.flock(dep, LedgerAccount.Kind.STAKER_REWARDS))
                             .isEqualTo(model.getString("stakersPart"));
                 }
                 assertThat(io.fomo.shared.money.Amount.parse(io.fomo.shared.money.Token.FLOCK, e.getString("emitted"))
                         .plus(io.fomo.shared.money.Amount.parse(io.fomo.shared.money.Token.FLOCK, e.getString("dust"))).toDecimalString())
                         .isEqualTo("100000");
-                assertThat(row("SELECT count(*) FROM fomo_outbox WHERE event_id = $1", "EmissionAllocated:" + n).longValue("count"))
+                assertThat(fx.count("SELECT count(*) AS n FROM fomo_outbox WHERE event_id = $1", "EmissionAllocated:" + n))
                         .isEqualTo(1);
-                assertThat(row("SELECT count(*) FROM fomo_inbox WHERE event_id = $1", "EpochClosed:" + n).longValue("count"))
+                assertThat(fx.count("SELECT count(*) AS n FROM fomo_inbox WHERE event_id = $1", "EpochClosed:" + n))
                         .as("the shared inbox took each EpochClosed once, whichever replica got it first").isEqualTo(1);
             }
             System.out.println("TwoReplicasQuarkusTest: epochs claimed by replica " + claimedBy);
         }
-    }
-
-    DbRow row(String sql, Object... params) {
-        return db.session(tx -> tx.one(sql, params)).await().atMost(Duration.ofSeconds(10));
     }
 }
