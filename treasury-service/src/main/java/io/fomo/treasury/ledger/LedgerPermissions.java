@@ -114,29 +114,31 @@ public final class LedgerPermissions {
                 EnumSet.of(AccountKind.USER, AccountKind.POOL_RESERVE, AccountKind.REWARD_POOL, AccountKind.VESTING,
                         AccountKind.TREASURY, AccountKind.PROTOCOL_COSTS), false));
         // Operator MT vesting: a claim moves the beneficiary's vested MT to their own balance.
-        r.add(new Rule("vesting-claim", Set.of(RMO), EnumSet.of(Op.TRANSFER), EnumSet.of(AccountKind.VESTING),
-                EnumSet.of(AccountKind.USER), true));
+        r.add(transfer("vesting-claim", RMO, AccountKind.VESTING, OWN, AccountKind.USER));
         // SPEC §6: stake, unstake (into unbonding), release after the unbonding period; always one user's own.
-        r.add(new Rule("stake", Set.of(STAKING), EnumSet.of(Op.TRANSFER), EnumSet.of(AccountKind.USER),
-                EnumSet.of(AccountKind.STAKING_CUSTODY), true));
-        r.add(new Rule("unstake", Set.of(STAKING), EnumSet.of(Op.TRANSFER), EnumSet.of(AccountKind.STAKING_CUSTODY),
-                EnumSet.of(AccountKind.UNBONDING), true));
-        r.add(new Rule("unbonding-release", Set.of(STAKING), EnumSet.of(Op.TRANSFER), EnumSet.of(AccountKind.UNBONDING),
-                EnumSet.of(AccountKind.USER), true));
+        r.add(transfer("stake", STAKING, AccountKind.USER, OWN, AccountKind.STAKING_CUSTODY));
+        r.add(transfer("unstake", STAKING, AccountKind.STAKING_CUSTODY, OWN, AccountKind.UNBONDING));
+        r.add(transfer("unbonding-release", STAKING, AccountKind.UNBONDING, OWN, AccountKind.USER));
         // SPEC §6 rewards: a model's epoch slice from its reward pool, unearned emission back to the reserve, claims.
-        r.add(new Rule("reward-slice", Set.of(STAKING), EnumSet.of(Op.TRANSFER), EnumSet.of(AccountKind.REWARD_POOL),
-                EnumSet.of(AccountKind.STAKER_REWARDS), true));
-        r.add(new Rule("reward-return", Set.of(STAKING), EnumSet.of(Op.TRANSFER), EnumSet.of(AccountKind.STAKER_REWARDS),
-                EnumSet.of(AccountKind.EMISSION_RESERVE), false));
-        r.add(new Rule("reward-claim", Set.of(STAKING), EnumSet.of(Op.TRANSFER), EnumSet.of(AccountKind.STAKER_REWARDS),
-                EnumSet.of(AccountKind.USER), false));
+        r.add(transfer("reward-slice", STAKING, AccountKind.REWARD_POOL, OWN, AccountKind.STAKER_REWARDS));
+        r.add(transfer("reward-return", STAKING, AccountKind.STAKER_REWARDS, ANY, AccountKind.EMISSION_RESERVE));
+        r.add(transfer("reward-claim", STAKING, AccountKind.STAKER_REWARDS, ANY, AccountKind.USER));
         // SPEC §7: each epoch's emission from the reserve to the model owner and the model's stakers.
-        r.add(new Rule("emission-payout", Set.of(EMISSION), EnumSet.of(Op.TRANSFER),
-                EnumSet.of(AccountKind.EMISSION_RESERVE), EnumSet.of(AccountKind.USER, AccountKind.STAKER_REWARDS),
-                false));
+        r.add(transfer("emission-payout", EMISSION, AccountKind.EMISSION_RESERVE, ANY, AccountKind.USER,
+                AccountKind.STAKER_REWARDS));
         // Balances, accounts, tokens and pending transfers, for the services that move money.
         r.add(new Rule("read", Set.of(RMO, STAKING, EMISSION), EnumSet.of(Op.READ), Set.of(), Set.of(), false));
         return r;
+    }
+
+    private static final boolean OWN = true;
+    private static final boolean ANY = false;
+
+    /** A row of one client's plain transfers from one family to others ({@code sameOwner}: {@link #OWN}). */
+    private static Rule transfer(String name, String client, AccountKind debit, boolean sameOwner,
+            AccountKind... credit) {
+        return new Rule(name, Set.of(client), EnumSet.of(Op.TRANSFER), EnumSet.of(debit),
+                EnumSet.copyOf(List.of(credit)), sameOwner);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.fomo.treasury.ledger;
 
 import org.jboss.logging.Logger;
 
+import io.fomo.shared.ops.JobRun;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,14 +26,10 @@ public class PendingExpiry {
     @Scheduled(every = "${fomo.treasury.pending-expiry-interval:1s}", delayed = "${fomo.treasury.pending-expiry-interval:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> expireDue() {
-        return ledger.expireDue()
-                .invoke(applied -> {
-                    if (!applied.results().isEmpty()) {
-                        LOG.debugf("expired %d pending transfers", applied.results().size());
-                    }
-                })
-                .onFailure().invoke(failure -> LOG.warn("expiring pending transfers failed; the next run retries", failure))
-                .onFailure().recoverWithNull()
-                .replaceWithVoid();
+        return JobRun.guarded(LOG, "expiring pending transfers", () -> ledger.expireDue().invoke(applied -> {
+            if (!applied.results().isEmpty()) {
+                LOG.debugf("expired %d pending transfers", applied.results().size());
+            }
+        }));
     }
 }

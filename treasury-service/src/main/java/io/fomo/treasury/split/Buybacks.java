@@ -36,24 +36,12 @@ public final class Buybacks {
     /** USDC → FLOCK on the FLOCK/USDC pool with reserves {@code usdcReserve}, {@code flockReserve}. */
     public static Result flock(BigInteger budget, BigInteger usdcReserve, BigInteger flockReserve, int feeBps,
             int impactBps, boolean priceSettled) {
-        if (budget.signum() == 0) {
-            return none(budget, Limit.DUST);
+        Result waits = waits(budget, priceSettled);
+        if (waits != null) {
+            return waits;
         }
-        if (!priceSettled) {
-            return none(budget, Limit.TWAP_GUARD);
-        }
-        BigInteger spend = budget;
-        Limit limit = Limit.NONE;
-        BigInteger cap = SwapMath.maxInputForImpact(usdcReserve, feeBps, impactBps);
-        if (cap != null && spend.compareTo(cap) > 0) {
-            spend = cap;
-            limit = Limit.IMPACT_BOUND;
-        }
-        BigInteger out = spend.signum() == 0 ? BigInteger.ZERO : SwapMath.amountOut(usdcReserve, flockReserve, spend, feeBps);
-        if (out.signum() == 0) {
-            return none(budget, limit == Limit.NONE ? Limit.DUST : limit);
-        }
-        return new Result(budget, spend, BigInteger.ZERO, out, budget.subtract(spend), limit);
+        Hop hop = firstHop(budget, usdcReserve, flockReserve, feeBps, impactBps);
+        return bought(budget, hop.spend(), BigInteger.ZERO, hop.out(), hop.limit());
     }
 
     /**
@@ -62,21 +50,14 @@ public final class Buybacks {
      */
     public static Result modelToken(BigInteger budget, BigInteger usdcReserve, BigInteger flockReserve1, int fee1,
             BigInteger flockReserve2, BigInteger mtReserve, int fee2, int impactBps, boolean priceSettled) {
-        if (budget.signum() == 0) {
-            return none(budget, Limit.DUST);
+        Result waits = waits(budget, priceSettled);
+        if (waits != null) {
+            return waits;
         }
-        if (!priceSettled) {
-            return none(budget, Limit.TWAP_GUARD);
-        }
-        BigInteger spend = budget;
-        Limit limit = Limit.NONE;
-        BigInteger cap1 = SwapMath.maxInputForImpact(usdcReserve, fee1, impactBps);
-        if (cap1 != null && spend.compareTo(cap1) > 0) {
-            spend = cap1;
-            limit = Limit.IMPACT_BOUND;
-        }
-        BigInteger flock = spend.signum() == 0 ? BigInteger.ZERO
-                : SwapMath.amountOut(usdcReserve, flockReserve1, spend, fee1);
+        Hop hop1 = firstHop(budget, usdcReserve, flockReserve1, fee1, impactBps);
+        BigInteger spend = hop1.spend();
+        BigInteger flock = hop1.out();
+        Limit limit = hop1.limit();
         BigInteger cap2 = SwapMath.maxInputForImpact(flockReserve2, fee2, impactBps);
         if (cap2 != null && flock.compareTo(cap2) > 0) {
             BigInteger capped = SwapMath.maxInputForOutput(usdcReserve, flockReserve1, cap2, fee1);
@@ -85,10 +66,41 @@ public final class Buybacks {
             limit = Limit.IMPACT_BOUND;
         }
         BigInteger mt = flock.signum() == 0 ? BigInteger.ZERO : SwapMath.amountOut(flockReserve2, mtReserve, flock, fee2);
-        if (mt.signum() == 0) {
+        return bought(budget, spend, flock, mt, limit);
+    }
+
+    /** A hop's input (the budget capped by the impact bound), its output and whether the bound capped it. */
+    private record Hop(BigInteger spend, BigInteger out, Limit limit) {
+    }
+
+    /** Nothing bought: a zero budget (DUST) or a pool off its TWAP (TWAP_GUARD); null when the buyback may buy. */
+    private static Result waits(BigInteger budget, boolean priceSettled) {
+        if (budget.signum() == 0) {
+            return none(budget, Limit.DUST);
+        }
+        return priceSettled ? null : none(budget, Limit.TWAP_GUARD);
+    }
+
+    /** USDC → FLOCK on the FLOCK/USDC pool, the budget capped by the impact bound. */
+    private static Hop firstHop(BigInteger budget, BigInteger usdcReserve, BigInteger flockReserve, int feeBps,
+            int impactBps) {
+        BigInteger spend = budget;
+        Limit limit = Limit.NONE;
+        BigInteger cap = SwapMath.maxInputForImpact(usdcReserve, feeBps, impactBps);
+        if (cap != null && spend.compareTo(cap) > 0) {
+            spend = cap;
+            limit = Limit.IMPACT_BOUND;
+        }
+        BigInteger out = spend.signum() == 0 ? BigInteger.ZERO : SwapMath.amountOut(usdcReserve, flockReserve, spend, feeBps);
+        return new Hop(spend, out, limit);
+    }
+
+    /** The result of a buyback that spent {@code spend}: nothing bought (DUST, or the hop's limit) when out is 0. */
+    private static Result bought(BigInteger budget, BigInteger spend, BigInteger routed, BigInteger out, Limit limit) {
+        if (out.signum() == 0) {
             return none(budget, limit == Limit.NONE ? Limit.DUST : limit);
         }
-        return new Result(budget, spend, flock, mt, budget.subtract(spend), limit);
+        return new Result(budget, spend, routed, out, budget.subtract(spend), limit);
     }
 
     private static Result none(BigInteger budget, Limit limit) {

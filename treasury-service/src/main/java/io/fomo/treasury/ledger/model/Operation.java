@@ -63,6 +63,12 @@ public sealed interface Operation {
         return bytes.sha256();
     }
 
+    /** The two ids every operation on an existing pending transfer carries. */
+    private static void requirePending(String id, String pendingId) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(pendingId, "pendingId");
+    }
+
     /** The decimal digits of a non-negative amount ({@link BigInteger#toString()}, faster when it fits a long). */
     static String digits(BigInteger amount) {
         return amount.bitLength() < 63 ? Long.toString(amount.longValue()) : amount.toString();
@@ -126,8 +132,7 @@ public sealed interface Operation {
      */
     record PostPending(String id, String pendingId, String amount) implements Operation {
         public PostPending {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(pendingId, "pendingId");
+            requirePending(id, pendingId);
         }
 
         @Override
@@ -151,29 +156,40 @@ public sealed interface Operation {
         }
     }
 
+    /** Ends a pending transfer without posting it, in full: voided by a caller or expired by the scheduler. */
+    sealed interface Release extends Operation permits VoidPending, ExpirePending {
+        String pendingId();
+
+        /** The first canonical field: which release it is. */
+        String tag();
+
+        @Override
+        default List<String> canonical() {
+            return List.of(tag(), id(), pendingId());
+        }
+    }
+
     /** Release a pending transfer in full. */
-    record VoidPending(String id, String pendingId) implements Operation {
+    record VoidPending(String id, String pendingId) implements Release {
         public VoidPending {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(pendingId, "pendingId");
+            requirePending(id, pendingId);
         }
 
         @Override
-        public List<String> canonical() {
-            return List.of("VOID", id, pendingId);
+        public String tag() {
+            return "VOID";
         }
     }
 
     /** Internal (the expiry scheduler): release a pending transfer whose expiry has passed. */
-    record ExpirePending(String id, String pendingId) implements Operation {
+    record ExpirePending(String id, String pendingId) implements Release {
         public ExpirePending {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(pendingId, "pendingId");
+            requirePending(id, pendingId);
         }
 
         @Override
-        public List<String> canonical() {
-            return List.of("EXPIRE", id, pendingId);
+        public String tag() {
+            return "EXPIRE";
         }
     }
 
