@@ -9,6 +9,7 @@ import io.fomo.shared.db.StandaloneDb;
 import io.fomo.testkit.TestDatabase;
 import io.fomo.treasury.audit.AuditService;
 import io.fomo.treasury.ledger.LedgerService;
+import io.fomo.treasury.ledger.store.LedgerReadStore;
 import io.fomo.treasury.ledger.store.LedgerStore;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
@@ -38,7 +39,7 @@ public final class ScratchLedger implements AutoCloseable {
         this.vertx = vertx;
         this.pool = pool;
         this.db = db;
-        this.store = new LedgerStore(db);
+        this.store = new LedgerStore(db, new LedgerReadStore(db));
         this.ledger = new LedgerService(store, config);
         this.audit = new AuditService(new io.fomo.treasury.audit.AuditStore(db));
     }

@@ -1,7 +1,11 @@
 package io.fomo.treasury.ledger;
 
 import io.fomo.treasury.ledger.api.OperationMapper;
+import io.fomo.shared.db.Tx;
+import io.fomo.treasury.ledger.model.AccountKey;
+import io.fomo.treasury.ledger.model.AccountState;
 import io.fomo.treasury.ledger.model.LedgerToken;
+import io.fomo.treasury.ledger.model.Pending;
 import io.fomo.treasury.ledger.model.Operation;
 import io.fomo.treasury.ledger.store.LedgerStore;
 
@@ -18,7 +22,7 @@ import java.util.function.Function;
 import io.fomo.treasury.TreasuryConfig;
 import io.fomo.treasury.ledger.store.LedgerStore.Applied;
 import io.fomo.treasury.ledger.store.LedgerStore.Execution;
-import io.fomo.treasury.ledger.store.LedgerStore.TokenSupply;
+import io.fomo.treasury.ledger.store.LedgerReadStore.TokenSupply;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -65,7 +69,7 @@ public class LedgerService {
         if (missing.isEmpty()) {
             return Uni.createFrom().item(found);
         }
-        return store.tokenDefinitions(missing).map(loaded -> {
+        return store.reads().tokenDefinitions(missing).map(loaded -> {
             tokenCache.putAll(loaded);
             found.putAll(loaded);
             return found;
@@ -109,7 +113,27 @@ public class LedgerService {
     }
 
     public Uni<List<TokenSupply>> supplies(Set<String> symbols) {
-        return store.tokens(symbols);
+        return store.reads().tokens(symbols);
+    }
+
+    /** Every account of an owner (optionally of one token), ordered by (token, kind). */
+    public Uni<List<AccountState>> accounts(String owner, String token) {
+        return store.reads().accounts(owner, token);
+    }
+
+    /** One account, or null if it never existed. */
+    public Uni<AccountState> account(AccountKey key) {
+        return store.reads().account(key);
+    }
+
+    /** One account as {@code tx} sees it (a consumer's effect), or null if it does not exist. */
+    public Uni<AccountState> account(Tx tx, AccountKey key) {
+        return store.reads().account(tx, key);
+    }
+
+    /** A pending transfer, or null. */
+    public Uni<Pending> pending(String pendingId) {
+        return store.reads().pending(pendingId);
     }
 
     public LedgerStore store() {

@@ -3,10 +3,12 @@ package io.fomo.treasury.market;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.DbRow;
 import io.fomo.shared.db.Tx;
+import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.treasury.ledger.store.LedgerStore.Statement;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -64,6 +66,17 @@ public class MarketStore {
     /** A swap's row as its first execution wrote it. */
     public Uni<DbRow> swap(Tx tx, String swapId) {
         return tx.one("SELECT * FROM market_swap WHERE swap_id = $1", swapId);
+    }
+
+    /**
+     * A deployment as {@code DeploymentLive} registered it (what {@code market_deployment} keeps: symbol, owner, pool,
+     * live time), as the shared projection compares it, or empty when it is unknown.
+     */
+    public Uni<Optional<DeploymentLive>> deployment(Tx tx, String deploymentId) {
+        return tx.first("SELECT symbol, owner_id, pool_id, live_at FROM market_deployment WHERE deployment_id = $1",
+                deploymentId).map(found -> found.map(r -> new DeploymentLive(deploymentId, r.string("symbol"),
+                        r.string("owner_id"), null, null, null, null, null, r.instant("live_at"), r.string("pool_id"),
+                        null, null)));
     }
 
     /** Runs {@code statements} on {@code tx}, one after the other. */

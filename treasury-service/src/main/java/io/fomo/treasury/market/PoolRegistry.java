@@ -2,24 +2,26 @@ package io.fomo.treasury.market;
 
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.fomo.shared.db.Db;
+import io.fomo.shared.db.Tx;
+import io.fomo.shared.deployments.DeploymentLiveProjection;
 import io.fomo.shared.events.Inbox;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.treasury.TreasuryConfig;
+import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.ledger.model.AccountKey;
 import io.fomo.treasury.ledger.model.AccountKind;
 import io.fomo.treasury.ledger.model.AccountState;
 import io.fomo.treasury.ledger.model.LedgerRules;
-import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.ledger.store.LedgerStore.Statement;
-import io.fomo.shared.db.Db;
-import io.fomo.shared.db.Tx;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
@@ -27,25 +29,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Model pools from rmo's {@code DeploymentLive} (inbox consumer {@value #CONSUMER}, exactly once): rmo's launch
- * batch already put the seed into {@code (<SYMBOL>-FLOCK, MT, POOL_RESERVE)} and {@code (<SYMBOL>-FLOCK, FLOCK,
- * POOL_RESERVE)} (docs/DESIGN.md "Cross-service contracts"); this registers the pool from those balances (LP shares
- * floor(√(x·y)), owned by the protocol, locked until {@code lpLockedUntil}, or {@code liveAt +
- * fomo.treasury.market.model-lp-lock} when the event has none) and keeps the deployment's owner, symbol and pool
- * for the revenue split. The pool's TWAP starts at {@code liveAt} (the seed's price held since the launch). If the
+ * Model pools from rmo's {@code DeploymentLive} (inbox consumer {@value #CONSUMER}, exactly once), on the suite's one
+ * projection rule ({@link DeploymentLiveProjection}: one validation, {@code liveAt} required, the first announcement
+ * wins, an identical one is a no-op, a different one is refused, logged and counted). rmo's launch batch already put
+ * the seed into {@code (<SYMBOL>-FLOCK, MT, POOL_RESERVE)} and {@code (<SYMBOL>-FLOCK, FLOCK, POOL_RESERVE)}
+ * (docs/DESIGN.md "Cross-service contracts"); this registers the pool from those balances (LP shares floor(√(x·y)),
+ * owned by the protocol, locked until {@code lpLockedUntil}, or the pool's start + {@code
+ * fomo.treasury.market.model-lp-lock} when the event has none) and keeps the deployment's owner, symbol, pool and
+ * {@code liveAt} for the revenue split. The pool's TWAP starts at {@code liveAt} (the seed's price held since the
+ * launch), or now if {@code liveAt} is in the future (an accumulator cannot start after its first read). If the
  * reserves are not there yet the event fails and the inbox retries it.
  */
 @ApplicationScoped
-public class PoolRegistry {
+public class PoolRegistry extends DeploymentLiveProjection {
 
     public static final String CONSUMER = "treasury.markets";
     private static final Logger LOG = Logger.getLogger(PoolRegistry.class);
 
     @Inject
     Inbox inbox;
-
-    @Inject
-    ObjectMapper mapper;
 
     @Inject
     LedgerService ledger;
@@ -61,28 +63,36 @@ public class PoolRegistry {
 
     @Incoming("deployment-live")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
-        return inbox.handle(CONSUMER, body, delivery,
-                (tx, envelope) -> apply(tx, envelope.payloadAs(mapper, DeploymentLive.class)));
+        return inbox.handle(CONSUMER, body, delivery, this::effect);
     }
 
-    /** Registers the deployment and its pool in a transaction of its own (or the caller's unit of work). */
-    public Uni<Void> apply(DeploymentLive d) {
+    /** Applies {@code d} in a transaction of its own (or the caller's unit of work). */
+    public Uni<Outcome> apply(DeploymentLive d) {
         return db.transaction(tx -> apply(tx, d));
     }
 
+    @Override
+    protected String name() {
+        return CONSUMER;
+    }
+
+    /** What {@code market_deployment} keeps: the symbol, the owner, the pool and the live time. */
+    @Override
+    protected Uni<Optional<DeploymentLive>> find(Tx tx, String deploymentId) {
+        return store.deployment(tx, deploymentId);
+    }
+
     /** Registers the deployment and its pool on {@code tx} (the inbox's transaction: one commit with the inbox row). */
-    public Uni<Void> apply(Tx tx, DeploymentLive d) {
-        if (d.deploymentId() == null || d.symbol() == null || d.ownerId() == null) {
-            throw new IllegalArgumentException("DeploymentLive without deploymentId, symbol or ownerId");
-        }
-        String poolId = d.poolId() != null ? d.poolId() : DeploymentLive.poolIdOf(d.symbol());
+    @Override
+    protected Uni<Void> insert(Tx tx, String eventId, DeploymentLive d) {
+        String poolId = poolIdOf(d);
+        Instant liveAt = d.liveAt().truncatedTo(ChronoUnit.MICROS);
         Instant now = LedgerService.now();
-        Instant liveAt = d.liveAt() == null || d.liveAt().isAfter(now) ? now
-                : d.liveAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-        Instant lock = d.lpLockedUntil() != null ? d.lpLockedUntil() : liveAt.plus(config.market().modelLpLock());
+        Instant poolStart = liveAt.isAfter(now) ? now : liveAt;
+        Instant lock = d.lpLockedUntil() != null ? d.lpLockedUntil() : poolStart.plus(config.market().modelLpLock());
         AccountKey mt = new AccountKey(poolId, d.symbol(), AccountKind.POOL_RESERVE);
         AccountKey flock = new AccountKey(poolId, "FLOCK", AccountKind.POOL_RESERVE);
-        return ledger.store().account(tx, mt).flatMap(mtReserve -> ledger.store().account(tx, flock)
+        return ledger.account(tx, mt).flatMap(mtReserve -> ledger.account(tx, flock)
                 .flatMap(flockReserve -> {
                     BigInteger x = balance(mtReserve);
                     BigInteger y = balance(flockReserve);
@@ -90,10 +100,10 @@ public class PoolRegistry {
                         throw new IllegalStateException("pool " + poolId + " has no seed in its reserve accounts yet"
                                 + " (MT " + x + ", FLOCK " + y + "); the inbox retries");
                     }
-                    List<Statement> statements = MarketStore.insertPool(poolId, d.symbol(), "FLOCK", d.deploymentId(),
-                            config.market().feeBps(), LedgerRules.PROTOCOL, x.multiply(y).sqrt(), lock, liveAt);
-                    List<Statement> all = new java.util.ArrayList<>(statements);
-                    all.add(0, MarketStore.insertDeployment(d.deploymentId(), d.symbol(), d.ownerId(), poolId, liveAt));
+                    List<Statement> all = new ArrayList<>();
+                    all.add(MarketStore.insertDeployment(d.deploymentId(), d.symbol(), d.ownerId(), poolId, liveAt));
+                    all.addAll(MarketStore.insertPool(poolId, d.symbol(), "FLOCK", d.deploymentId(),
+                            config.market().feeBps(), LedgerRules.PROTOCOL, x.multiply(y).sqrt(), lock, poolStart));
                     return store.run(tx, all).invoke(() -> LOG.infof("pool %s registered for deployment %s", poolId,
                             d.deploymentId()));
                 }));

@@ -129,7 +129,7 @@ public final class MarketFixtures {
     }
 
     public BigInteger balance(AccountKey key) {
-        AccountState s = ledger.store().account(key).await().indefinitely();
+        AccountState s = ledger.account(key).await().indefinitely();
         return s == null ? BigInteger.ZERO : s.balance();
     }
 

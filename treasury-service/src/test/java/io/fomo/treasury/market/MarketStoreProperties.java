@@ -66,7 +66,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Quarkus like {@code LedgerStoreProperties} (MarketService's collaborators are set by hand).
  *
  * <p>Each try is a fresh pool: an MT/FLOCK pool (18/18 decimals) launched and registered through
- * {@link PoolRegistry#apply} as from rmo's {@code DeploymentLive}, or a FLOCK/USDC pool (18/6 decimals) seeded in one
+ * {@link PoolRegistry#insert} as from rmo's {@code DeploymentLive} (the projection's effect; its re-delivery rule is
+ * the shared one, tested in fomo-shared), or a FLOCK/USDC pool (18/6 decimals) seeded in one
  * planned ledger execution like {@link MarketGenesis}; random reserves on both sides (from a few base units to
  * 10^28), a random fee (0..9999 bps) and swap-impact bound; four users with rich, modest and poor balances. Then a
  * random sequence of at least 20 steps in both directions: swaps of random sizes relative to the reserve (10^-21×,
@@ -350,8 +351,10 @@ class MarketStoreProperties {
             credit(baseReserve, c.baseSeed());
             credit(quoteReserve, c.quoteSeed());
             Instant liveAt = Instant.now().minusSeconds(60 + c.baseSeed().mod(BigInteger.valueOf(7200)).longValue());
-            registry.apply(new DeploymentLive(deploymentId, base, ns + "-owner", "model-" + base, "0.5", "1.5", "0.2",
-                    "0.6", liveAt, poolId, "off-" + deploymentId, null)).await().indefinitely();
+            DeploymentLive live = new DeploymentLive(deploymentId, base, ns + "-owner", "model-" + base, "0.5", "1.5",
+                    "0.2", "0.6", liveAt, poolId, "off-" + deploymentId, null);
+            scratch.db.transaction(tx -> registry.insert(tx, "DeploymentLive:" + deploymentId, live)).await()
+                    .indefinitely();
         }
 
         /** As MarketGenesis seeds the genesis pool: one planned execution with the seed and the pool row. */

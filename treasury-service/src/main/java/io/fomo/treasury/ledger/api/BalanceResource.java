@@ -64,7 +64,7 @@ public class BalanceResource {
     }
 
     private Uni<UserBalances> balances(String userId) {
-        return ledger.store().accounts(userId, null).flatMap(accounts -> {
+        return ledger.accounts(userId, null).flatMap(accounts -> {
             Set<String> symbols = new HashSet<>();
             accounts.forEach(a -> symbols.add(a.key().token()));
             return ledger.tokens(symbols).map(tokens -> new UserBalances(userId, Balances.of(accounts).stream()

@@ -43,7 +43,7 @@ import io.fomo.treasury.TreasuryConfig;
 import io.fomo.treasury.ledger.LedgerPermissions.Op;
 import io.fomo.treasury.ledger.LedgerPermissions.Request;
 import io.fomo.treasury.ledger.store.LedgerStore.Applied;
-import io.fomo.treasury.ledger.store.LedgerStore.TokenSupply;
+import io.fomo.treasury.ledger.store.LedgerReadStore.TokenSupply;
 import io.fomo.treasury.ledger.model.OperationResult.PendingDone;
 import io.fomo.treasury.ledger.model.OperationResult.TokenDone;
 import io.fomo.treasury.ledger.model.OperationResult.TransferDone;
@@ -199,7 +199,7 @@ public class LedgerGrpcService implements Ledger {
         return allowed(() -> List.of(Request.of(Op.READ)),
                 () -> Uni.createFrom().item(request)
                 .invoke(r -> OperationMapper.owner(r.getOwner(), "owner"))
-                .flatMap(r -> ledger.store().accounts(r.getOwner(), r.getToken().isEmpty() ? null : r.getToken()))
+                .flatMap(r -> ledger.accounts(r.getOwner(), r.getToken().isEmpty() ? null : r.getToken()))
                 .flatMap(accounts -> {
                     Set<String> symbols = new HashSet<>();
                     accounts.forEach(a -> symbols.add(a.key().token()));
@@ -221,7 +221,7 @@ public class LedgerGrpcService implements Ledger {
                 .flatMap(known -> {
                     LedgerToken token = new OperationMapper(known).token(request.getToken());
                     AccountKey key = OperationMapper.account(request.getAccount(), token, "account");
-                    return ledger.store().account(key)
+                    return ledger.account(key)
                             .map(state -> mapping().account(state != null ? state : AccountState.empty(0, key)));
                 }));
     }
@@ -229,7 +229,7 @@ public class LedgerGrpcService implements Ledger {
     @Override
     public Uni<PendingTransfer> getPending(GetPendingRequest request) {
         return allowed(() -> List.of(Request.of(Op.READ)),
-                () -> ledger.store().pending(request.getPendingId())
+                () -> ledger.pending(request.getPendingId())
                 .flatMap(p -> {
                     if (p == null) {
                         throw ErrorCode.PENDING_NOT_FOUND.problem("no pending transfer " + request.getPendingId());

@@ -23,7 +23,7 @@ import io.fomo.grpc.treasury.v1.Token;
 import io.fomo.grpc.treasury.v1.TokenBalance;
 import io.fomo.grpc.treasury.v1.TransferResult;
 import io.fomo.grpc.treasury.v1.TransferState;
-import io.fomo.treasury.ledger.store.LedgerStore.TokenSupply;
+import io.fomo.treasury.ledger.store.LedgerReadStore.TokenSupply;
 
 /** Domain → the gRPC contract's messages; amounts as whole-token decimal strings of each token. */
 public final class ProtoMapping {

@@ -8,7 +8,7 @@ import io.fomo.shared.errors.ErrorCode;
 import java.util.List;
 import java.util.Set;
 
-import io.fomo.treasury.ledger.store.LedgerStore.TokenSupply;
+import io.fomo.treasury.ledger.store.LedgerReadStore.TokenSupply;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;

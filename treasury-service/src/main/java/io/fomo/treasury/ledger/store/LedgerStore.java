@@ -2,7 +2,6 @@ package io.fomo.treasury.ledger.store;
 
 import io.fomo.treasury.ledger.api.OperationMapper;
 import io.fomo.treasury.ledger.model.AccountKey;
-import io.fomo.treasury.ledger.model.AccountKind;
 import io.fomo.treasury.ledger.model.AccountState;
 import io.fomo.treasury.ledger.model.JournalEntry;
 import io.fomo.treasury.ledger.model.JournalKind;
@@ -19,7 +18,6 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -110,9 +108,16 @@ import jakarta.inject.Inject;
  *       the {@link SqlFailure} itself, so its retry logic sees the SQLSTATE.</li>
  * </ul>
  *
- * <p>Why over 400 lines: the batch transaction (locking, idempotency lookup, rules, one-statement write) and its
- * round-trip pipelining are one piece whose steps share the flight's positions; the reads, the row mapping and the
- * fast path's call preparation live here too until the store is split by concern.
+ * <p>Reads outside a batch and the row mapping are {@link LedgerReadStore}'s.
+ *
+ * <p>Why over 400 lines: what is left is one transaction whose parts share state and cannot be read apart. The
+ * general path (most of the file: the first flight that locks tokens and pending transfers, account creation and locking
+ * in id order, the idempotency lookup, {@link io.fomo.treasury.ledger.model.LedgerRules#apply}, the one-statement
+ * write of journal, totals, pending rows and batch row, the replay of a used id) numbers its statements by their
+ * position in pipelined flights, so splitting it would pass those positions across classes; the planned execution
+ * (swaps, splits) and the fast path (one {@code ledger_post_transfers} call prepared from the same rules outcome)
+ * reuse its locking and write; the retry loop and the SQLSTATE translation decide which of its failures are retried
+ * or answered. About 160 lines are its SQL text and this documentation of the protocol.
  */
 @ApplicationScoped
 public class LedgerStore {
@@ -125,21 +130,10 @@ public class LedgerStore {
             SELECT symbol, decimals, kind, deployment_id, registered_at, minted_at FROM ledger_token
             WHERE symbol = ANY($1) ORDER BY symbol FOR UPDATE""";
 
-    private static final String PENDING_COLUMNS = """
-            p.pending_id, p.token, p.amount, p.posted_amount, p.state, p.code, p.reference, p.created_at,
-            p.expires_at, p.resolved_at, p.resolved_by, da.owner AS debit_owner, da.kind AS debit_kind,
-            ca.owner AS credit_owner, ca.kind AS credit_kind, tk.decimals AS token_decimals, tk.kind AS token_kind,
-            tk.deployment_id AS token_deployment_id, tk.registered_at AS token_registered_at,
-            tk.minted_at AS token_minted_at
-            FROM ledger_pending p
-            JOIN ledger_account da ON da.id = p.debit_account_id
-            JOIN ledger_account ca ON ca.id = p.credit_account_id
-            JOIN ledger_token tk ON tk.symbol = p.token""";
-
-    private static final String LOCK_PENDINGS = "SELECT " + PENDING_COLUMNS
+    private static final String LOCK_PENDINGS = "SELECT " + LedgerReadStore.PENDING_COLUMNS
             + " WHERE p.pending_id = ANY($1) ORDER BY p.pending_id FOR UPDATE OF p";
 
-    private static final String CLAIM_DUE_PENDINGS = "SELECT " + PENDING_COLUMNS + """
+    private static final String CLAIM_DUE_PENDINGS = "SELECT " + LedgerReadStore.PENDING_COLUMNS + """
              WHERE p.state = 'PENDING' AND p.expires_at <= $1
             ORDER BY p.pending_id LIMIT $2 FOR UPDATE OF p SKIP LOCKED""";
 
@@ -150,10 +144,7 @@ public class LedgerStore {
             ORDER BY owner, token, kind
             ON CONFLICT ON CONSTRAINT ledger_account_address DO NOTHING""";
 
-    private static final String ACCOUNT_COLUMNS = """
-            a.id, a.owner, a.token, a.kind, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted""";
-
-    private static final String LOCK_ACCOUNTS = "SELECT " + ACCOUNT_COLUMNS + """
+    private static final String LOCK_ACCOUNTS = "SELECT " + LedgerReadStore.ACCOUNT_COLUMNS + """
              FROM ledger_account a
             JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(owner, token, kind)
               ON a.owner = k.owner AND a.token = k.token AND a.kind = k.kind
@@ -161,7 +152,7 @@ public class LedgerStore {
             ORDER BY a.id FOR UPDATE OF a""";
 
     /** Accounts whose ids are known: the primary key finds them, whatever the size of the table. */
-    private static final String LOCK_ACCOUNTS_BY_ID = "SELECT " + ACCOUNT_COLUMNS
+    private static final String LOCK_ACCOUNTS_BY_ID = "SELECT " + LedgerReadStore.ACCOUNT_COLUMNS
             + " FROM ledger_account a WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE OF a";
 
     private static final String LOOKUP_IDS = """
@@ -220,16 +211,6 @@ public class LedgerStore {
             UPDATE ledger_token t SET minted_at = u.minted_at
             FROM unnest($1::text[], $2::timestamptz[]) AS u(symbol, minted_at) WHERE t.symbol = u.symbol""";
 
-    private static final String TOKEN_COLUMNS = "t.symbol, t.decimals, t.kind, t.deployment_id, t.registered_at, t.minted_at";
-
-    private static final String TOKENS_WITH_SUPPLY = "SELECT " + TOKEN_COLUMNS + """
-            ,
-              COALESCE((SELECT i.debits_posted - i.credits_posted FROM ledger_account i
-                        WHERE i.owner = 'protocol' AND i.token = t.symbol AND i.kind = 'ISSUER'), 0) AS minted,
-              COALESCE((SELECT b.credits_posted - b.debits_posted FROM ledger_account b
-                        WHERE b.owner = 'protocol' AND b.token = t.symbol AND b.kind = 'BURN'), 0) AS burned
-            FROM ledger_token t""";
-
     private static final String JOURNAL_BY_IDS = """
             SELECT t.id, t.batch_id, t.seq, t.kind, t.token, t.amount, t.pending_id, t.code, t.reference, t.expires_at,
                    t.request_hash, t.created_at, da.owner AS debit_owner, da.kind AS debit_kind,
@@ -242,6 +223,7 @@ public class LedgerStore {
             WHERE t.id = ANY($1)""";
 
     private final Db db;
+    private final LedgerReadStore reads;
     /**
      * Ids of accounts whose creation committed (an account is never deleted and its id never changes): such
      * accounts need no creation statement and are locked by primary key. Never wrong, only incomplete.
@@ -252,8 +234,14 @@ public class LedgerStore {
     private final AtomicLong fastPathDeclined = new AtomicLong();
 
     @Inject
-    public LedgerStore(Db db) {
+    public LedgerStore(Db db, LedgerReadStore reads) {
         this.db = db;
+        this.reads = reads;
+    }
+
+    /** The ledger's reads (tokens, accounts, pending transfers), which replays use too. */
+    public LedgerReadStore reads() {
+        return reads;
     }
 
     /**
@@ -605,7 +593,7 @@ public class LedgerStore {
             return locking.complete(conn).flatMap(l -> {
                 for (DbRow row : l.found) {
                     if ("B".equals(row.string("what"))) {
-                        if (Arrays.equals(bytes(row, "request_hash"), planned.requestHash())) {
+                        if (Arrays.equals(LedgerReadStore.bytes(row, "request_hash"), planned.requestHash())) {
                             return conn.rollback().map(x -> new PlannedApplied(true, null, planned.now()));
                         }
                         throw ErrorCode.IDEMPOTENCY_CONFLICT.problem("batch_id " + planned.batchId()
@@ -747,12 +735,12 @@ public class LedgerStore {
         return flight(first).flatMap(results -> {
             Map<String, LedgerToken> tokens = new HashMap<>(ex.tokens());
             if (tokens0 >= 0) {
-                results.get(tokens0).forEach(row -> tokens.put(row.string("symbol"), token(row)));
+                results.get(tokens0).forEach(row -> tokens.put(row.string("symbol"), LedgerReadStore.token(row)));
             }
             Map<String, Pending> pendings = new LinkedHashMap<>();
             if (pendings0 >= 0) {
                 results.get(pendings0).forEach(row -> {
-                    pendings.put(row.string("pending_id"), pending(row));
+                    pendings.put(row.string("pending_id"), LedgerReadStore.pending(row));
                     tokens.putIfAbsent(row.string("token"), new LedgerToken(row.string("token"),
                             row.intValue("token_decimals"), TokenKind.valueOf(row.string("token_kind")),
                             row.string("token_deployment_id"), row.instant("token_registered_at"),
@@ -838,7 +826,7 @@ public class LedgerStore {
 
         void receive(List<List<DbRow>> results) {
             results.get(lockAt).forEach(row -> {
-                AccountState state = account(row);
+                AccountState state = LedgerReadStore.account(row);
                 accounts.put(state.key(), state);
             });
             found = results.get(lookupAt);
@@ -852,7 +840,7 @@ public class LedgerStore {
             return flight(List.of(conn.write(CREATE_ACCOUNTS, columns[0], columns[1], columns[2]),
                     conn.rows(LOCK_ACCOUNTS, columns[0], columns[1], columns[2]))).map(r -> {
                         r.get(1).forEach(row -> {
-                            AccountState state = account(row);
+                            AccountState state = LedgerReadStore.account(row);
                             accounts.put(state.key(), state);
                         });
                         return this;
@@ -900,7 +888,7 @@ public class LedgerStore {
         Map<String, byte[]> transfers = new HashMap<>();
         byte[] batchHash = null;
         for (DbRow row : found) {
-            byte[] hash = bytes(row, "request_hash");
+            byte[] hash = LedgerReadStore.bytes(row, "request_hash");
             if ("B".equals(row.string("what"))) {
                 batchHash = hash;
             } else {
@@ -1070,7 +1058,7 @@ public class LedgerStore {
                         }
                     }
                     Uni<Map<String, LedgerToken>> tokens = symbols.isEmpty() ? Uni.createFrom().item(Map.of())
-                            : tokens(tx, symbols).map(list -> {
+                            : reads.tokens(tx, symbols).map(list -> {
                                 Map<String, LedgerToken> map = new HashMap<>();
                                 list.forEach(s -> map.put(s.token().symbol(), s.token()));
                                 return map;
@@ -1087,7 +1075,7 @@ public class LedgerStore {
                             if (row == null) {
                                 throw new IllegalStateException("journal row " + op.id() + " vanished");
                             }
-                            JournalEntry entry = journalEntry(row);
+                            JournalEntry entry = LedgerReadStore.journalEntry(row);
                             committed = entry.createdAt();
                             if (op instanceof MintSupply m) {
                                 results.add(new TokenDone(tokenMap.get(m.token()), true));
@@ -1110,7 +1098,7 @@ public class LedgerStore {
                     PendingState.PENDING, e.code(), e.reference(), e.createdAt(), e.expiresAt(), null, null), e.id(),
                     true);
         }
-        BigInteger pendingAmount = zero(row.units("pending_amount"));
+        BigInteger pendingAmount = LedgerReadStore.zero(row.units("pending_amount"));
         PendingState state = switch (e.kind()) {
             case POST -> PendingState.POSTED;
             case VOID -> PendingState.VOIDED;
@@ -1122,127 +1110,12 @@ public class LedgerStore {
                 e.createdAt(), e.id()), e.id(), true);
     }
 
-    // ---------------------------------------------------------------- reads
-
-    /** A token and its supply totals, in base units. */
-    public record TokenSupply(LedgerToken token, BigInteger minted, BigInteger burned) {
-        public BigInteger circulating() {
-            return minted.subtract(burned);
-        }
-    }
-
-    /** Every token (or those named), with supply, ordered by symbol. */
-    public Uni<List<TokenSupply>> tokens(Collection<String> symbols) {
-        return db.session(tx -> tokens(tx, symbols));
-    }
-
-    private Uni<List<TokenSupply>> tokens(Tx tx, Collection<String> symbols) {
-        Uni<List<DbRow>> rows = symbols == null
-                ? tx.rows(TOKENS_WITH_SUPPLY + " ORDER BY t.symbol")
-                : tx.rows(TOKENS_WITH_SUPPLY + " WHERE t.symbol = ANY($1) ORDER BY t.symbol",
-                        (Object) symbols.toArray(String[]::new));
-        return rows.map(set -> {
-            List<TokenSupply> list = new ArrayList<>();
-            set.forEach(row -> list.add(new TokenSupply(token(row), zero(row.units("minted")), zero(row.units("burned")))));
-            return list;
-        });
-    }
-
-    /** Tokens by symbol, without supply (for parsing amounts). */
-    public Uni<Map<String, LedgerToken>> tokenDefinitions(Collection<String> symbols) {
-        return db.session(tx -> tx.rows("SELECT " + TOKEN_COLUMNS + " FROM ledger_token t WHERE t.symbol = ANY($1)",
-                        (Object) symbols.toArray(String[]::new)))
-                .map(set -> {
-                    Map<String, LedgerToken> map = new HashMap<>();
-                    set.forEach(row -> map.put(row.string("symbol"), token(row)));
-                    return map;
-                });
-    }
-
     /** Inserts FLOCK and USDC if missing (genesis). */
     public Uni<Void> ensureBaseTokens(Instant now) {
         return db.session(tx -> tx.update("""
                 INSERT INTO ledger_token (symbol, decimals, kind, registered_at) VALUES
                 ('FLOCK', 18, 'FLOCK', $1), ('USDC', 6, 'USDC', $1) ON CONFLICT (symbol) DO NOTHING""", now))
                 .replaceWithVoid();
-    }
-
-    /** Every account of an owner (optionally of one token), ordered by (token, kind). */
-    public Uni<List<AccountState>> accounts(String owner, String token) {
-        String sql = "SELECT " + ACCOUNT_COLUMNS + " FROM ledger_account a WHERE a.owner = $1"
-                + (token == null ? "" : " AND a.token = $2") + " ORDER BY a.token, a.kind";
-        Object[] params = token == null ? new Object[] {owner} : new Object[] {owner, token};
-        return db.session(tx -> tx.rows(sql, params)).map(set -> {
-            List<AccountState> list = new ArrayList<>();
-            set.forEach(row -> list.add(account(row)));
-            return list;
-        });
-    }
-
-    /** One account, or null if it never existed. */
-    public Uni<AccountState> account(AccountKey key) {
-        return db.session(tx -> account(tx, key));
-    }
-
-    /** One account as {@code tx} sees it, or null if it does not exist. */
-    public Uni<AccountState> account(Tx tx, AccountKey key) {
-        return tx.rows("SELECT " + ACCOUNT_COLUMNS
-                        + " FROM ledger_account a WHERE a.owner = $1 AND a.token = $2 AND a.kind = $3",
-                        key.owner(), key.token(), key.kind().name())
-                .map(set -> set.isEmpty() ? null : account(set.get(0)));
-    }
-
-    /** A pending transfer, or null. */
-    public Uni<Pending> pending(String pendingId) {
-        return db.session(tx -> tx.rows("SELECT " + PENDING_COLUMNS + " WHERE p.pending_id = $1", pendingId))
-                .map(set -> set.isEmpty() ? null : pending(set.get(0)));
-    }
-
-    // ---------------------------------------------------------------- rows
-
-    static LedgerToken token(DbRow row) {
-        return new LedgerToken(row.string("symbol"), row.intValue("decimals"),
-                TokenKind.valueOf(row.string("kind")), row.string("deployment_id"),
-                row.instant("registered_at"), row.instant("minted_at"));
-    }
-
-    static AccountState account(DbRow row) {
-        return new AccountState(row.longValue("id"),
-                new AccountKey(row.string("owner"), row.string("token"), AccountKind.valueOf(row.string("kind"))),
-                zero(row.units("debits_pending")), zero(row.units("debits_posted")), zero(row.units("credits_pending")),
-                zero(row.units("credits_posted")));
-    }
-
-    static Pending pending(DbRow row) {
-        String token = row.string("token");
-        return new Pending(row.string("pending_id"),
-                new AccountKey(row.string("debit_owner"), token, AccountKind.valueOf(row.string("debit_kind"))),
-                new AccountKey(row.string("credit_owner"), token, AccountKind.valueOf(row.string("credit_kind"))),
-                token, zero(row.units("amount")), zero(row.units("posted_amount")), PendingState.valueOf(row.string("state")),
-                row.string("code"), row.string("reference"), row.instant("created_at"),
-                row.instant("expires_at"), row.instant("resolved_at"), row.string("resolved_by"));
-    }
-
-    static JournalEntry journalEntry(DbRow row) {
-        String token = row.string("token");
-        JournalKind kind = JournalKind.valueOf(row.string("kind"));
-        BigInteger amount = zero(row.units("amount"));
-        BigInteger pendingAmount = row.isNull("pending_amount") ? amount : zero(row.units("pending_amount"));
-        return new JournalEntry(row.string("id"), row.string("batch_id"), row.intValue("seq"), kind,
-                new AccountKey(row.string("debit_owner"), token, AccountKind.valueOf(row.string("debit_kind"))),
-                new AccountKey(row.string("credit_owner"), token, AccountKind.valueOf(row.string("credit_kind"))),
-                amount, pendingAmount, row.string("pending_id"), row.string("code"), row.string("reference"),
-                row.instant("expires_at"), bytes(row, "request_hash"), row.instant("created_at"));
-    }
-
-    /** A total column: null (a LEFT JOIN's miss) counts as zero. */
-    static BigInteger zero(BigInteger units) {
-        return units == null ? BigInteger.ZERO : units;
-    }
-
-    /** A {@code bytea} column (the driver's buffer) as bytes. */
-    static byte[] bytes(DbRow row, String column) {
-        return ((Buffer) row.value(column)).getBytes();
     }
 
     private static String[][] keyColumns(Set<AccountKey> keys) {

@@ -32,7 +32,7 @@ import io.vertx.mutiny.sqlclient.Pool;
  * The fast path of plain transfers (one call of {@code ledger_post_transfers}, migration V5) against PostgreSQL:
  * it is taken for batches of transfers between existing accounts, whether or not this process knows their ids,
  * and whenever it cannot decide alone (new accounts, an id seen before, too little available at some point of the
- * batch) the general path gives the same answers as before. LedgerStoreProperties and ConcurrentDebitsTest cover
+ * batch) the general path gives the same answers as before. LedgerStoreProperties and ConcurrentDebitsQuarkusTest cover
  * it under random sequences and concurrency.
  */
 class LedgerFastPathTest {
@@ -86,7 +86,7 @@ class LedgerFastPathTest {
     }
 
     static BigInteger balance(AccountKey key) {
-        AccountState state = store.account(key).await().indefinitely();
+        AccountState state = store.reads().account(key).await().indefinitely();
         return state == null ? BigInteger.ZERO : state.balance();
     }
 
@@ -178,14 +178,14 @@ class LedgerFastPathTest {
         AccountKey b = user("b3");
         batch(id(), List.of(move(ISSUER, a, 50), move(ISSUER, b, 50)));
         // A second instance (a restart, another replica): its cache is empty, the function finds the ids.
-        LedgerStore fresh = new LedgerStore(scratch.db);
+        LedgerStore fresh = new LedgerStore(scratch.db, new LedgerReadStore(scratch.db));
         LedgerService other = new LedgerService(fresh, ScratchLedger.config());
         Applied applied = batch(other, id(), List.of(move(a, b, 20), move(b, a, 70)));
         assertThat(fresh.fastPathApplied()).isEqualTo(1);
         assertThat(fresh.fastPathDeclined()).isZero();
         assertThat(applied.accounts()).containsOnlyKeys(a, b);
-        assertThat(applied.accounts()).isEqualTo(Map.of(a, store.account(a).await().indefinitely().id(),
-                b, store.account(b).await().indefinitely().id()));
+        assertThat(applied.accounts()).isEqualTo(Map.of(a, store.reads().account(a).await().indefinitely().id(),
+                b, store.reads().account(b).await().indefinitely().id()));
         assertThat(balance(a)).isEqualTo(UNIT.multiply(BigInteger.valueOf(100)));
         assertThat(balance(b)).isZero();
         // Found once, then known: the next batch passes their ids.
