@@ -45,7 +45,7 @@ public final class LedgerTestSupport {
     /**
      * The ledger rules' test caller: treasury-service's service account, which {@code %test} lets do every operation
      * but an ISSUER debit ({@code fomo.treasury.ledger.unrestricted-clients}); the allow-list itself is tested by
-     * {@code LedgerAllowListTest} with the production table.
+     * {@code LedgerAllowListQuarkusTest} with the production table.
      */
     public static LedgerGrpc.LedgerBlockingStub service(LedgerGrpc.LedgerBlockingStub stub) {
         return as(stub, KeycloakTokens.service("treasury-service"));

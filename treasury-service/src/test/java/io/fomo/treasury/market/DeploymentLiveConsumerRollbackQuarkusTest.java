@@ -1,27 +1,20 @@
 package io.fomo.treasury.market;
 
-import static io.fomo.treasury.ConsumerRollback.count;
+import static io.fomo.testkit.ConsumerRollback.count;
+import static io.fomo.treasury.market.MarketFixtures.inboxRows;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.fomo.testkit.TestDatabase;
-import io.fomo.treasury.ConsumerRollback;
-import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.market.MarketFixtures.Model;
-import io.fomo.treasury.split.SplitConsumers;
-import io.fomo.treasury.split.SplitService;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 
 /**
@@ -34,45 +27,25 @@ import jakarta.inject.Inject;
 class DeploymentLiveConsumerRollbackQuarkusTest {
 
     @Inject
-    LedgerService ledger;
+    MarketFixtures fx;
 
     @Inject
     PoolRegistry registry;
 
-    @Inject
-    SplitConsumers consumers;
-
-    @Inject
-    SplitService splits;
-
-    @Inject
-    ObjectMapper mapper;
-
-    @Inject
-    Pool pool;
-
     @Test
     void aFailingEffectLeavesNoInboxRowAndARedeliveryAppliesItOnce() {
-        MarketFixtures fx = new MarketFixtures(ledger, registry, consumers, splits, pool, mapper);
         Model m = fx.launch("100000", "200000");
-        String eventId = "DeploymentLive:" + m.deploymentId();
-        var body = ConsumerRollback.body(mapper, eventId, fx.live(m, Instant.now().minusSeconds(60)));
-        String trigger = "refuse_" + UUID.randomUUID().toString().replace("-", "");
-        ConsumerRollback.refuseInsert(pool, trigger, "market_pool", "pool_id", m.poolId());
-        try {
-            assertThatThrownBy(() -> registry.consume(body, null).await().atMost(Duration.ofSeconds(60)))
-                    .hasMessageContaining("refused by test");
-            assertThat(inboxRows(eventId)).as("the inbox row went with the effect").isZero();
+        String eventId = eventId(m);
+        Supplier<Uni<Void>> delivery = delivery(m);
+        MarketFixtures.refusingInsert("market_pool", "pool_id", m.poolId(), delivery, () -> {
+            assertThat(inboxRows(PoolRegistry.CONSUMER, eventId)).as("the inbox row went with the effect").isZero();
             assertThat(deployments(m)).as("the deployment's row went with it").isZero();
-        } finally {
-            ConsumerRollback.removeRefusal(pool, trigger, "market_pool");
-        }
+        });
 
-        registry.consume(body, null).await().atMost(Duration.ofSeconds(30));
-        registry.consume(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(inboxRows(eventId)).isEqualTo(1);
+        MarketFixtures.deliver(delivery, 2);
+        assertThat(inboxRows(PoolRegistry.CONSUMER, eventId)).isEqualTo(1);
         assertThat(deployments(m)).isEqualTo(1);
-        assertThat(count(pool, "SELECT count(*) FROM market_pool WHERE pool_id = $1", m.poolId())).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM market_pool WHERE pool_id = ?", m.poolId())).isEqualTo(1);
     }
 
     /**
@@ -81,31 +54,29 @@ class DeploymentLiveConsumerRollbackQuarkusTest {
      */
     @Test
     void aRefusedCommitKeepsNoEffect() {
-        MarketFixtures fx = new MarketFixtures(ledger, registry, consumers, splits, pool, mapper);
         Model m = fx.launch("100000", "200000");
-        String eventId = "DeploymentLive:" + m.deploymentId();
-        var body = ConsumerRollback.body(mapper, eventId, fx.live(m, Instant.now().minusSeconds(60)));
-        String trigger = "refuse_" + UUID.randomUUID().toString().replace("-", "");
-        ConsumerRollback.refuseCommit(pool, trigger, "fomo_inbox", "event_id", eventId);
-        try {
-            assertThatThrownBy(() -> registry.consume(body, null).await().atMost(Duration.ofSeconds(60)))
-                    .hasMessageContaining("refused by test");
-            assertThat(inboxRows(eventId)).isZero();
+        String eventId = eventId(m);
+        Supplier<Uni<Void>> delivery = delivery(m);
+        MarketFixtures.refusingCommit(eventId, delivery, () -> {
+            assertThat(inboxRows(PoolRegistry.CONSUMER, eventId)).isZero();
             assertThat(deployments(m)).as("the deployment's row is not kept without its inbox row").isZero();
-        } finally {
-            ConsumerRollback.removeRefusal(pool, trigger, "fomo_inbox");
-        }
-        registry.consume(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(inboxRows(eventId)).isEqualTo(1);
+        });
+        MarketFixtures.deliver(delivery, 1);
+        assertThat(inboxRows(PoolRegistry.CONSUMER, eventId)).isEqualTo(1);
         assertThat(deployments(m)).isEqualTo(1);
     }
 
-    private long inboxRows(String eventId) {
-        return count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", PoolRegistry.CONSUMER,
-                eventId);
+    private static String eventId(Model m) {
+        return "DeploymentLive:" + m.deploymentId();
     }
 
-    private long deployments(Model m) {
-        return count(pool, "SELECT count(*) FROM market_deployment WHERE deployment_id = $1", m.deploymentId());
+    /** rmo's DeploymentLive of {@code m} (live a minute ago), as the consumer receives it, ready to deliver. */
+    private Supplier<Uni<Void>> delivery(Model m) {
+        var body = fx.body(eventId(m), fx.live(m, Instant.now().minusSeconds(60)));
+        return () -> registry.consume(body, null);
+    }
+
+    private static long deployments(Model m) {
+        return count("SELECT count(*) FROM market_deployment WHERE deployment_id = ?", m.deploymentId());
     }
 }

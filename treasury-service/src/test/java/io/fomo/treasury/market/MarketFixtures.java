@@ -1,9 +1,13 @@
 package io.fomo.treasury.market;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -22,36 +26,40 @@ import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.ledger.model.Operation;
 import io.fomo.treasury.split.SplitConsumers;
 import io.fomo.treasury.split.SplitService;
+import io.fomo.testkit.ConsumerRollback;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
- * Test fixtures for markets and splits: a model launched the way rmo's launch batch does it (token registered,
- * 1,000,000 minted, the pool's seed in its reserve accounts), funding, events, balances.
+ * The treasury's Quarkus test fixture (a bean of the test sources: {@code @Inject MarketFixtures fx}) for markets,
+ * splits and the consumers' rollback tests: a model launched the way rmo's launch batch does it (token registered,
+ * 1,000,000 minted, the pool's seed in its reserve accounts), funding, events as RabbitMQ hands them, balances.
+ * Counts of rows: {@link io.fomo.testkit.ConsumerRollback#count}.
  */
-public final class MarketFixtures {
+@ApplicationScoped
+public class MarketFixtures {
 
     public record Model(String deploymentId, String symbol, String ownerId, String poolId) {
     }
 
-    private final LedgerService ledger;
-    private final PoolRegistry registry;
-    private final SplitConsumers consumers;
-    private final SplitService splits;
-    private final Pool pool;
-    private final ObjectMapper mapper;
+    @Inject
+    LedgerService ledger;
 
-    public MarketFixtures(LedgerService ledger, PoolRegistry registry, SplitConsumers consumers, SplitService splits,
-            Pool pool, ObjectMapper mapper) {
-        this.ledger = ledger;
-        this.registry = registry;
-        this.consumers = consumers;
-        this.splits = splits;
-        this.pool = pool;
-        this.mapper = mapper;
-    }
+    @Inject
+    PoolRegistry registry;
+
+    @Inject
+    SplitConsumers consumers;
+
+    @Inject
+    SplitService splits;
+
+    @Inject
+    ObjectMapper mapper;
 
     public static BigInteger units(Token token, String amount) {
         return Amount.parse(token, amount).units();
@@ -141,22 +149,71 @@ public final class MarketFixtures {
         return balance(new AccountKey(poolId, token, AccountKind.POOL_RESERVE));
     }
 
-    public long count(String sql, Object... params) {
-        return pool.preparedQuery(sql).execute(Tuple.from(List.of(params))).await().indefinitely().iterator().next()
-                .getLong(0);
+    /** Rows of the inbox consumer {@code consumer} for {@code eventId} (0 or 1). */
+    public static long inboxRows(String consumer, String eventId) {
+        return ConsumerRollback.count("SELECT count(*) FROM fomo_inbox WHERE consumer = ? AND event_id = ?", consumer,
+                eventId);
+    }
+
+    /**
+     * Delivers with a trigger refusing the insert of the {@code table} row whose {@code column} is {@code value} (the
+     * effect fails after its first rows and the inbox row were written in the same transaction): the delivery fails
+     * with the refusal, then {@code checks} run, and the refusal is removed whatever happens.
+     */
+    public static void refusingInsert(String table, String column, String value, Supplier<Uni<Void>> delivery,
+            Runnable checks) {
+        String trigger = trigger();
+        ConsumerRollback.refuseInsert(trigger, table, column, value);
+        deliverRefused(trigger, table, delivery, checks);
+    }
+
+    /** As {@link #refusingInsert}, the inbox row of {@code eventId} refused at COMMIT, after the whole effect ran. */
+    public static void refusingCommit(String eventId, Supplier<Uni<Void>> delivery, Runnable checks) {
+        String trigger = trigger();
+        ConsumerRollback.refuseCommit(trigger, "fomo_inbox", "event_id", eventId);
+        deliverRefused(trigger, "fomo_inbox", delivery, checks);
+    }
+
+    /** Delivers {@code times} times, each expected to succeed (a re-delivery is absorbed by the inbox). */
+    public static void deliver(Supplier<Uni<Void>> delivery, int times) {
+        for (int i = 0; i < times; i++) {
+            delivery.get().await().atMost(Duration.ofSeconds(30));
+        }
+    }
+
+    private static String trigger() {
+        return "refuse_" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static void deliverRefused(String trigger, String table, Supplier<Uni<Void>> delivery, Runnable checks) {
+        try {
+            assertThatThrownBy(() -> delivery.get().await().atMost(Duration.ofSeconds(60)))
+                    .hasMessageContaining("refused by test");
+            checks.run();
+        } finally {
+            ConsumerRollback.removeRefusal(trigger, table);
+        }
+    }
+
+    /** An event's envelope as the inbox consumer receives it from RabbitMQ. */
+    public JsonObject body(String eventId, FomoEvent event) {
+        return new JsonObject(json(eventId, event));
     }
 
     /** Publishes an event's envelope to the test exchange {@code times} times (same event id). */
     public void publish(MutinyEmitter<String> raw, String eventId, FomoEvent event, int times) {
+        String json = json(eventId, event);
+        for (int i = 0; i < times; i++) {
+            raw.sendMessageAndAwait(org.eclipse.microprofile.reactive.messaging.Message.of(json).addMetadata(
+                    OutgoingRabbitMQMetadata.builder().withRoutingKey(event.eventType())
+                            .withContentType("application/json").withMessageId(eventId).build()));
+        }
+    }
+
+    private String json(String eventId, FomoEvent event) {
         try {
-            EventEnvelope envelope = new EventEnvelope(eventId, event.eventType(), 1, Instant.now(), "test",
-                    mapper.valueToTree(event));
-            String json = mapper.writeValueAsString(envelope);
-            for (int i = 0; i < times; i++) {
-                raw.sendMessageAndAwait(org.eclipse.microprofile.reactive.messaging.Message.of(json).addMetadata(
-                        OutgoingRabbitMQMetadata.builder().withRoutingKey(event.eventType())
-                                .withContentType("application/json").withMessageId(eventId).build()));
-            }
+            return mapper.writeValueAsString(new EventEnvelope(eventId, event.eventType(), event.eventVersion(),
+                    Instant.now(), "test", mapper.valueToTree(event)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -1,24 +1,22 @@
 package io.fomo.treasury.split;
 
-import static io.fomo.treasury.ConsumerRollback.count;
+import static io.fomo.testkit.ConsumerRollback.count;
+import static io.fomo.treasury.market.MarketFixtures.inboxRows;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.fomo.shared.events.types.CreditsToppedUp;
 import io.fomo.testkit.TestDatabase;
-import io.fomo.treasury.ConsumerRollback;
+import io.fomo.treasury.market.MarketFixtures;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 
 /**
@@ -32,36 +30,25 @@ import jakarta.inject.Inject;
 class TopUpConsumerRollbackQuarkusTest {
 
     @Inject
+    MarketFixtures fx;
+
+    @Inject
     SplitConsumers consumers;
-
-    @Inject
-    ObjectMapper mapper;
-
-    @Inject
-    Pool pool;
 
     @Test
     void aFailingEffectLeavesNoInboxRowAndARedeliveryAppliesItOnce() {
         String topupId = "rollback-" + UUID.randomUUID();
-        String eventId = "CreditsToppedUp:" + topupId;
-        var body = ConsumerRollback.body(mapper, eventId,
-                new CreditsToppedUp(topupId, "user-" + topupId, "12.5", "OPERATOR", topupId, Instant.now()));
-        String trigger = "refuse_" + UUID.randomUUID().toString().replace("-", "");
-        ConsumerRollback.refuseInsert(pool, trigger, "credits_topup", "topup_id", topupId);
-        try {
-            assertThatThrownBy(() -> consumers.creditsToppedUp(body, null).await().atMost(Duration.ofSeconds(60)))
-                    .hasMessageContaining("refused by test");
-            assertThat(inboxRows(eventId)).as("the inbox row went with the effect").isZero();
+        String eventId = eventId(topupId);
+        Supplier<Uni<Void>> delivery = delivery(topupId);
+        MarketFixtures.refusingInsert("credits_topup", "topup_id", topupId, delivery, () -> {
+            assertThat(inboxRows(SplitConsumers.TOPUPS, eventId)).as("the inbox row went with the effect").isZero();
             assertThat(mints(topupId)).as("the ledger's mint went with it").isZero();
-        } finally {
-            ConsumerRollback.removeRefusal(pool, trigger, "credits_topup");
-        }
+        });
 
-        consumers.creditsToppedUp(body, null).await().atMost(Duration.ofSeconds(30));
-        consumers.creditsToppedUp(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(inboxRows(eventId)).isEqualTo(1);
+        MarketFixtures.deliver(delivery, 2);
+        assertThat(inboxRows(SplitConsumers.TOPUPS, eventId)).isEqualTo(1);
         assertThat(mints(topupId)).isEqualTo(1);
-        assertThat(count(pool, "SELECT count(*) FROM credits_topup WHERE topup_id = $1", topupId)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM credits_topup WHERE topup_id = ?", topupId)).isEqualTo(1);
     }
 
     /**
@@ -71,30 +58,29 @@ class TopUpConsumerRollbackQuarkusTest {
     @Test
     void aRefusedCommitKeepsNoEffect() {
         String topupId = "rollback-" + UUID.randomUUID();
-        String eventId = "CreditsToppedUp:" + topupId;
-        var body = ConsumerRollback.body(mapper, eventId,
-                new CreditsToppedUp(topupId, "user-" + topupId, "12.5", "OPERATOR", topupId, Instant.now()));
-        String trigger = "refuse_" + UUID.randomUUID().toString().replace("-", "");
-        ConsumerRollback.refuseCommit(pool, trigger, "fomo_inbox", "event_id", eventId);
-        try {
-            assertThatThrownBy(() -> consumers.creditsToppedUp(body, null).await().atMost(Duration.ofSeconds(60)))
-                    .hasMessageContaining("refused by test");
-            assertThat(inboxRows(eventId)).isZero();
+        String eventId = eventId(topupId);
+        Supplier<Uni<Void>> delivery = delivery(topupId);
+        MarketFixtures.refusingCommit(eventId, delivery, () -> {
+            assertThat(inboxRows(SplitConsumers.TOPUPS, eventId)).isZero();
             assertThat(mints(topupId)).as("the ledger's mint is not kept without its inbox row").isZero();
-        } finally {
-            ConsumerRollback.removeRefusal(pool, trigger, "fomo_inbox");
-        }
-        consumers.creditsToppedUp(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(inboxRows(eventId)).isEqualTo(1);
+        });
+        MarketFixtures.deliver(delivery, 1);
+        assertThat(inboxRows(SplitConsumers.TOPUPS, eventId)).isEqualTo(1);
         assertThat(mints(topupId)).isEqualTo(1);
     }
 
-    private long inboxRows(String eventId) {
-        return count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", SplitConsumers.TOPUPS,
-                eventId);
+    private static String eventId(String topupId) {
+        return "CreditsToppedUp:" + topupId;
     }
 
-    private long mints(String topupId) {
-        return count(pool, "SELECT count(*) FROM ledger_transfer WHERE id = $1", "topup:" + topupId);
+    /** billing's CreditsToppedUp of 12.5 USDC, as the consumer receives it, ready to deliver. */
+    private Supplier<Uni<Void>> delivery(String topupId) {
+        var body = fx.body(eventId(topupId),
+                new CreditsToppedUp(topupId, "user-" + topupId, "12.5", "OPERATOR", topupId, Instant.now()));
+        return () -> consumers.creditsToppedUp(body, null);
+    }
+
+    private static long mints(String topupId) {
+        return count("SELECT count(*) FROM ledger_transfer WHERE id = ?", "topup:" + topupId);
     }
 }

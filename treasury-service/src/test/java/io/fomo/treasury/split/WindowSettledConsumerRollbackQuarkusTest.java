@@ -1,28 +1,21 @@
 package io.fomo.treasury.split;
 
-import static io.fomo.treasury.ConsumerRollback.count;
+import static io.fomo.testkit.ConsumerRollback.count;
+import static io.fomo.treasury.market.MarketFixtures.inboxRows;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.fomo.shared.events.types.WindowSettled;
 import io.fomo.testkit.TestDatabase;
-import io.fomo.treasury.ConsumerRollback;
-import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.market.MarketFixtures;
 import io.fomo.treasury.market.MarketFixtures.Model;
-import io.fomo.treasury.market.PoolRegistry;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 
 /**
@@ -36,50 +29,28 @@ import jakarta.inject.Inject;
 class WindowSettledConsumerRollbackQuarkusTest {
 
     @Inject
-    LedgerService ledger;
-
-    @Inject
-    PoolRegistry registry;
+    MarketFixtures fx;
 
     @Inject
     SplitConsumers consumers;
 
-    @Inject
-    SplitService splits;
-
-    @Inject
-    ObjectMapper mapper;
-
-    @Inject
-    Pool pool;
+    /** A settled window of a live model, with prepaid credits to pay it. */
+    record Window(String splitId, String eventId, Supplier<Uni<Void>> delivery) {
+    }
 
     @Test
     void aFailingEffectLeavesNoInboxRowAndARedeliveryAppliesItOnce() {
-        MarketFixtures fx = new MarketFixtures(ledger, registry, consumers, splits, pool, mapper);
-        Model m = fx.model("100000", "200000", Instant.now().minusSeconds(7200));
-        fx.topUp("100");
-        long window = MarketFixtures.window();
-        WindowSettled e = MarketFixtures.settled(m, window, "10", "4", "6");
-        String splitId = SplitService.splitId(window, m.deploymentId());
-        String eventId = "WindowSettled:" + window + ":" + m.deploymentId();
-        var body = ConsumerRollback.body(mapper, eventId, e);
-        String trigger = "refuse_" + UUID.randomUUID().toString().replace("-", "");
-        ConsumerRollback.refuseInsert(pool, trigger, "revenue_split", "split_id", splitId);
-        try {
-            assertThatThrownBy(() -> consumers.windowSettled(body, null).await().atMost(Duration.ofSeconds(60)))
-                    .hasMessageContaining("refused by test");
-            assertThat(inboxRows(eventId)).as("the inbox row went with the effect").isZero();
-            assertThat(batches(splitId)).as("the split's ledger batch went with it").isZero();
-            assertThat(count(pool, "SELECT count(*) FROM ledger_transfer WHERE batch_id = $1", splitId)).isZero();
-        } finally {
-            ConsumerRollback.removeRefusal(pool, trigger, "revenue_split");
-        }
+        Window w = window();
+        MarketFixtures.refusingInsert("revenue_split", "split_id", w.splitId(), w.delivery(), () -> {
+            assertThat(inboxRows(SplitConsumers.SPLITS, w.eventId())).as("the inbox row went with the effect").isZero();
+            assertThat(batches(w.splitId())).as("the split's ledger batch went with it").isZero();
+            assertThat(count("SELECT count(*) FROM ledger_transfer WHERE batch_id = ?", w.splitId())).isZero();
+        });
 
-        consumers.windowSettled(body, null).await().atMost(Duration.ofSeconds(30));
-        consumers.windowSettled(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(inboxRows(eventId)).isEqualTo(1);
-        assertThat(batches(splitId)).isEqualTo(1);
-        assertThat(count(pool, "SELECT count(*) FROM revenue_split WHERE split_id = $1", splitId)).isEqualTo(1);
+        MarketFixtures.deliver(w.delivery(), 2);
+        assertThat(inboxRows(SplitConsumers.SPLITS, w.eventId())).isEqualTo(1);
+        assertThat(batches(w.splitId())).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM revenue_split WHERE split_id = ?", w.splitId())).isEqualTo(1);
     }
 
     /**
@@ -88,34 +59,27 @@ class WindowSettledConsumerRollbackQuarkusTest {
      */
     @Test
     void aRefusedCommitKeepsNoEffect() {
-        MarketFixtures fx = new MarketFixtures(ledger, registry, consumers, splits, pool, mapper);
+        Window w = window();
+        MarketFixtures.refusingCommit(w.eventId(), w.delivery(), () -> {
+            assertThat(inboxRows(SplitConsumers.SPLITS, w.eventId())).isZero();
+            assertThat(batches(w.splitId())).as("the split's ledger batch is not kept without its inbox row").isZero();
+        });
+        MarketFixtures.deliver(w.delivery(), 1);
+        assertThat(inboxRows(SplitConsumers.SPLITS, w.eventId())).isEqualTo(1);
+        assertThat(batches(w.splitId())).isEqualTo(1);
+    }
+
+    private Window window() {
         Model m = fx.model("100000", "200000", Instant.now().minusSeconds(7200));
         fx.topUp("100");
         long window = MarketFixtures.window();
-        String splitId = SplitService.splitId(window, m.deploymentId());
         String eventId = "WindowSettled:" + window + ":" + m.deploymentId();
-        var body = ConsumerRollback.body(mapper, eventId, MarketFixtures.settled(m, window, "10", "4", "6"));
-        String trigger = "refuse_" + UUID.randomUUID().toString().replace("-", "");
-        ConsumerRollback.refuseCommit(pool, trigger, "fomo_inbox", "event_id", eventId);
-        try {
-            assertThatThrownBy(() -> consumers.windowSettled(body, null).await().atMost(Duration.ofSeconds(60)))
-                    .hasMessageContaining("refused by test");
-            assertThat(inboxRows(eventId)).isZero();
-            assertThat(batches(splitId)).as("the split's ledger batch is not kept without its inbox row").isZero();
-        } finally {
-            ConsumerRollback.removeRefusal(pool, trigger, "fomo_inbox");
-        }
-        consumers.windowSettled(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(inboxRows(eventId)).isEqualTo(1);
-        assertThat(batches(splitId)).isEqualTo(1);
+        var body = fx.body(eventId, MarketFixtures.settled(m, window, "10", "4", "6"));
+        return new Window(SplitService.splitId(window, m.deploymentId()), eventId,
+                () -> consumers.windowSettled(body, null));
     }
 
-    private long inboxRows(String eventId) {
-        return count(pool, "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", SplitConsumers.SPLITS,
-                eventId);
-    }
-
-    private long batches(String splitId) {
-        return count(pool, "SELECT count(*) FROM ledger_batch WHERE batch_id = $1", splitId);
+    private static long batches(String splitId) {
+        return count("SELECT count(*) FROM ledger_batch WHERE batch_id = ?", splitId);
     }
 }

@@ -6,6 +6,7 @@ import static io.fomo.treasury.ledger.LedgerTestSupport.count;
 import static io.fomo.treasury.ledger.LedgerTestSupport.journalRows;
 import static io.fomo.treasury.ledger.LedgerTestSupport.subject;
 import static io.fomo.treasury.ledger.LedgerTestSupport.unique;
+import static io.fomo.treasury.TreasuryRest.as;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -22,6 +23,7 @@ import io.fomo.grpc.treasury.v1.RegisterModelTokenRequest;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.testkit.KeycloakTokens;
 import io.fomo.testkit.TestDatabase;
+import io.fomo.treasury.TreasuryRest;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -37,7 +39,7 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class LedgerRestTest {
+class LedgerRestQuarkusTest {
 
     @Inject
     Pool pool;
@@ -45,21 +47,12 @@ class LedgerRestTest {
     @GrpcClient("ledger")
     LedgerGrpc.LedgerBlockingStub grpc;
 
-    static RequestSpecification as(String user) {
-        return user == null ? given() : given().auth().oauth2(KeycloakTokens.user(user));
-    }
-
     static Map<String, Object> deposit(String depositId, String userId, String token, String amount) {
-        Map<String, Object> body = new HashMap<>();
-        body.put("depositId", depositId);
-        body.put("userId", userId);
-        body.put("token", token);
-        body.put("amount", amount);
-        return body;
+        return TreasuryRest.body("depositId", depositId, "userId", userId, "token", token, "amount", amount);
     }
 
     static JsonPath balances(String user) {
-        return as(user).get("/api/v1/balances/me").then().statusCode(200).extract().jsonPath();
+        return TreasuryRest.me(user);
     }
 
     static String available(JsonPath balances, String token) {

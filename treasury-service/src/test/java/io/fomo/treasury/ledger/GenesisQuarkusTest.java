@@ -23,7 +23,7 @@ import jakarta.inject.Inject;
 /** FLOCK genesis: the configured supply, 10% in the emission reserve, the rest the bridge float; exactly once. */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class GenesisTest {
+class GenesisQuarkusTest {
 
     @GrpcClient("ledger")
     LedgerGrpc.LedgerBlockingStub client;

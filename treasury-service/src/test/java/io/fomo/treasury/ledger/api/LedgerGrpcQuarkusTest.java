@@ -61,7 +61,7 @@ import jakarta.inject.Inject;
 /** The Ledger gRPC service against the real PostgreSQL and real Keycloak tokens. */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class LedgerGrpcTest {
+class LedgerGrpcQuarkusTest {
 
     @GrpcClient("ledger")
     LedgerGrpc.LedgerBlockingStub client;
@@ -449,7 +449,7 @@ class LedgerGrpcTest {
                     .satisfies(e -> assertThat(status(e)).isEqualTo(Status.Code.UNAUTHENTICATED));
         }
         assertThat(journalRows(pool)).isEqualTo(rows);
-        // A service account needs a row of the allow-list besides (LedgerAllowListTest).
+        // A service account needs a row of the allow-list besides (LedgerAllowListQuarkusTest).
         assertThat(LedgerTestSupport.as(client, KeycloakTokens.service("emission-service"))
                 .getToken(GetTokenRequest.newBuilder().setSymbol("USDC").build()).getDecimals()).isEqualTo(6);
     }

@@ -28,7 +28,7 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class AuditReconciliationTest {
+class AuditReconciliationQuarkusTest {
 
     @Inject
     AuditService audit;

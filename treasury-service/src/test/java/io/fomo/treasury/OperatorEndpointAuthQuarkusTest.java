@@ -9,7 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** SPEC §8 with real Keycloak tokens: anonymous 401, user 403, operator 200. */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class OperatorEndpointAuthTest extends AbstractOperatorEndpointAuthTest {
+class OperatorEndpointAuthQuarkusTest extends AbstractOperatorEndpointAuthTest {
 
     @Override
     protected String serviceName() {

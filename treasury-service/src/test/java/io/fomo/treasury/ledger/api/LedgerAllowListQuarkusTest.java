@@ -61,9 +61,9 @@ import jakarta.inject.Inject;
  * outside the row's families and owners; api-platform and users are refused on every method.
  */
 @QuarkusTest
-@TestProfile(LedgerAllowListTest.ProductionTable.class)
+@TestProfile(LedgerAllowListQuarkusTest.ProductionTable.class)
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class LedgerAllowListTest {
+class LedgerAllowListQuarkusTest {
 
     /** The production table: no client is unrestricted. */
     public static class ProductionTable implements QuarkusTestProfile {

@@ -40,7 +40,7 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class ConcurrentDebitsTest {
+class ConcurrentDebitsQuarkusTest {
 
     static final int CALLERS = 64;
     static final int AFFORDABLE = 23;

@@ -25,9 +25,9 @@ import jakarta.inject.Inject;
  * nothing written, retry with the same depositId), never a credit to an unchecked subject.
  */
 @QuarkusTest
-@TestProfile(KnownUsersUnavailableTest.KeycloakAdminUnreachable.class)
+@TestProfile(KnownUsersUnavailableQuarkusTest.KeycloakAdminUnreachable.class)
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class KnownUsersUnavailableTest {
+class KnownUsersUnavailableQuarkusTest {
 
     /** The admin API on a port nobody listens on (tokens still come from the real Keycloak). */
     public static class KeycloakAdminUnreachable implements QuarkusTestProfile {
@@ -45,7 +45,7 @@ class KnownUsersUnavailableTest {
         String carol = subject(KeycloakTokens.user("carol"));
         long rows = journalRows(pool);
         io.restassured.RestAssured.given().auth().oauth2(KeycloakTokens.user("op")).contentType("application/json")
-                .body(LedgerRestTest.deposit(unique("d"), carol, "USDC", "5")).post("/api/v1/deposits")
+                .body(LedgerRestQuarkusTest.deposit(unique("d"), carol, "USDC", "5")).post("/api/v1/deposits")
                 .then().statusCode(503).contentType("application/problem+json")
                 .body("code", equalTo("IDENTITY_UNAVAILABLE"));
         assertThat(journalRows(pool)).isEqualTo(rows);

@@ -63,7 +63,7 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class TreasuryFuzzTest {
+class TreasuryFuzzQuarkusTest {
 
     static final long SEED = 17L;
     static final int PER_METHOD = 200;

@@ -1,5 +1,6 @@
 package io.fomo.treasury.split;
 
+import static io.fomo.testkit.ConsumerRollback.count;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,25 +14,21 @@ import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.shared.events.types.CreditsToppedUp;
 import io.fomo.shared.events.types.WindowSettled;
 import io.fomo.testkit.TestDatabase;
 import io.fomo.treasury.ledger.model.AccountKey;
 import io.fomo.treasury.ledger.model.AccountKind;
-import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.market.MarketFixtures;
 import io.fomo.treasury.market.MarketFixtures.Model;
 import io.fomo.treasury.market.MarketService;
-import io.fomo.treasury.market.PoolRegistry;
 import io.fomo.treasury.market.SwapMath;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 
 /**
@@ -41,37 +38,21 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-class SplitTest {
+class SplitQuarkusTest {
+
+    @Inject
+    MarketFixtures fx;
+
+    @Inject
+    SplitService splits;
 
     static final AccountKey PREPAID = AccountKey.protocol("USDC", AccountKind.PREPAID_CREDITS);
     static final AccountKey PAYABLE = AccountKey.protocol("USDC", AccountKind.COMPUTE_PAYABLE);
     static final AccountKey TREASURY = AccountKey.protocol("USDC", AccountKind.TREASURY);
 
     @Inject
-    LedgerService ledger;
-
-    @Inject
-    PoolRegistry registry;
-
-    @Inject
-    SplitConsumers consumers;
-
-    @Inject
-    SplitService splits;
-
-    @Inject
-    Pool pool;
-
-    @Inject
-    ObjectMapper mapper;
-
-    @Inject
     @Channel("test-raw-out")
     MutinyEmitter<String> raw;
-
-    MarketFixtures fx() {
-        return new MarketFixtures(ledger, registry, consumers, splits, pool, mapper);
-    }
 
     static BigInteger usdc(String v) {
         return MarketFixtures.usdc(v);
@@ -84,7 +65,6 @@ class SplitTest {
 
     @Test
     void workedExampleSplitsAndBurnsWhatItBought() {
-        MarketFixtures fx = fx();
         Model m = fx.model("100000", "200000", Instant.now().minusSeconds(7200));
         fx.topUp("1500");
         BigInteger prepaid = fx.balance(PREPAID);
@@ -127,15 +107,14 @@ class SplitTest {
         assertThat(fx.balance(new AccountKey(m.deploymentId(), "USDC", AccountKind.BUYBACK_CARRY))).isZero();
 
         // Applied again (a retry): replayed, nothing moves.
-        long rows = fx.count("SELECT count(*) FROM ledger_transfer");
+        long rows = count("SELECT count(*) FROM ledger_transfer");
         assertThat(splits.apply(e).await().indefinitely().replayed()).isTrue();
-        assertThat(fx.count("SELECT count(*) FROM ledger_transfer")).isEqualTo(rows);
+        assertThat(count("SELECT count(*) FROM ledger_transfer")).isEqualTo(rows);
         assertThat(fx.burned(m.symbol())).isEqualTo(mtBought);
     }
 
     @Test
     void redeliveredThreeTimesThroughRabbitMqSplitsOnce() {
-        MarketFixtures fx = fx();
         Model m = fx.launch("100000", "200000");
         // DeploymentLive and the top-up through RabbitMQ too (twice each).
         fx.publish(raw, "DeploymentLive:" + m.deploymentId(), fx.live(m, Instant.now().minusSeconds(7200)), 2);
@@ -143,22 +122,20 @@ class SplitTest {
         BigInteger prepaid = fx.balance(PREPAID);
         fx.publish(raw, "CreditsToppedUp:" + topupId, new CreditsToppedUp(topupId, "user-x", "50", "OPERATOR", topupId,
                 Instant.now()), 2);
-        await().atMost(Duration.ofSeconds(60)).until(() -> fx.count(
-                "SELECT count(*) FROM credits_topup WHERE topup_id = $1", topupId) == 1
-                && fx.count("SELECT count(*) FROM market_pool WHERE pool_id = $1", m.poolId()) == 1);
-        assertThat(fx.count("SELECT count(*) FROM ledger_transfer WHERE id = $1", "topup:" + topupId)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> count(
+                "SELECT count(*) FROM credits_topup WHERE topup_id = ?", topupId) == 1
+                && count("SELECT count(*) FROM market_pool WHERE pool_id = ?", m.poolId()) == 1);
+        assertThat(count("SELECT count(*) FROM ledger_transfer WHERE id = ?", "topup:" + topupId)).isEqualTo(1);
 
         WindowSettled e = MarketFixtures.settled(m, MarketFixtures.window(), "10", "2", "8");
         String eventId = "WindowSettled:" + e.window() + ":" + m.deploymentId();
         fx.publish(raw, eventId, e, 3);
-        await().atMost(Duration.ofSeconds(60)).until(() -> fx.count(
-                "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", SplitConsumers.SPLITS,
-                eventId) == 1 && fx.count("SELECT count(*) FROM revenue_split WHERE deployment_id = $1",
-                        m.deploymentId()) == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> MarketFixtures.inboxRows(SplitConsumers.SPLITS, eventId) == 1
+                && count("SELECT count(*) FROM revenue_split WHERE deployment_id = ?", m.deploymentId()) == 1);
         // Let the other two deliveries be processed, then count: one split, one set of journal rows.
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(() -> fx.count(
-                "SELECT count(*) FROM revenue_split WHERE deployment_id = $1", m.deploymentId()) == 1);
-        assertThat(fx.count("SELECT count(*) FROM ledger_batch WHERE batch_id = $1",
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(() -> count(
+                "SELECT count(*) FROM revenue_split WHERE deployment_id = ?", m.deploymentId()) == 1);
+        assertThat(count("SELECT count(*) FROM ledger_batch WHERE batch_id = ?",
                 SplitService.splitId(e.window(), m.deploymentId()))).isEqualTo(1);
         assertThat(fx.balance(PREPAID).subtract(prepaid)).isEqualTo(usdc("40"));
         assertThat(fx.balance(new AccountKey(m.ownerId(), "USDC", AccountKind.USER))).isEqualTo(usdc("0.8"));
@@ -166,7 +143,6 @@ class SplitTest {
 
     @Test
     void crashAfterTheLedgerBatchBeforeTheAcknowledgementStillSplitsOnce() {
-        MarketFixtures fx = fx();
         Model m = fx.model("100000", "200000", Instant.now().minusSeconds(7200));
         fx.topUp("20");
         WindowSettled e = MarketFixtures.settled(m, MarketFixtures.window(), "10", "2", "8");
@@ -177,10 +153,8 @@ class SplitTest {
         // ... so the broker delivers the event again.
         String eventId = "WindowSettled:" + e.window() + ":" + m.deploymentId();
         fx.publish(raw, eventId, e, 1);
-        await().atMost(Duration.ofSeconds(60)).until(() -> fx.count(
-                "SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", SplitConsumers.SPLITS,
-                eventId) == 1);
-        assertThat(fx.count("SELECT count(*) FROM revenue_split WHERE deployment_id = $1", m.deploymentId()))
+        await().atMost(Duration.ofSeconds(60)).until(() -> MarketFixtures.inboxRows(SplitConsumers.SPLITS, eventId) == 1);
+        assertThat(count("SELECT count(*) FROM revenue_split WHERE deployment_id = ?", m.deploymentId()))
                 .isEqualTo(1);
         assertThat(fx.balance(new AccountKey(m.ownerId(), "USDC", AccountKind.USER))).isEqualTo(owner)
                 .isEqualTo(usdc("0.8"));
@@ -189,7 +163,6 @@ class SplitTest {
 
     @Test
     void aPumpedPriceIsNotBoughtIntoTheBuybackCarries() {
-        MarketFixtures fx = fx();
         Model m = fx.model("100000", "200000", Instant.now().minusSeconds(7200));
         fx.topUp("1000");
         // A swap pushes the MT price (FLOCK per MT) up by more than 10% right before settlement.
@@ -219,7 +192,6 @@ class SplitTest {
 
     @Test
     void whatTheBoundDoesNotBuyCarriesToTheNextSplit() {
-        MarketFixtures fx = fx();
         // A thin pool: 100 FLOCK of liquidity; 2% of it is ~2 FLOCK, far below 300 USDC's worth.
         Model m = fx.model("1000", "100", Instant.now().minusSeconds(7200));
         fx.topUp("2000");
@@ -250,10 +222,10 @@ class SplitTest {
     @Test
     void anUnknownDeploymentFailsSoTheInboxRetriesAndNothingIsWritten() {
         Model ghost = new Model("dep-" + UUID.randomUUID(), "GHOST", "nobody", "GHOST-FLOCK");
-        long rows = fx().count("SELECT count(*) FROM ledger_transfer");
-        assertThatThrownBy(() -> fx().settle(MarketFixtures.settled(ghost, 1, "1", "0", "1")))
+        long rows = count("SELECT count(*) FROM ledger_transfer");
+        assertThatThrownBy(() -> fx.settle(MarketFixtures.settled(ghost, 1, "1", "0", "1")))
                 .hasMessageContaining("not known yet");
-        assertThat(fx().count("SELECT count(*) FROM ledger_transfer")).isEqualTo(rows);
+        assertThat(count("SELECT count(*) FROM ledger_transfer")).isEqualTo(rows);
         given().get("/api/v1/splits").then().statusCode(400);
     }
 
