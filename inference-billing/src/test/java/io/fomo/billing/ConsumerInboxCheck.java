@@ -15,14 +15,23 @@ import io.fomo.shared.events.EventEnvelope;
 import io.fomo.shared.events.FomoEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 /**
  * SPEC §9 for one consumer: its effect and its inbox row are one transaction. While the effect fails (a CHECK the check
  * adds, NOT VALID, refuses the row whose {@code column} is {@code key}), the event id is not in {@code fomo_inbox} and
  * nothing of the effect is there; once the cause is gone, a re-delivery applies it, and a further one is a duplicate
- * that changes nothing.
+ * that changes nothing. A bean of the Quarkus tests: they inject it.
  */
-public record ConsumerInboxCheck(Db db, ObjectMapper mapper) {
+@Singleton
+public class ConsumerInboxCheck {
+
+    @Inject
+    Db db;
+
+    @Inject
+    ObjectMapper mapper;
 
     /** What the effect writes: {@code table}'s row whose {@code column} is {@code key}. */
     public record Effect(String table, String column, String key) {

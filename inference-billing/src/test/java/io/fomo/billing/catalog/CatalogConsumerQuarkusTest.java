@@ -5,10 +5,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.fomo.billing.ConsumerInboxCheck;
-import io.fomo.shared.db.Db;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.testkit.TestDatabase;
 import io.quarkus.test.common.TestResourceScope;
@@ -29,16 +26,13 @@ class CatalogConsumerQuarkusTest {
     Catalog catalog;
 
     @Inject
-    Db db;
-
-    @Inject
-    ObjectMapper mapper;
+    ConsumerInboxCheck inbox;
 
     @Test
     void aFailingUpsertRollsTheInboxRowBackAndARedeliveryAppliesItOnce() throws Exception {
         String dep = "dep-" + UUID.randomUUID();
         Instant live = Instant.parse("2026-11-20T12:00:00Z");
-        new ConsumerInboxCheck(db, mapper).failingEffectRollsTheInboxRowBackAndARedeliveryAppliesItOnce(Catalog.CONSUMER,
+        inbox.failingEffectRollsTheInboxRowBackAndARedeliveryAppliesItOnce(Catalog.CONSUMER,
                 body -> catalog.consume(body, null), "DeploymentLive:" + dep,
                 new DeploymentLive(dep, "RLB" + dep.substring(4, 8).toUpperCase(), "alice", "Qwen/Qwen3-32B", "0.50",
                         "1.50", "0.20", "0.60", live, "RLB-FLOCK", "off-" + dep, live.plusSeconds(86_400)),

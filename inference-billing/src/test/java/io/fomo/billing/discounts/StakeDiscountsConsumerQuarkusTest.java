@@ -5,10 +5,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.fomo.billing.ConsumerInboxCheck;
-import io.fomo.shared.db.Db;
 import io.fomo.shared.events.types.StakeChanged;
 import io.fomo.testkit.TestDatabase;
 import io.quarkus.test.common.TestResourceScope;
@@ -28,16 +25,13 @@ class StakeDiscountsConsumerQuarkusTest {
     StakeDiscounts discounts;
 
     @Inject
-    Db db;
-
-    @Inject
-    ObjectMapper mapper;
+    ConsumerInboxCheck inbox;
 
     @Test
     void aFailingUpsertRollsTheInboxRowBackAndARedeliveryAppliesItOnce() throws Exception {
         String user = "user-" + UUID.randomUUID();
         String dep = "dep-" + UUID.randomUUID();
-        new ConsumerInboxCheck(db, mapper).failingEffectRollsTheInboxRowBackAndARedeliveryAppliesItOnce(
+        inbox.failingEffectRollsTheInboxRowBackAndARedeliveryAppliesItOnce(
                 StakeDiscounts.CONSUMER, body -> discounts.consume(body, null), "StakeChanged:" + user + ":" + dep + ":1",
                 new StakeChanged(user, dep, "100000", 2000, 1, Instant.now()),
                 new ConsumerInboxCheck.Effect("stake_discount", "user_id", user),
