@@ -70,6 +70,8 @@ for (const d of ofKind("Deployment")) {
 }
 notes.translated.push("Secrets <client>-oidc and inference-billing-webhook: created with random values, as the README asks the operator to (prod ships none)");
 
+// The infrastructure pods declare no container port but the published one: podman 4.3's kube play publishes every
+// declared containerPort on the host (same number) when it has no hostPort, and 5432 or 5672 is taken there.
 // ---- CloudNativePG Clusters -> one PostgreSQL pod each, named <cluster>-rw (the operator's read-write Service) --
 const infraDocs = [];
 const resourcesOf = (r) => JSON.parse(JSON.stringify(r || {}));
@@ -91,7 +93,6 @@ for (const c of ofKind("Cluster")) {
           { name: "POSTGRES_USER", value: owner },
           { name: "POSTGRES_PASSWORD", ...secretRef(`${name}-app`, "password") },
         ],
-        ports: [{ name: "postgres", containerPort: 5432 }],
         resources: resourcesOf(c.spec.resources),
         volumeMounts: [{ name: `${name}-rw-data`, mountPath: "/var/lib/postgresql/data" }],
       }],
@@ -138,7 +139,6 @@ for (const r of ofKind("RabbitmqCluster")) {
       containers: [{
         name: "rabbitmq", image: S.images.rabbitmq,
         env: [{ name: "FOMO_RABBITMQ_SETUP", ...secretRef(`${name}-rehearsal-setup`, "setup") }],
-        ports: [{ name: "amqp", containerPort: 5672 }],
         resources: resourcesOf(r.spec.resources),
       }],
     },
@@ -201,10 +201,7 @@ for (const k of ofKind("Keycloak")) {
         name: "keycloak", image: S.images.keycloak,
         args: ["start", "--optimized", ...(imp ? ["--import-realm"] : [])],
         env,
-        ports: [
-          { name: "http", containerPort: 8080, hostPort: S.keycloakPort, hostIP: "127.0.0.1" },
-          { name: "management", containerPort: 9000 },
-        ],
+        ports: [{ name: "http", containerPort: 8080, hostPort: S.keycloakPort, hostIP: "127.0.0.1" }],
         resources: resourcesOf(k.spec.resources),
         volumeMounts: mounts,
       }],

@@ -13,10 +13,13 @@ server=$!
 trap 'rabbitmqctl stop >/dev/null 2>&1 || kill "$server"; wait "$server"; exit 0' TERM INT
 rabbitmqctl await_startup --timeout 120 >/dev/null
 rabbitmqctl delete_user guest >/dev/null 2>&1 || true
+n=0
 while IFS= read -r line; do
   [ -n "$line" ] || continue
-  eval "rabbitmqctl --quiet $line" >/dev/null
+  # </dev/null: rabbitmqctl reads its standard input, which would swallow the rest of the set-up
+  eval "rabbitmqctl --quiet $line" >/dev/null </dev/null
+  n=$((n + 1))
 done <<<"${FOMO_RABBITMQ_SETUP:-}"
-echo "fomo-rabbitmq: set-up applied ($(grep -c . <<<"${FOMO_RABBITMQ_SETUP:-}") commands); ready"
+echo "fomo-rabbitmq: set-up applied ($n commands: $(rabbitmqctl --quiet list_users </dev/null | grep -c .) users); ready"
 touch /tmp/fomo-rabbitmq-ready
 wait "$server"
