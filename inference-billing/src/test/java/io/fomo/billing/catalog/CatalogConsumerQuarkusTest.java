@@ -37,6 +37,6 @@ class CatalogConsumerQuarkusTest {
                 new DeploymentLive(dep, "RLB" + dep.substring(4, 8).toUpperCase(), "alice", "Qwen/Qwen3-32B", "0.50",
                         "1.50", "0.20", "0.60", live, "RLB-FLOCK", "off-" + dep, live.plusSeconds(86_400)),
                 new ConsumerInboxCheck.Effect("deployment", "id", dep),
-                "SELECT count(*) AS n FROM deployment WHERE id = $1 AND input_price = 500000", dep);
+                "SELECT count(*) FROM deployment WHERE id = ? AND input_price = 500000", dep);
     }
 }

@@ -35,7 +35,7 @@ class StakeDiscountsConsumerQuarkusTest {
                 StakeDiscounts.CONSUMER, body -> discounts.consume(body, null), "StakeChanged:" + user + ":" + dep + ":1",
                 new StakeChanged(user, dep, "100000", 2000, 1, Instant.now()),
                 new ConsumerInboxCheck.Effect("stake_discount", "user_id", user),
-                "SELECT count(*) AS n FROM stake_discount WHERE user_id = $1 AND deployment_id = $2 AND discount_bps = 2000",
+                "SELECT count(*) FROM stake_discount WHERE user_id = ? AND deployment_id = ? AND discount_bps = 2000",
                 user, dep);
     }
 }
