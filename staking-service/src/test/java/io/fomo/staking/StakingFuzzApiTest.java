@@ -23,21 +23,13 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.staking.testing.Fixtures;
-import io.fomo.staking.testing.TestEvents;
+import io.fomo.staking.testing.StakingQuarkusBase;
 import io.fomo.testkit.Hostile;
 import io.fomo.testkit.KeycloakTokens;
-import io.fomo.testkit.ServiceProcessResource;
-import io.fomo.testkit.TestDatabase;
-import io.quarkus.grpc.GrpcClient;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 
 /**
@@ -49,10 +41,7 @@ import jakarta.inject.Inject;
  * formed is refused before anything is written.
  */
 @QuarkusTest
-@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "service", value = "treasury"))
-class StakingFuzzApiTest {
+class StakingFuzzApiTest extends StakingQuarkusBase {
 
     static final Pattern VALID_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** What the three endpoints may write; each count must not move. */
@@ -60,15 +49,6 @@ class StakingFuzzApiTest {
             "SELECT count(*) FROM stake_change", "SELECT count(*) FROM unbonding", "SELECT count(*) FROM reward_claim",
             "SELECT count(*) FROM reward_accrual WHERE claim_id IS NOT NULL", "SELECT count(*) FROM fomo_idempotency",
             "SELECT count(*) FROM fomo_outbox WHERE type = 'StakeChanged'");
-
-    @GrpcClient("ledger")
-    LedgerGrpc.LedgerBlockingStub client;
-
-    @Inject
-    TestEvents events;
-
-    @Inject
-    Pool pool;
 
     @Inject
     ObjectMapper mapper;

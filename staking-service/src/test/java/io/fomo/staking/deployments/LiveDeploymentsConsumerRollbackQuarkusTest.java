@@ -1,6 +1,5 @@
 package io.fomo.staking.deployments;
 
-import static io.fomo.testkit.ConsumerRollback.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,32 +10,17 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.shared.events.types.DeploymentLive;
-import io.fomo.staking.testing.TestEvents;
+import io.fomo.staking.testing.StakingQuarkusBase;
 import io.fomo.testkit.ConsumerRollback;
-import io.fomo.testkit.ServiceProcessResource;
-import io.fomo.testkit.TestDatabase;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 
 /** SPEC §9: the DeploymentLive consumer's effect and its inbox row are one transaction. */
 @QuarkusTest
-@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "service", value = "treasury"))
-class LiveDeploymentsConsumerRollbackQuarkusTest {
+class LiveDeploymentsConsumerRollbackQuarkusTest extends StakingQuarkusBase {
 
     @Inject
     LiveDeploymentsConsumer consumer;
-
-    @Inject
-    TestEvents events;
-
-    @Inject
-    Pool pool;
 
     @Test
     void aFailingEffectLeavesNoInboxRowAndARedeliveryAppliesItOnce() {
@@ -50,20 +34,19 @@ class LiveDeploymentsConsumerRollbackQuarkusTest {
         try {
             assertThatThrownBy(() -> consumer.consume(body, null).await().atMost(Duration.ofSeconds(60)))
                     .hasMessageContaining("refused by test");
-            assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = ? AND event_id = ?", LiveDeploymentsConsumer.CONSUMER, eventId))
+            assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", LiveDeploymentsConsumer.CONSUMER, eventId))
                     .as("the inbox row went with the effect").isZero();
-            assertThat(count("SELECT count(*) FROM deployment WHERE id = ?", id)).isZero();
+            assertThat(count("SELECT count(*) FROM deployment WHERE id = $1", id)).isZero();
         } finally {
             ConsumerRollback.removeRefusal(trigger, "deployment");
         }
 
         consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
         consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = ? AND event_id = ?", LiveDeploymentsConsumer.CONSUMER, eventId))
+        assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2", LiveDeploymentsConsumer.CONSUMER, eventId))
                 .isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM deployment WHERE id = ? AND symbol = 'TROLLBACK'", id)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM deployment WHERE id = $1 AND symbol = 'TROLLBACK'", id)).isEqualTo(1);
         // A model live since 2001 would get a reward job in every epoch other tests publish: it goes again.
-        pool.preparedQuery("DELETE FROM deployment WHERE id = $1").execute(io.vertx.mutiny.sqlclient.Tuple.of(id))
-                .await().atMost(Duration.ofSeconds(10));
+        sql("DELETE FROM deployment WHERE id = $1", id);
     }
 }

@@ -1,6 +1,5 @@
 package io.fomo.staking.rewards;
 
-import static io.fomo.testkit.ConsumerRollback.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,15 +12,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.shared.events.types.EmissionAllocated;
-import io.fomo.staking.testing.TestEvents;
+import io.fomo.staking.testing.StakingQuarkusBase;
 import io.fomo.testkit.ConsumerRollback;
-import io.fomo.testkit.ServiceProcessResource;
-import io.fomo.testkit.TestDatabase;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 
 /**
@@ -29,19 +22,10 @@ import jakarta.inject.Inject;
  * epoch ends in 2000, before any model of the shared test database went live, so it makes no job for another test's model.
  */
 @QuarkusTest
-@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "service", value = "treasury"))
-class EmissionAllocatedConsumerRollbackQuarkusTest {
+class EmissionAllocatedConsumerRollbackQuarkusTest extends StakingQuarkusBase {
 
     @Inject
     EmissionAllocatedConsumer consumer;
-
-    @Inject
-    TestEvents events;
-
-    @Inject
-    Pool pool;
 
     @Test
     void aFailingEffectLeavesNoInboxRowAndARedeliveryAppliesItOnce() {
@@ -59,19 +43,18 @@ class EmissionAllocatedConsumerRollbackQuarkusTest {
         try {
             assertThatThrownBy(() -> consumer.consume(body, null).await().atMost(Duration.ofSeconds(60)))
                     .hasMessageContaining("refused by test");
-            assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = ? AND event_id = ?",
+            assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2",
                     EmissionAllocatedConsumer.CONSUMER, eventId)).as("the inbox row went with the effect").isZero();
-            assertThat(count("SELECT count(*) FROM reward_job WHERE epoch = ?", epoch)).as("no job kept").isZero();
+            assertThat(count("SELECT count(*) FROM reward_job WHERE epoch = $1", epoch)).as("no job kept").isZero();
         } finally {
             ConsumerRollback.removeRefusal(trigger, "reward_job");
         }
 
         consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
         consumer.consume(body, null).await().atMost(Duration.ofSeconds(30));
-        assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = ? AND event_id = ?",
+        assertThat(count("SELECT count(*) FROM fomo_inbox WHERE consumer = $1 AND event_id = $2",
                 EmissionAllocatedConsumer.CONSUMER, eventId)).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM reward_job WHERE epoch = ?", epoch)).isEqualTo(2);
-        pool.preparedQuery("DELETE FROM reward_job WHERE epoch = $1").execute(io.vertx.mutiny.sqlclient.Tuple.of(epoch))
-                .await().atMost(Duration.ofSeconds(10));
+        assertThat(count("SELECT count(*) FROM reward_job WHERE epoch = $1", epoch)).isEqualTo(2);
+        sql("DELETE FROM reward_job WHERE epoch = $1", epoch);
     }
 }

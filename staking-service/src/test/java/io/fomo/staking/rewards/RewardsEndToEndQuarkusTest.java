@@ -25,19 +25,12 @@ import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.events.types.EmissionAllocated;
 import io.fomo.staking.testing.Fixtures;
-import io.fomo.staking.testing.TestEvents;
+import io.fomo.staking.testing.StakingQuarkusBase;
 import io.fomo.staking.testing.FakeEpochUsage;
 import io.fomo.testkit.KeycloakTokens;
-import io.fomo.testkit.ServiceProcessResource;
-import io.fomo.testkit.TestDatabase;
-import io.quarkus.grpc.GrpcClient;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -48,25 +41,13 @@ import jakarta.inject.Inject;
  * EmissionAllocated → rewards per user → ledger batch → claims into the users' ledger balances.
  */
 @QuarkusTest
-@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "service", value = "treasury"))
-class RewardsEndToEndQuarkusTest {
+class RewardsEndToEndQuarkusTest extends StakingQuarkusBase {
 
     // Test-only arithmetic on the metrics endpoint's counter; never an amount.
     static final String STAKERS_PART = "57410.128021200224237976";
 
     @TestHTTPResource(value = "metrics", management = true) // under the management root /q
     java.net.URL metricsUrl;
-
-    @GrpcClient("ledger")
-    LedgerGrpc.LedgerBlockingStub client;
-
-    @Inject
-    TestEvents events;
-
-    @Inject
-    Pool pool;
 
     @Inject
     ObjectMapper mapper;
@@ -287,12 +268,6 @@ class RewardsEndToEndQuarkusTest {
     }
 
     String jobState(long epoch, String dep) {
-        var rows = pool.preparedQuery("SELECT state FROM reward_job WHERE epoch = $1 AND deployment_id = $2")
-                .execute(Tuple.of(epoch, dep)).await().indefinitely();
-        return rows.size() == 0 ? null : rows.iterator().next().getString(0);
-    }
-
-    long count(String sql, Object... params) {
-        return pool.preparedQuery(sql).execute(Tuple.from(params)).await().indefinitely().iterator().next().getLong(0);
+        return text("SELECT state FROM reward_job WHERE epoch = $1 AND deployment_id = $2", epoch, dep);
     }
 }

@@ -20,19 +20,12 @@ import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.events.types.EmissionAllocated;
 import io.fomo.shared.ops.StuckWork;
 import io.fomo.staking.testing.Fixtures;
-import io.fomo.staking.testing.TestEvents;
+import io.fomo.staking.testing.StakingQuarkusBase;
 import io.fomo.staking.testing.FakeEpochUsage;
 import io.fomo.staking.rewards.RewardJobService;
 import io.fomo.testkit.KeycloakTokens;
-import io.fomo.testkit.ServiceProcessResource;
-import io.fomo.testkit.TestDatabase;
-import io.quarkus.grpc.GrpcClient;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 
@@ -43,22 +36,10 @@ import jakarta.inject.Inject;
  * rewards are computed and paid.
  */
 @QuarkusTest
-@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "service", value = "treasury"))
-class RewardsPoisonRowQuarkusTest {
+class RewardsPoisonRowQuarkusTest extends StakingQuarkusBase {
 
     /** The most a USDC amount may be (39 digits of base units): two of them overflow a weight sum. */
     static final String HUGE_GROSS = "999999999999999999999999999999999.999999";
-
-    @GrpcClient("ledger")
-    LedgerGrpc.LedgerBlockingStub client;
-
-    @Inject
-    TestEvents events;
-
-    @Inject
-    Pool pool;
 
     @Inject
     StuckWork stuck;
@@ -136,12 +117,6 @@ class RewardsPoisonRowQuarkusTest {
     }
 
     String jobState(long epoch, String dep) {
-        var rows = pool.preparedQuery("SELECT state FROM reward_job WHERE epoch = $1 AND deployment_id = $2")
-                .execute(Tuple.of(epoch, dep)).await().indefinitely();
-        return rows.size() == 0 ? null : rows.iterator().next().getString(0);
-    }
-
-    long count(String sql, Object... params) {
-        return pool.preparedQuery(sql).execute(Tuple.from(params)).await().indefinitely().iterator().next().getLong(0);
+        return text("SELECT state FROM reward_job WHERE epoch = $1 AND deployment_id = $2", epoch, dep);
     }
 }

@@ -24,41 +24,26 @@ import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.staking.testing.Fixtures;
+import io.fomo.staking.testing.StakingQuarkusBase;
 import io.fomo.staking.deployments.LiveDeploymentsConsumer;
 import io.fomo.staking.stakes.UnbondingService;
 import io.fomo.testkit.KeycloakTokens;
-import io.fomo.testkit.ServiceProcessResource;
-import io.fomo.testkit.TestDatabase;
-import io.quarkus.grpc.GrpcClient;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 
 /** Stake and unstake over REST against the real ledger: idempotency, refusals that move nothing, unbonding exactly once, SPEC §8. */
 @QuarkusTest
-@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "service", value = "treasury"))
-class StakeApiTest {
-
-    @GrpcClient("ledger")
-    LedgerGrpc.LedgerBlockingStub client;
+class StakeApiTest extends StakingQuarkusBase {
 
     @Inject
     LiveDeploymentsConsumer deployments;
 
     @Inject
     UnbondingService releaser;
-
-    @Inject
-    Pool pool;
 
     @Inject
     Db db;
@@ -225,8 +210,7 @@ class StakeApiTest {
     }
 
     String unbondingState(String id) {
-        var rows = pool.preparedQuery("SELECT state FROM unbonding WHERE id = $1").execute(Tuple.of(id)).await().indefinitely();
-        return rows.size() == 0 ? null : rows.iterator().next().getString(0);
+        return text("SELECT state FROM unbonding WHERE id = $1", id);
     }
 
     /** SPEC §8: anonymous 401; a service token (no role user) 403; a user acts and reads only as themself. */

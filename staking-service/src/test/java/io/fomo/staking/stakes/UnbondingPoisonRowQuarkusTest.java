@@ -20,18 +20,11 @@ import io.fomo.grpc.treasury.v1.LedgerGrpc;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.ops.StuckWork;
 import io.fomo.staking.testing.Fixtures;
-import io.fomo.staking.testing.TestEvents;
+import io.fomo.staking.testing.StakingQuarkusBase;
 import io.fomo.staking.stakes.UnbondingService;
 import io.fomo.testkit.KeycloakTokens;
-import io.fomo.testkit.ServiceProcessResource;
-import io.fomo.testkit.TestDatabase;
-import io.quarkus.grpc.GrpcClient;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 
@@ -41,26 +34,10 @@ import jakarta.inject.Inject;
  * batch are still returned to their owners.
  */
 @QuarkusTest
-@WithTestResource(value = TestDatabase.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = ServiceProcessResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "service", value = "treasury"))
-class UnbondingPoisonRowQuarkusTest {
-
-    @GrpcClient("ledger")
-    LedgerGrpc.LedgerBlockingStub client;
-
-    @Inject
-    TestEvents events;
-
-    @Inject
-    Pool pool;
+class UnbondingPoisonRowQuarkusTest extends StakingQuarkusBase {
 
     @Inject
     StuckWork stuck;
-
-    void sql(String sql, Object... params) {
-        pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(Duration.ofSeconds(10));
-    }
 
     @Test
     void aPoisonUnbondingIsReportedAndTheOthersAreReleased() {
@@ -113,7 +90,6 @@ class UnbondingPoisonRowQuarkusTest {
     }
 
     String state(String id) {
-        var rows = pool.preparedQuery("SELECT state FROM unbonding WHERE id = $1").execute(Tuple.of(id)).await().indefinitely();
-        return rows.size() == 0 ? null : rows.iterator().next().getString(0);
+        return text("SELECT state FROM unbonding WHERE id = $1", id);
     }
 }
