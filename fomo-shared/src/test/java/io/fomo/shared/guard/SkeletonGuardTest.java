@@ -34,7 +34,8 @@ class SkeletonGuardTest {
 
     /** SQL statements as they start inside a string literal or text block. */
     private static final Pattern SQL = Pattern.compile(
-            "(^|[^A-Za-z_])(SELECT\\s.*\\sFROM\\s|SELECT\\s+\\*|INSERT\\s+INTO\\s|UPDATE\\s+[a-z_]+\\s+SET\\s|DELETE\\s+FROM\\s|ON\\s+CONFLICT)",
+            "^\\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CALL)\\s|^\\s*UPDATE\\s*$|(^|[^A-Za-z_])(SELECT\\s.*\\sFROM\\s|SELECT\\s+\\*"
+                    + "|INSERT\\s+INTO\\s|UPDATE\\s+\\S+\\s+SET\\s|DELETE\\s+FROM\\s|ON\\s+CONFLICT)",
             Pattern.DOTALL);
 
     private static final Pattern PROTO_IMPORT = Pattern.compile("^import\\s+(static\\s+)?io\\.fomo\\.grpc\\.");
@@ -159,9 +160,13 @@ class SkeletonGuardTest {
                         SELECT id
                           FROM hold\""";
                 String c = "select is a word";
+                String d = "SELECT pg_try_advisory_lock($1)";
+                String e = "UPDATE " + table + " SET x = 1";
+                String f = "UPDATE reward_job2 SET state = 'DONE'";
+                String g = "Why SELECT in a sentence is no statement";
                 """;
         List<String> hits = literals(source).stream().filter(l -> SQL.matcher(l).find()).toList();
-        assertThat(hits).hasSize(2);
+        assertThat(hits).hasSize(5);
         assertThat(SECOND_DB_PATH.matcher("import io.vertx.mutiny.sqlclient.Pool;").find()).isTrue();
         assertThat(SECOND_DB_PATH.matcher("import org.hibernate.reactive.mutiny.Mutiny;").find()).isTrue();
         assertThat(SECOND_DB_PATH.matcher("import io.fomo.shared.db.Tx;").find()).isFalse();
