@@ -79,6 +79,27 @@ public final class LedgerRules {
 
         /** The token, or null if it is not registered. */
         LedgerToken token(String symbol);
+
+        /** The view of state already loaded into maps (absent: null). */
+        static View of(Map<AccountKey, AccountState> accounts, Map<String, Pending> pendings,
+                Map<String, LedgerToken> tokens) {
+            return new View() {
+                @Override
+                public AccountState account(AccountKey key) {
+                    return accounts.get(key);
+                }
+
+                @Override
+                public Pending pending(String pendingId) {
+                    return pendings.get(pendingId);
+                }
+
+                @Override
+                public LedgerToken token(String symbol) {
+                    return tokens.get(symbol);
+                }
+            };
+        }
     }
 
     /**

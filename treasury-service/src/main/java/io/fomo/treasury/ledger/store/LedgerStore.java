@@ -387,22 +387,8 @@ public class LedgerStore {
         }
         LedgerRules.Outcome outcome;
         try {
-            outcome = LedgerRules.apply(ex.batchId(), ops, new LedgerRules.View() {
-                @Override
-                public AccountState account(AccountKey key) {
-                    return unbounded.get(key);
-                }
-
-                @Override
-                public Pending pending(String pendingId) {
-                    return null;
-                }
-
-                @Override
-                public LedgerToken token(String symbol) {
-                    return ex.tokens().get(symbol);
-                }
-            }, ex.now());
+            outcome = LedgerRules.apply(ex.batchId(), ops, LedgerRules.View.of(unbounded, Map.of(), ex.tokens()),
+                    ex.now());
         } catch (ProblemException refused) {
             return null;
         }
@@ -610,22 +596,7 @@ public class LedgerStore {
                 if (!l.accounts.keySet().containsAll(touched)) {
                     throw new IllegalStateException("a plan touches accounts it did not lock: " + touched);
                 }
-                LedgerRules.View view = new LedgerRules.View() {
-                    @Override
-                    public AccountState account(AccountKey key) {
-                        return locked.get(key);
-                    }
-
-                    @Override
-                    public Pending pending(String pendingId) {
-                        return null;
-                    }
-
-                    @Override
-                    public LedgerToken token(String symbol) {
-                        return planned.tokens().get(symbol);
-                    }
-                };
+                LedgerRules.View view = LedgerRules.View.of(locked, Map.of(), planned.tokens());
                 LedgerRules.Outcome outcome = LedgerRules.apply(planned.batchId(), plan.operations(), view,
                         planned.now());
                 locked.forEach((k, v) -> ids.put(k, v.id()));
@@ -855,22 +826,7 @@ public class LedgerStore {
             return conn.rollback().map(x -> (Object) replay);
         }
         Map<AccountKey, AccountState> accounts = locking.accounts;
-        LedgerRules.View view = new LedgerRules.View() {
-            @Override
-            public AccountState account(AccountKey key) {
-                return accounts.get(key);
-            }
-
-            @Override
-            public Pending pending(String pendingId) {
-                return pendings.get(pendingId);
-            }
-
-            @Override
-            public LedgerToken token(String symbol) {
-                return tokens.get(symbol);
-            }
-        };
+        LedgerRules.View view = LedgerRules.View.of(accounts, pendings, tokens);
         LedgerRules.Outcome outcome = LedgerRules.apply(claim ? null : ex.batchId(), ops, view, ex.now());
         Map<AccountKey, Long> accountIds = new HashMap<>();
         accounts.forEach((k, v) -> accountIds.put(k, v.id()));
