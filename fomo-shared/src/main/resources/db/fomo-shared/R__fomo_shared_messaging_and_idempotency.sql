@@ -12,6 +12,11 @@ CREATE TABLE IF NOT EXISTS fomo_outbox (
     claimed_until timestamptz,
     published_at  timestamptz
 );
+-- The W3C trace context where the event was enqueued (issue #20, io.fomo.shared.events.EventTrace): the relay publishes it
+-- as the message's traceparent/tracestate headers. Null while OpenTelemetry is off. Added in place (IF NOT EXISTS): this
+-- script re-runs on every database whenever it changes.
+ALTER TABLE fomo_outbox ADD COLUMN IF NOT EXISTS traceparent text;
+ALTER TABLE fomo_outbox ADD COLUMN IF NOT EXISTS tracestate  text;
 CREATE INDEX IF NOT EXISTS fomo_outbox_unpublished ON fomo_outbox (id) WHERE published_at IS NULL;
 
 -- Inbox (SPEC 9): one row per (consumer, event) that took effect, written with the effect.

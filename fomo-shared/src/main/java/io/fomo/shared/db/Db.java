@@ -58,9 +58,17 @@ public class Db {
             Context own = VertxContext.createNewDuplicatedContext(root);
             VertxContextSafetyToggle.setContextSafe(own, true);
             own.putLocal(UNIT, Boolean.TRUE);
-            own.runOnContext(x -> Uni.createFrom().<T>deferred(unit).subscribe().with(
-                    item -> back(current, () -> emitter.complete(item)),
-                    failure -> back(current, () -> emitter.fail(failure))));
+            // The caller's trace (issue #20, docs/DESIGN.md "Traces") goes on in the unit: Quarkus keeps it in the Vert.x
+            // context, so the outbox and the calls of the unit see the request's span. The root when OpenTelemetry is off.
+            io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+            own.runOnContext(x -> {
+                if (trace != io.opentelemetry.context.Context.root()) {
+                    trace.makeCurrent(); // the unit's context is its own: nothing to restore when it is dropped
+                }
+                Uni.createFrom().<T>deferred(unit).subscribe().with(
+                        item -> back(current, () -> emitter.complete(item)),
+                        failure -> back(current, () -> emitter.fail(failure)));
+            });
         });
     }
 

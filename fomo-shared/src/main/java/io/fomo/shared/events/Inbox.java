@@ -15,6 +15,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.Tx;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.vertx.core.json.JsonObject;
@@ -31,6 +36,10 @@ import jakarta.inject.Inject;
  * {@code user_id} is not the RabbitMQ user of the service that publishes its type, or whose envelope type is not its
  * routing key, is refused: no effect, nothing recorded, counted in {@code fomo.inbox.refused}, logged, and rejected at
  * once (no retry) to the dead-letter queue. {@code fomo.events.producer-check.enabled=false} turns the check off.
+ *
+ * <p>Traces (issue #20, {@link EventTrace}): a message that carries a {@code traceparent} header gets a consumer span
+ * {@code <consumer> <type>} as a child of it, current while the effect runs (so the effect's own calls and the events it
+ * enqueues continue the trace). Without the header, or with the OpenTelemetry SDK off, the effect runs exactly as before.
  */
 @ApplicationScoped
 public class Inbox {
@@ -59,6 +68,12 @@ public class Inbox {
     private volatile EventProducers producers;
 
     private final Db db;
+
+    /** Quarkus' OpenTelemetry (a no-op while {@code quarkus.otel.sdk.disabled=true}). */
+    @Inject
+    OpenTelemetry openTelemetry;
+
+    private volatile Tracer tracer;
 
     @Inject
     public Inbox(ObjectMapper mapper, MeterRegistry registry, Db db) {
@@ -126,11 +141,37 @@ public class Inbox {
                 return Uni.createFrom().failure(new RefusedEvent(envelope.eventId(), refusal.get()));
             }
         }
-        return apply(consumer, envelope, effect);
+        EventTrace trace = delivery == null ? EventTrace.NONE : EventTrace.fromHeaders(delivery.getHeaders());
+        if (trace.present()) {
+            Span span = tracer().spanBuilder(consumer + " " + envelope.type()).setSpanKind(SpanKind.CONSUMER)
+                    .setParent(trace.parent())
+                    .setAttribute("messaging.system", "rabbitmq")
+                    .setAttribute("messaging.operation.type", "process")
+                    .setAttribute("messaging.message.id", envelope.eventId())
+                    .setAttribute("fomo.event.type", envelope.type())
+                    .setAttribute("fomo.consumer", consumer)
+                    .startSpan();
+            if (span.isRecording()) {
+                return apply(consumer, envelope, effect, io.opentelemetry.context.Context.current().with(span))
+                        .onFailure().invoke(e -> span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage())))
+                        .onTermination().invoke(span::end);
+            }
+        }
+        return apply(consumer, envelope, effect, null);
     }
 
-    private Uni<Void> apply(String consumer, EventEnvelope envelope, BiFunction<Tx, EventEnvelope, Uni<Void>> effect) {
-        return Uni.createFrom().deferred(() -> db.transaction(tx -> tx.update(RECORD, consumer, envelope.eventId(), envelope.type())
+    private Tracer tracer() {
+        Tracer t = tracer;
+        if (t == null) {
+            t = (openTelemetry == null ? OpenTelemetry.noop() : openTelemetry).getTracer("io.fomo.shared.events");
+            tracer = t;
+        }
+        return t;
+    }
+
+    private Uni<Void> apply(String consumer, EventEnvelope envelope, BiFunction<Tx, EventEnvelope, Uni<Void>> effect,
+            io.opentelemetry.context.Context trace) {
+        return Uni.createFrom().deferred(() -> within(trace, db.transaction(tx -> tx.update(RECORD, consumer, envelope.eventId(), envelope.type())
                         .flatMap(inserted -> {
                             if (inserted == 0) {
                                 duplicates.increment();
@@ -138,9 +179,24 @@ public class Inbox {
                                 return Uni.createFrom().voidItem();
                             }
                             return effect.apply(tx, envelope).invoke(() -> processed.increment());
-                        })))
+                        }))))
                 .onFailure().invoke(e -> LOG.warnf("inbox %s: %s %s failed: %s", consumer, envelope.type(), envelope.eventId(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).atMost(maxRetries);
+    }
+
+    /**
+     * Subscribes to {@code work} (each attempt) with {@code trace} current: {@link Db} hands the current trace on to the
+     * unit of work it opens, so the effect, its calls and the events it enqueues are in the consumer's span.
+     */
+    private static <T> Uni<T> within(io.opentelemetry.context.Context trace, Uni<T> work) {
+        if (trace == null) {
+            return work;
+        }
+        return Uni.createFrom().emitter(emitter -> {
+            try (var scope = trace.makeCurrent()) {
+                work.subscribe().with(emitter::complete, emitter::fail);
+            }
+        });
     }
 
     /** An event the producer check refused (issue #17): not retried, rejected to the dead-letter queue. */

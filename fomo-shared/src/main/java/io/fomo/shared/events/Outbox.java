@@ -16,12 +16,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The producer side of SPEC §9's exactly-once messaging: {@link #enqueue} writes the event into the
  * {@code fomo_outbox} table <em>within the caller's current Hibernate Reactive transaction</em>, so the
  * event exists if and only if the state change it announces committed. Publishing is the relay's job.
+ *
+ * <p>The row also keeps the W3C trace context current where the event is enqueued ({@link EventTrace}, issue #20), so the
+ * consumer's effect joins the trace of the request that caused it; both columns stay null while OpenTelemetry is off.
  */
 @ApplicationScoped
 public class Outbox {
 
     private static final String INSERT =
-            "INSERT INTO fomo_outbox (event_id, type, version, occurred_at, envelope) VALUES ($1, $2, $3, $4, $5)";
+            "INSERT INTO fomo_outbox (event_id, type, version, occurred_at, envelope, traceparent, tracestate)"
+            + " VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
     @Inject
     ObjectMapper mapper;
@@ -55,6 +59,9 @@ public class Outbox {
         record.type = envelope.type();
         record.version = envelope.version();
         record.occurredAt = envelope.occurredAt();
+        var trace = EventTrace.current();
+        record.traceparent = trace.traceparent();
+        record.tracestate = trace.tracestate();
         try {
             record.envelope = mapper.writeValueAsString(envelope);
         } catch (JsonProcessingException e) {
@@ -69,14 +76,15 @@ public class Outbox {
      */
     public Uni<EventEnvelope> enqueue(Tx tx, String eventId, FomoEvent event) {
         var envelope = envelope(eventId, event);
+        var trace = EventTrace.current();
         String json;
         try {
             json = mapper.writeValueAsString(envelope);
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(new IllegalArgumentException("event " + event.eventType() + " is not serialisable", e));
         }
-        return tx.update(INSERT, envelope.eventId(), envelope.type(), envelope.version(), envelope.occurredAt(), json)
-                .replaceWith(envelope);
+        return tx.update(INSERT, envelope.eventId(), envelope.type(), envelope.version(), envelope.occurredAt(), json,
+                trace.traceparent(), trace.tracestate()).replaceWith(envelope);
     }
 
     private EventEnvelope envelope(String eventId, FomoEvent event) {

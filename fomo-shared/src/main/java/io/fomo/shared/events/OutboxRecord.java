@@ -38,6 +38,13 @@ public class OutboxRecord extends PanacheEntityBase {
     @Column(name = "envelope", nullable = false, updatable = false, columnDefinition = "text")
     public String envelope;
 
+    /** The W3C trace context where the event was enqueued ({@link EventTrace}); null while OpenTelemetry is off. */
+    @Column(name = "traceparent", updatable = false)
+    public String traceparent;
+
+    @Column(name = "tracestate", updatable = false)
+    public String tracestate;
+
     @Column(name = "claimed_until")
     public Instant claimedUntil;
 

@@ -39,6 +39,10 @@ import jakarta.inject.Inject;
  * ({@code mp.messaging.outgoing.fomo-events-out.username}, else {@code rabbitmq-username}): RabbitMQ refuses the publish
  * if it is not the connection's user, and the consumers' {@link Inbox} refuses an event whose {@code user_id} is not
  * its type's producer ({@link EventProducers}).
+ *
+ * <p>A row enqueued under a trace ({@link EventTrace}, issue #20) is published with the {@code traceparent} and
+ * {@code tracestate} headers the outbox recorded, so the consumer's effect continues that trace; a row without one is
+ * published without them.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -50,7 +54,7 @@ public class OutboxRelay {
              WHERE id IN (SELECT id FROM fomo_outbox
                            WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
                            ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-            RETURNING id, event_id, type, envelope""";
+            RETURNING id, event_id, type, envelope, traceparent, tracestate""";
 
     private static final String MARK_PUBLISHED = "UPDATE fomo_outbox SET published_at = now() WHERE id = ANY($1)";
 
@@ -124,7 +128,8 @@ public class OutboxRelay {
                     List<Uni<Void>> sends = new ArrayList<>();
                     for (DbRow row : rows) {
                         ids.add(row.longValue("id"));
-                        sends.add(send(row.string("event_id"), row.string("type"), row.string("envelope")));
+                        sends.add(send(row.string("event_id"), row.string("type"), row.string("envelope"),
+                                EventTrace.of(row.string("traceparent"), row.string("tracestate"))));
                     }
                     if (ids.isEmpty()) {
                         return Uni.createFrom().item(0);
@@ -138,9 +143,10 @@ public class OutboxRelay {
                 });
     }
 
-    private Uni<Void> send(String eventId, String type, String envelope) {
+    private Uni<Void> send(String eventId, String type, String envelope, EventTrace trace) {
         var builder = OutgoingRabbitMQMetadata.builder();
         channelUser.or(() -> connectorUser).ifPresent(builder::withUserId);
+        trace.headers().forEach(builder::withHeader);
         var metadata = builder
                 .withRoutingKey(type)
                 .withMessageId(eventId)
