@@ -31,10 +31,17 @@ final class DemoRun {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Consumer<String>> onLine = new LinkedHashMap<>();
+    private String stopAt;
 
     /** Runs {@code action} (on the output reader's thread, so the story keeps going) at the first line containing {@code text}. */
     DemoRun when(String text, Consumer<String> action) {
         onLine.put(text, action);
+        return this;
+    }
+
+    /** Stops the story (ends the demo's process) at the first line containing {@code text}: a test of its first part. */
+    DemoRun stopAt(String text) {
+        stopAt = text;
         return this;
     }
 
@@ -68,6 +75,11 @@ final class DemoRun {
                 while ((line = in.readLine()) != null) {
                     log.println(line);
                     output.add(line);
+                    if (stopAt != null && line.contains(stopAt)) {
+                        log.println(">>> system test: stopping the story at \"" + stopAt + "\"");
+                        p.destroy();
+                        break;
+                    }
                     for (var it = onLine.entrySet().iterator(); it.hasNext();) {
                         var e = it.next();
                         if (line.contains(e.getKey())) {

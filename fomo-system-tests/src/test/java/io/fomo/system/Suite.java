@@ -58,9 +58,12 @@ final class Suite implements AutoCloseable {
     ServiceProcess emission;
     ServiceProcess emission2;
     private final List<String> queues = new ArrayList<>();
+    /** Configuration every service of this run gets (e.g. TracesSystemTest's trace exporter). */
+    private final Map<String, String> common;
 
-    private Suite(String run) {
+    private Suite(String run, Map<String, String> common) {
         this.run = run;
+        this.common = Map.copyOf(common);
         this.standIn = OpenAiStandIn.start(MODEL);
     }
 
@@ -69,11 +72,16 @@ final class Suite implements AutoCloseable {
      * and emission run twice (same database, same queues).
      */
     static Suite start(String dbSuffix, boolean replicas) {
+        return start(dbSuffix, replicas, Map.of());
+    }
+
+    /** As {@link #start(String, boolean)}, with {@code common} configuration for every service. */
+    static Suite start(String dbSuffix, boolean replicas, Map<String, String> common) {
         int n;
         synchronized (Suite.class) {
             n = ++runs;
         }
-        Suite s = new Suite("system-" + ProcessHandle.current().pid() + "-" + n);
+        Suite s = new Suite("system-" + ProcessHandle.current().pid() + "-" + n, common);
         try {
             s.billing = ServiceProcess.start("billing", dbSuffix, s.config("billing", PACE));
             s.treasury = ServiceProcess.start("treasury", dbSuffix, s.config("treasury", client("billing", s.billing)));
@@ -111,6 +119,7 @@ final class Suite implements AutoCloseable {
                 }
             }
         }
+        c.putAll(common);
         c.putAll(extra);
         return c;
     }
