@@ -81,20 +81,7 @@ HTTP_PORT="$(free_port)"; GRPC_PORT="$(free_port)"; MGMT_PORT="$(free_port)"
 RUN_ID="$(date +%s)-$$"
 mapfile -t EVENTS_OPTS < <(isolated_events "$RUN_ID" deployment-live stake-changed)
 log "starting inference-billing on http $HTTP_PORT / grpc $GRPC_PORT against $BENCH_DB"
-# Profiles prod,local: production code paths with the local (committed) secrets, as deploy/local/start.sh runs it.
-java ${SERVICE_JAVA_OPTS:-} -Dquarkus.profile=prod,local \
-  -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" -Dquarkus.management.port="$MGMT_PORT" \
-  -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
-  -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
-  "${EVENTS_OPTS[@]}" \
-  -jar "$JAR" >"$WORK/service.log" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 1 120); do
-  curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null 2>&1 && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || die "inference-billing exited during start"
-  sleep 1
-done
-curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null || die "inference-billing did not start in 120 s"
+start_service inference-billing "$JAR"
 
 log "seeding deployment $DEPLOYMENT and $USERS wallets"
 psql_admin -d "$BENCH_DB" -c "

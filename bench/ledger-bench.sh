@@ -73,22 +73,9 @@ log "starting treasury-service on http $HTTP_PORT / grpc $GRPC_PORT against $BEN
 # shellcheck disable=SC2086
 # Events isolated from any running suite (vhost /, its own exchange and exclusive queues, no outbox relay).
 mapfile -t EVENTS_OPTS < <(isolated_events "$(date +%s)-$$" deployment-live window-settled credits-topped-up)
-# Profiles prod,local: production code paths with the local (committed) secrets, as deploy/local/start.sh runs it.
 # The load generator calls as rmo-service and moves USDC between users, which the ledger's allow-list (issue #17) gives
 # no client: rmo-service is unrestricted for this run (the benchmark measures the transfer path, not the allow-list).
-java ${SERVICE_JAVA_OPTS:-} -Dquarkus.profile=prod,local -Dfomo.treasury.ledger.unrestricted-clients=rmo-service \
-  -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" -Dquarkus.management.port="$MGMT_PORT" \
-  -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
-  -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
-  "${EVENTS_OPTS[@]}" \
-  -jar "$JAR" >"$WORK/service.log" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 1 120); do
-  curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null 2>&1 && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || die "treasury-service exited during start"
-  sleep 1
-done
-curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null || die "treasury-service did not start in 120 s"
+start_service treasury-service "$JAR" -Dfomo.treasury.ledger.unrestricted-clients=rmo-service
 
 TOKEN="$(curl -fsS -d grant_type=client_credentials -d client_id=rmo-service -d client_secret=rmo-service-secret \
   "$KEYCLOAK_URL/realms/fomo/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"

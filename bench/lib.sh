@@ -75,6 +75,27 @@ pg_reaped_cpu_ticks() {
   pm="$(head -1 "$(psql_admin -c 'SHOW data_directory')/postmaster.pid" 2>/dev/null)" || { echo 0; return; }
   awk '{print $16 + $17}' "/proc/$pm/stat"
 }
+# start_service NAME JAR [extra java options...]: runs the service's jar with the profiles prod,local (production code
+# paths with the local, committed secrets, as deploy/local/start.sh runs it) on HTTP_PORT/GRPC_PORT/MGMT_PORT against
+# BENCH_DB and the run's isolated events (EVENTS_OPTS), logs to $WORK/service.log, sets SERVICE_PID and waits for
+# liveness (120 s at most).
+start_service() {
+  local name="$1" jar="$2"; shift 2
+  java ${SERVICE_JAVA_OPTS:-} -Dquarkus.profile=prod,local "$@" \
+    -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.grpc.server.port="$GRPC_PORT" -Dquarkus.management.port="$MGMT_PORT" \
+    -Dfomo.db.host="$DB_HOST" -Dfomo.db.port="$DB_PORT" -Dfomo.db.name="$BENCH_DB" \
+    -Dfomo.keycloak.url="$KEYCLOAK_URL" -Dquarkus.log.level=WARN \
+    "${EVENTS_OPTS[@]}" \
+    -jar "$jar" >"$WORK/service.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 120); do
+    curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null 2>&1 && return 0
+    kill -0 "$SERVICE_PID" 2>/dev/null || die "$name exited during start (log: $WORK/service.log)"
+    sleep 1
+  done
+  curl -fsS "http://localhost:$MGMT_PORT/q/health/live" >/dev/null || die "$name did not start in 120 s"
+}
+
 ticks_ms_per() { python3 -c "print(f'{$1 * 1000 / $(getconf CLK_TCK) / max(1, $2):.3f}')"; } # <ticks> <count>
 
 # `pgbench -N` on $PGBENCH_DB ($PGBENCH_CLIENTS clients, scale $PGBENCH_SCALE, $SECONDS_PER_PHASE s), with its CPU: sets
