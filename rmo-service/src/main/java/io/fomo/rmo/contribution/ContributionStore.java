@@ -80,17 +80,18 @@ public class ContributionStore {
     /**
      * The ledger refused the hold: the contribution is gone again (nothing held, nothing written) — its amount leaves
      * the contributor's total and the running totals of the user's later contributions; a contributor left without
-     * contributions is removed.
+     * contributions is removed. The request and the resumer may both meet the refusal: the second finds the row gone
+     * (0) and removes the empty contributor row its own lock re-created.
      */
     public Uni<Integer> forget(Tx tx, ContributionHold h) {
         return lockContributor(tx, h.offeringId(), h.userId())
                 .flatMap(k -> tx.update("DELETE FROM contribution WHERE id = $1 AND state = $2", h.id(), ContributionState.HOLDING))
-                .flatMap(n -> n == 0 ? Uni.createFrom().item(0) : tx.update("""
+                .flatMap(n -> (n == 0 ? Uni.createFrom().item(0) : tx.update("""
                         UPDATE contribution SET cum_before = cum_before - $4
                         WHERE offering_id = $1 AND user_id = $2 AND id > $3""", h.offeringId(), h.userId(), h.id(), h.amount())
                         .flatMap(x -> tx.update("""
                                 UPDATE contributor SET total = total - $3, contributions = contributions - 1
-                                WHERE offering_id = $1 AND user_id = $2""", h.offeringId(), h.userId(), h.amount()))
+                                WHERE offering_id = $1 AND user_id = $2""", h.offeringId(), h.userId(), h.amount())))
                         .flatMap(x -> tx.update("DELETE FROM contributor WHERE offering_id = $1 AND user_id = $2 AND contributions = 0",
                                 h.offeringId(), h.userId()))
                         .replaceWith(n));
