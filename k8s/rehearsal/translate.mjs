@@ -19,7 +19,7 @@
 //   volumes.txt           the emptyDir volumes podman makes (by name, for the clean-up)
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 
 // the yaml package k8s/check installs (npm ci in k8s/check)
@@ -103,12 +103,16 @@ for (const c of ofKind("Cluster")) {
 }
 
 // ---- RabbitmqCluster + topology (Vhost, User, Permission, TopicPermission) -> one RabbitMQ pod ------------------
-const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+// RabbitMQ's password hash (rabbit_password_hashing_sha256): base64(salt ++ sha256(salt ++ password)), 4 random bytes of salt.
+const rabbitHash = (password) => {
+  const salt = randomBytes(4);
+  return Buffer.concat([salt, createHash("sha256").update(Buffer.concat([salt, Buffer.from(password, "utf8")])).digest()]).toString("base64");
+};
 for (const r of ofKind("RabbitmqCluster")) {
   const name = r.metadata.name;
   const mine = (o) => o.spec?.rabbitmqClusterReference?.name === name;
-  const setup = [];
-  for (const v of ofKind("Vhost").filter(mine)) setup.push(`add_vhost ${q(v.spec.name)}`);
+  const defs = { vhosts: [], users: [], permissions: [], topic_permissions: [] };
+  for (const v of ofKind("Vhost").filter(mine)) defs.vhosts.push({ name: v.spec.name });
   const userNames = new Map(); // User object name -> RabbitMQ user name
   for (const u of ofKind("User").filter(mine)) {
     const imported = secrets.get(u.spec.importCredentialsSecret?.name) || {};
@@ -117,20 +121,18 @@ for (const r of ofKind("RabbitmqCluster")) {
     // the topology operator writes <User>-user-credentials (username, password): the services read it
     addSecret(`${u.metadata.name}-user-credentials`, { username, password });
     userNames.set(u.metadata.name, username);
-    setup.push(`add_user ${q(username)} ${q(password)}`);
-    if ((u.spec.tags || []).length) setup.push(`set_user_tags ${q(username)} ${u.spec.tags.map(q).join(" ")}`);
+    defs.users.push({ name: username, password_hash: rabbitHash(password), hashing_algorithm: "rabbit_password_hashing_sha256",
+      tags: u.spec.tags || [] });
   }
   for (const p of ofKind("Permission").filter(mine)) {
-    const user = userNames.get(p.spec.userReference?.name) || p.spec.user;
     const { configure = "", write = "", read = "" } = p.spec.permissions || {};
-    setup.push(`set_permissions -p ${q(p.spec.vhost)} ${q(user)} ${q(configure)} ${q(write)} ${q(read)}`);
+    defs.permissions.push({ user: userNames.get(p.spec.userReference?.name) || p.spec.user, vhost: p.spec.vhost, configure, write, read });
   }
   for (const t of ofKind("TopicPermission").filter(mine)) {
-    const user = userNames.get(t.spec.userReference?.name) || t.spec.user;
     const { exchange, write = "", read = "" } = t.spec.permissions || {};
-    setup.push(`set_topic_permissions -p ${q(t.spec.vhost)} ${q(user)} ${q(exchange)} ${q(write)} ${q(read)}`);
+    defs.topic_permissions.push({ user: userNames.get(t.spec.userReference?.name) || t.spec.user, vhost: t.spec.vhost, exchange, write, read });
   }
-  addSecret(`${name}-rehearsal-setup`, { setup: setup.join("\n") });
+  addSecret(`${name}-rehearsal-definitions`, { "definitions.json": JSON.stringify(defs) });
   infraDocs.push({
     apiVersion: "v1", kind: "Pod",
     metadata: { name, labels: labels(name, "messaging") },
@@ -138,14 +140,14 @@ for (const r of ofKind("RabbitmqCluster")) {
       restartPolicy: "Always",
       containers: [{
         name: "rabbitmq", image: S.images.rabbitmq,
-        env: [{ name: "FOMO_RABBITMQ_SETUP", ...secretRef(`${name}-rehearsal-setup`, "setup") }],
+        env: [{ name: "FOMO_RABBITMQ_DEFINITIONS", ...secretRef(`${name}-rehearsal-definitions`, "definitions.json") }],
         resources: resourcesOf(r.spec.resources),
       }],
     },
   });
-  notes.translated.push(`RabbitmqCluster ${name} (${r.spec.replicas} nodes) -> Pod ${name}: one RabbitMQ from Debian; `
-    + `the Vhost, ${userNames.size} Users (Secrets <user>-user-credentials with random passwords, as the topology operator makes them), `
-    + `their Permissions and TopicPermissions applied with rabbitmqctl (${setup.length} commands)`);
+  notes.translated.push(`RabbitmqCluster ${name} (${r.spec.replicas} nodes) -> Pod ${name}: one RabbitMQ from Debian, loading at boot the definitions `
+    + `of the ${defs.vhosts.length} Vhost, ${defs.users.length} Users (Secrets <user>-user-credentials with random passwords, as the topology operator makes them), `
+    + `${defs.permissions.length} Permissions and ${defs.topic_permissions.length} TopicPermissions`);
 }
 
 // ---- Keycloak CR + KeycloakRealmImport -> one Keycloak pod <name>-service, the realm imported at start -----------
