@@ -16,7 +16,7 @@
 //                         it, with the Deployment's own pod template (see `changes` in translation.txt)
 //   standin.yaml          the story's model host (fomo-standin), an "internet" host for rmo's hosting check
 //   translation.txt       what was translated, what is checked statically, what is not enforced
-//   volumes.txt           the emptyDir volumes podman makes (by name, for the clean-up)
+//   volumes.txt           the volumes podman makes for emptyDirs and ConfigMaps (by name, for the clean-up)
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
@@ -301,9 +301,10 @@ const yamlOf = (docs) => docs.map((d) => stringify(d, { lineWidth: 0 })).join("-
 writeFileSync(join(outDir, "infra.yaml"), yamlOf([...realmConfigMaps, ...infraDocs]));
 writeFileSync(join(outDir, "services.yaml"), yamlOf(serviceDocs));
 writeFileSync(join(outDir, "standin.yaml"), yamlOf(standinDocs));
-// podman keeps an emptyDir as a volume of that name: rehearse.sh removes them by name
+// podman keeps an emptyDir as a volume of that name, and a configMap volume as a volume named after the ConfigMap:
+// rehearse.sh removes them by name
 const emptyDirs = [...infraDocs, ...serviceDocs, ...standinDocs].filter((d) => d.kind === "Pod")
-  .flatMap((d) => (d.spec.volumes || []).filter((v) => v.emptyDir).map((v) => v.name));
+  .flatMap((d) => (d.spec.volumes || []).flatMap((v) => (v.emptyDir ? [v.name] : v.configMap ? [v.configMap.name] : [])));
 writeFileSync(join(outDir, "volumes.txt"), emptyDirs.map((v) => `${v}\n`).join(""));
 const section = (title, lines) => `${title}\n${lines.map((l) => `  - ${l}`).join("\n")}\n`;
 writeFileSync(join(outDir, "translation.txt"), [
