@@ -42,6 +42,16 @@ public final class KeycloakTokens {
                 "client_secret", clientId + "-secret"));
     }
 
+    /**
+     * A demo user's token issued to Keycloak's built-in public client {@code admin-cli} of realm fomo: a real token of
+     * the right realm but of a client no service accepts (the audience check's foreign client, issue #17).
+     */
+    public static String foreignClientUser(String username) {
+        return cached("admin-cli:" + username, Map.of(
+                "grant_type", "password", "client_id", "admin-cli",
+                "username", username, "password", username));
+    }
+
     private static String cached(String key, Map<String, String> form) {
         Cached c = CACHE.get(key);
         if (c != null && Instant.now().isBefore(c.expiresAt())) {

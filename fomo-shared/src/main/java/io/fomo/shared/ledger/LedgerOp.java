@@ -20,12 +20,7 @@ public sealed interface LedgerOp {
     record Transfer(String id, LedgerAccount debit, LedgerAccount credit, Token token, BigInteger units, String code,
             String reference) implements LedgerOp {
         public Transfer {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(debit, "debit");
-            Objects.requireNonNull(credit, "credit");
-            Objects.requireNonNull(token, "token");
-            Objects.requireNonNull(units, "units");
-            Objects.requireNonNull(code, "code");
+            requireMovement(id, debit, credit, token, units, code);
         }
     }
 
@@ -33,12 +28,7 @@ public sealed interface LedgerOp {
     record CreatePending(String id, LedgerAccount debit, LedgerAccount credit, Token token, BigInteger units,
             String code, String reference, Instant expiresAt) implements LedgerOp {
         public CreatePending {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(debit, "debit");
-            Objects.requireNonNull(credit, "credit");
-            Objects.requireNonNull(token, "token");
-            Objects.requireNonNull(units, "units");
-            Objects.requireNonNull(code, "code");
+            requireMovement(id, debit, credit, token, units, code);
         }
     }
 
@@ -89,5 +79,16 @@ public sealed interface LedgerOp {
             Objects.requireNonNull(symbol, "symbol");
             Objects.requireNonNull(credit, "credit");
         }
+    }
+
+    /** What every movement (a transfer or a hold) must name. */
+    private static void requireMovement(String id, LedgerAccount debit, LedgerAccount credit, Token token, BigInteger units,
+            String code) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(debit, "debit");
+        Objects.requireNonNull(credit, "credit");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(units, "units");
+        Objects.requireNonNull(code, "code");
     }
 }

@@ -8,16 +8,7 @@ import static io.fomo.billing.BillingFixtures.platform;
 import static io.fomo.billing.BillingFixtures.statusOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.billing.catalog.Catalog;
 import io.fomo.grpc.billing.v1.AuthorizeRequest;
@@ -42,25 +33,13 @@ class TokenClientsGrpcQuarkusTest {
     Catalog catalog;
 
     @Test
-    void aTokenIssuedToAnotherClientOfTheRealmIsUnauthenticated() throws Exception {
+    void aTokenIssuedToAnotherClientOfTheRealmIsUnauthenticated() {
         String dep = deployment(catalog, "alice");
         AuthorizeRequest a = authorizeRequest(newUser(), dep, 1, 1);
-        String foreign = adminCliToken("op");
+        String foreign = KeycloakTokens.foreignClientUser("op");
         assertThat(statusOf(() -> billing(foreign).authorize(a))).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(statusOf(() -> billing(KeycloakTokens.user("op")).authorize(a)))
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(statusOf(() -> platform().authorize(a))).isNotEqualTo(Status.Code.UNAUTHENTICATED);
-    }
-
-    /** A password-grant token from Keycloak's built-in public client {@code admin-cli} of realm fomo. */
-    private static String adminCliToken(String user) throws Exception {
-        String form = "grant_type=password&client_id=admin-cli&username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(user, StandardCharsets.UTF_8);
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(KeycloakTokens.baseUrl() + "/realms/fomo/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as("admin-cli token: %s", r.body()).isEqualTo(200);
-        return new ObjectMapper().readTree(r.body()).path("access_token").asText();
     }
 }
