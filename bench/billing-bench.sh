@@ -56,20 +56,7 @@ source "$ROOT/bench/lib.sh"
 trap bench_cleanup EXIT INT TERM
 bench_preflight
 
-if [ "${SKIP_BUILD:-0}" = 1 ]; then
-  log "SKIP_BUILD=1: using the jar and test classes already built"
-else
-log "building inference-billing and the load generator (reactor, no install)"
-(cd "$ROOT" && ./mvnw -B -q -pl inference-billing -am package -DskipTests \
-  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2)
-fi
-CLASSPATH_FILE="$ROOT/inference-billing/target/bench-classpath.txt"
-[ -s "$CLASSPATH_FILE" ] || die "no class path written to $CLASSPATH_FILE"
-BENCH_CP="$ROOT/inference-billing/target/test-classes:$ROOT/inference-billing/target/classes:$(cat "$CLASSPATH_FILE")"
-# SERVICE_JAR: another build of the service to measure with the same load generator (e.g. an older commit's, for an A/B)
-JAR="${SERVICE_JAR:-$ROOT/inference-billing/target/quarkus-app/quarkus-run.jar}"
-[ -f "$JAR" ] || die "$JAR was not built"
+bench_build inference-billing
 
 log "creating $BENCH_DB and $PGBENCH_DB"
 psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB OWNER fomo_billing"

@@ -46,21 +46,9 @@ source "$ROOT/bench/lib.sh"
 trap bench_cleanup EXIT INT TERM
 bench_preflight
 
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  log "building treasury-service and the load generator (reactor, no install)"
-  (cd "$ROOT" && ./mvnw -B -q -pl treasury-service -am package -DskipTests \
-    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2)
-fi
 # TARGET_DIR: a treasury-service/target to benchmark (default this checkout's; e.g. a copy of an older build's,
 # to compare builds under the same conditions with SKIP_BUILD=1).
-TARGET="${TARGET_DIR:-$ROOT/treasury-service/target}"
-CLASSPATH_FILE="$TARGET/bench-classpath.txt"
-[ -s "$CLASSPATH_FILE" ] || die "no class path written to $CLASSPATH_FILE"
-BENCH_CP="$TARGET/test-classes:$TARGET/classes:$(cat "$CLASSPATH_FILE")"
-# SERVICE_JAR: another build of the service to measure with this load generator (e.g. an older commit's, for an A/B)
-JAR="${SERVICE_JAR:-$TARGET/quarkus-app/quarkus-run.jar}"
-[ -f "$JAR" ] || die "$JAR was not built"
+bench_build treasury-service "${TARGET_DIR:-}"
 
 log "creating $BENCH_DB and $PGBENCH_DB"
 psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB OWNER fomo_treasury"

@@ -75,6 +75,27 @@ pg_reaped_cpu_ticks() {
   pm="$(head -1 "$(psql_admin -c 'SHOW data_directory')/postmaster.pid" 2>/dev/null)" || { echo 0; return; }
   awk '{print $16 + $17}' "/proc/$pm/stat"
 }
+# bench_build MODULE [TARGET]: builds MODULE and its load generator (reactor, no install; SKIP_BUILD=1 reuses the last
+# build), then sets BENCH_CP (the load generator's class path, test scope) and JAR (SERVICE_JAR: another build of the
+# service to measure with this load generator, e.g. an older commit's for an A/B). TARGET: a MODULE/target to measure
+# (default this checkout's).
+bench_build() {
+  local module="$1" target="${2:-$ROOT/$1/target}"
+  if [ "${SKIP_BUILD:-0}" = 1 ]; then
+    log "SKIP_BUILD=1: using the jar and test classes already built"
+  else
+    log "building $module and the load generator (reactor, no install)"
+    (cd "$ROOT" && ./mvnw -B -q -pl "$module" -am package -DskipTests \
+      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+      -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2)
+  fi
+  local classpath_file="$target/bench-classpath.txt"
+  [ -s "$classpath_file" ] || die "no class path written to $classpath_file"
+  BENCH_CP="$target/test-classes:$target/classes:$(cat "$classpath_file")"
+  JAR="${SERVICE_JAR:-$target/quarkus-app/quarkus-run.jar}"
+  [ -f "$JAR" ] || die "$JAR was not built"
+}
+
 # start_service NAME JAR [extra java options...]: runs the service's jar with the profiles prod,local (production code
 # paths with the local, committed secrets, as deploy/local/start.sh runs it) on HTTP_PORT/GRPC_PORT/MGMT_PORT against
 # BENCH_DB and the run's isolated events (EVENTS_OPTS), logs to $WORK/service.log, sets SERVICE_PID and waits for
