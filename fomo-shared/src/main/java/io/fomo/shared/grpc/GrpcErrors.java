@@ -47,13 +47,8 @@ public final class GrpcErrors {
         return status(code.grpc(), code.code(), detail);
     }
 
-    /**
-     * A failed call: {@code status}, the code in the trailer, the description {@code "CODE: detail"}.
-     *
-     * @deprecated use {@link #status(ErrorCode, String)} (or {@code ErrorCode.X.status(detail)})
-     */
-    @Deprecated(since = "issue 18")
-    public static StatusRuntimeException status(Status.Code status, String code, String detail) {
+    /** A failed call: {@code status}, the code in the trailer, the description {@code "CODE: detail"}. */
+    private static StatusRuntimeException status(Status.Code status, String code, String detail) {
         Metadata trailers = new Metadata();
         trailers.put(ERROR_CODE, code);
         String description = code + ": " + (detail == null ? "" : detail);
@@ -69,9 +64,9 @@ public final class GrpcErrors {
      * FAILED_PRECONDITION, 412/422 FAILED_PRECONDITION, 402/413/429 RESOURCE_EXHAUSTED, 501 UNIMPLEMENTED,
      * 503 UNAVAILABLE, else INTERNAL).
      *
-     * @deprecated use {@link ErrorCode#grpc()}; kept for codes outside the vocabulary
+     * A code of the vocabulary has its one status ({@link ErrorCode#grpc()}); the table is for the codes outside it
+     * (e.g. a refusal relayed from another service).
      */
-    @Deprecated(since = "issue 18")
     public static Status.Code statusFor(int httpStatus, String code) {
         var known = ErrorCode.find(code);
         if (known.isPresent()) {

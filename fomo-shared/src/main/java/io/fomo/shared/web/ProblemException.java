@@ -63,28 +63,4 @@ public class ProblemException extends RuntimeException {
     public Optional<ErrorCode> errorCode() {
         return Optional.ofNullable(errorCode);
     }
-
-    /** @deprecated use {@code ErrorCode.X.problem(detail)} */
-    @Deprecated(since = "issue 18")
-    public static ProblemException badRequest(String code, String detail) {
-        return new ProblemException(400, code, detail);
-    }
-
-    /** @deprecated use {@code ErrorCode.X.problem(detail)} */
-    @Deprecated(since = "issue 18")
-    public static ProblemException notFound(String code, String detail) {
-        return new ProblemException(404, code, detail);
-    }
-
-    /** @deprecated use {@code ErrorCode.X.problem(detail)} */
-    @Deprecated(since = "issue 18")
-    public static ProblemException conflict(String code, String detail) {
-        return new ProblemException(409, code, detail);
-    }
-
-    /** @deprecated use {@code ErrorCode.FORBIDDEN.problem(detail)} */
-    @Deprecated(since = "issue 18")
-    public static ProblemException forbidden(String detail) {
-        return new ProblemException(ErrorCode.FORBIDDEN, detail);
-    }
 }

@@ -94,9 +94,9 @@ class ErrorCodeTest {
         assertThat(new ProblemException(422, "INSUFFICIENT_CREDITS", "x").status()).isEqualTo(402);
         assertThat(GrpcErrors.toStatusException(new ProblemException(422, "INSUFFICIENT_CREDITS", "x"))
                 .getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-        assertThat(ProblemException.badRequest("INVALID_NEW_FIELD", "x").status()).isEqualTo(400);
-        assertThat(ProblemException.badRequest("INVALID_NEW_FIELD", "x").errorCode()).isEmpty();
-        assertThat(GrpcErrors.toStatusException(ProblemException.conflict("SOMETHING_ELSE", "x")).getStatus().getCode())
+        assertThat(new ProblemException(400, "INVALID_NEW_FIELD", "x").status()).isEqualTo(400);
+        assertThat(new ProblemException(400, "INVALID_NEW_FIELD", "x").errorCode()).isEmpty();
+        assertThat(GrpcErrors.toStatusException(new ProblemException(409, "SOMETHING_ELSE", "x")).getStatus().getCode())
                 .isEqualTo(Status.Code.FAILED_PRECONDITION);
         assertThat(GrpcErrors.statusFor(409, "TOKEN_EXISTS")).isEqualTo(Status.Code.ALREADY_EXISTS);
     }

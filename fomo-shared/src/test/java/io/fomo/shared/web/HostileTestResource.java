@@ -1,5 +1,6 @@
 package io.fomo.shared.web;
 
+import io.fomo.shared.errors.ErrorCode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 import io.fomo.shared.events.TestCounter;
@@ -26,7 +27,7 @@ public class HostileTestResource {
     @WithTransaction
     public Uni<Row> create(Create request) {
         if (request.name() == null) {
-            throw ProblemException.badRequest("INVALID_REQUEST", "name is required");
+            throw ErrorCode.INVALID_REQUEST.problem("name is required");
         }
         var row = new TestCounter();
         row.name = "hostile-" + request.name();

@@ -30,7 +30,7 @@ public class WidgetTestResource {
     public Uni<Widget> create(CreateWidget request) {
         return db.transaction(tx -> keys.once(tx, "widgets", request.idempotencyKey(), request, Widget.class, () -> {
             if (request.size() < 0) {
-                throw ProblemException.badRequest("INVALID_SIZE", "size must not be negative"); // a code outside the vocabulary keeps its status
+                throw new ProblemException(400, "INVALID_SIZE", "size must not be negative"); // a code outside the vocabulary keeps its status
             }
             var row = new TestCounter();
             row.name = "widget-" + request.idempotencyKey();

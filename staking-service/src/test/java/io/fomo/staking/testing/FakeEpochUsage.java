@@ -6,11 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.grpc.billing.v1.EpochUsage;
 import io.fomo.grpc.billing.v1.StreamEpochUsageRequest;
 import io.fomo.grpc.billing.v1.UserEpochUsage;
-import io.fomo.shared.grpc.GrpcErrors;
-import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import jakarta.annotation.security.RolesAllowed;
@@ -59,7 +58,7 @@ public class FakeEpochUsage implements EpochUsage {
             }
         }
         if (request.getEpoch() < 0) {
-            return Multi.createFrom().failure(GrpcErrors.status(Status.Code.INVALID_ARGUMENT, "INVALID_EPOCH", "negative"));
+            return Multi.createFrom().failure(ErrorCode.INVALID_EPOCH.status("negative"));
         }
         return Multi.createFrom().iterable(selected);
     }

@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.treasury.ledger.model.AccountKind;
 
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import io.fomo.shared.web.ProblemException;
 
 /**
  * Who may do what on the Ledger gRPC (issue 17, least privilege; SPEC §8 "services call each other with
@@ -193,7 +193,7 @@ public final class LedgerPermissions {
     /** Refuses with 403 / PERMISSION_DENIED ({@code OPERATION_NOT_ALLOWED}) what no row allows; writes nothing. */
     public void require(String client, Request request) {
         if (!allows(client, request)) {
-            throw new ProblemException(403, "OPERATION_NOT_ALLOWED", describe(client, request));
+            throw ErrorCode.OPERATION_NOT_ALLOWED.problem(describe(client, request));
         }
     }
 

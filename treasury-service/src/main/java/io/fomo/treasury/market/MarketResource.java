@@ -11,10 +11,10 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.InvalidAmountException;
 import io.fomo.shared.web.IdempotencyKeys;
-import io.fomo.shared.web.ProblemException;
 import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.ledger.model.LedgerToken;
 import io.fomo.treasury.market.MarketService.PoolView;
@@ -141,8 +141,7 @@ public class MarketResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> swap(@PathParam("poolId") String poolId, SwapRequest body) {
         if (body == null) {
-            throw ProblemException.badRequest("MALFORMED_REQUEST",
-                    "a JSON body {tokenIn, amountIn, minAmountOut, idempotencyKey} is required");
+            throw ErrorCode.MALFORMED_REQUEST.problem("a JSON body {tokenIn, amountIn, minAmountOut, idempotencyKey} is required");
         }
         String userId = jwt.getSubject();
         String key = IdempotencyKeys.requireKey(body.idempotencyKey());
@@ -151,7 +150,7 @@ public class MarketResource {
             try {
                 deadline = Instant.parse(body.deadline());
             } catch (DateTimeParseException e) {
-                throw ProblemException.badRequest("INVALID_DEADLINE", "deadline must be an ISO-8601 UTC time");
+                throw ErrorCode.INVALID_DEADLINE.problem("deadline must be an ISO-8601 UTC time");
             }
         }
         Instant due = deadline;
@@ -180,7 +179,7 @@ public class MarketResource {
 
     private static String text(String symbol, JsonNode node, String field) {
         if (node == null || node.isNull()) {
-            throw ProblemException.badRequest("MALFORMED_REQUEST", field + " is required (a decimal string)");
+            throw ErrorCode.MALFORMED_REQUEST.problem(field + " is required (a decimal string)");
         }
         if (!node.isTextual()) {
             throw new InvalidAmountException(symbol, node.toString(),
@@ -191,7 +190,7 @@ public class MarketResource {
 
     private static void requirePoolToken(PoolSnapshot pool, String token) {
         if (token == null || !pool.holds(token)) {
-            throw ProblemException.badRequest("INVALID_TOKEN", "tokenIn must be " + pool.baseToken() + " or "
+            throw ErrorCode.INVALID_TOKEN.problem("tokenIn must be " + pool.baseToken() + " or "
                     + pool.quoteToken() + " for pool " + pool.poolId());
         }
     }

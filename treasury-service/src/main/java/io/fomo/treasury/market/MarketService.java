@@ -11,7 +11,6 @@ import java.util.TreeSet;
 
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.web.IdempotencyKeys;
-import io.fomo.shared.web.ProblemException;
 import io.fomo.treasury.TreasuryConfig;
 import io.fomo.treasury.ledger.model.AccountKey;
 import io.fomo.treasury.ledger.model.AccountKind;
@@ -90,7 +89,7 @@ public class MarketService {
     public Uni<PoolView> pool(String poolId) {
         return pools(poolId).map(list -> {
             if (list.isEmpty()) {
-                throw ProblemException.notFound("POOL_NOT_FOUND", "no pool " + poolId);
+                throw ErrorCode.POOL_NOT_FOUND.problem("no pool " + poolId);
             }
             return list.get(0);
         });

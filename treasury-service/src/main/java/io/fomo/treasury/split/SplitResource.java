@@ -5,10 +5,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.db.DbRow;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
-import io.fomo.shared.web.ProblemException;
 import io.fomo.treasury.market.Twap;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
@@ -49,7 +49,7 @@ public class SplitResource {
     @PermitAll
     public Uni<List<Split>> list(@QueryParam("deploymentId") String deploymentId) {
         if (deploymentId == null || deploymentId.isBlank() || deploymentId.length() > 128) {
-            throw ProblemException.badRequest("MALFORMED_REQUEST", "the query parameter deploymentId is required");
+            throw ErrorCode.MALFORMED_REQUEST.problem("the query parameter deploymentId is required");
         }
         return store.splitsOf(deploymentId).map(rows -> {
                     List<Split> list = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger.api;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.treasury.ledger.Balances;
 import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.ledger.model.LedgerRules;
@@ -11,7 +12,6 @@ import java.util.Set;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.fomo.shared.web.ProblemException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -58,7 +58,7 @@ public class BalanceResource {
     @RolesAllowed({"operator", "user"})
     public Uni<UserBalances> of(@PathParam("userId") String userId) {
         if (!identity.hasRole("operator") && !userId.equals(jwt.getSubject())) {
-            throw ProblemException.forbidden("a user reads only their own balances");
+            throw ErrorCode.FORBIDDEN.problem("a user reads only their own balances");
         }
         return balances(OperationMapper.owner(userId, "userId"));
     }

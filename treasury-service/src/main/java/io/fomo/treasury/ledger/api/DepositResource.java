@@ -1,5 +1,6 @@
 package io.fomo.treasury.ledger.api;
 
+import io.fomo.shared.errors.ErrorCode;
 import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.ledger.model.AccountKey;
 import io.fomo.treasury.ledger.model.AccountKind;
@@ -16,7 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.fomo.shared.identity.KnownUsers;
 import io.fomo.shared.money.InvalidAmountException;
-import io.fomo.shared.web.ProblemException;
 import io.fomo.treasury.ledger.model.OperationResult.TransferDone;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -63,11 +63,10 @@ public class DepositResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> deposit(DepositRequest body) {
         if (body == null) {
-            throw ProblemException.badRequest("MALFORMED_REQUEST", "a JSON body {depositId, userId, token, amount} is required");
+            throw ErrorCode.MALFORMED_REQUEST.problem("a JSON body {depositId, userId, token, amount} is required");
         }
         if (body.depositId() == null || !DEPOSIT_ID.matcher(body.depositId()).matches()) {
-            throw ProblemException.badRequest("INVALID_DEPOSIT_ID",
-                    "depositId is required: 1-120 characters of letters, digits and . _ : -");
+            throw ErrorCode.INVALID_DEPOSIT_ID.problem("depositId is required: 1-120 characters of letters, digits and . _ : -");
         }
         String userId = OperationMapper.owner(body.userId(), "userId");
         String symbol = body.token() == null ? "" : body.token();
@@ -82,8 +81,7 @@ public class DepositResource {
                     AccountKey debit = switch (token.kind()) {
                         case FLOCK -> AccountKey.protocol(symbol, AccountKind.BRIDGE);
                         case USDC -> AccountKey.protocol(symbol, AccountKind.ISSUER);
-                        case MODEL -> throw ProblemException.badRequest("TOKEN_NOT_DEPOSITABLE",
-                                symbol + " is a model token: it is minted by its launch, never deposited");
+                        case MODEL -> throw ErrorCode.TOKEN_NOT_DEPOSITABLE.problem(symbol + " is a model token: it is minted by its launch, never deposited");
                     };
                     return new Operation.Transfer(transferId, debit, new AccountKey(userId, symbol, AccountKind.USER),
                             OperationMapper.amount(token, amount), "DEPOSIT", transferId);

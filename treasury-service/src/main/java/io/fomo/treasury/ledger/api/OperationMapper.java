@@ -115,7 +115,7 @@ public final class OperationMapper {
         String symbol = r.getSymbol();
         if (!Token.isValidModelSymbol(symbol)) {
             if ("FLOCK".equals(symbol) || "USDC".equals(symbol)) {
-                throw new ProblemException(409, "TOKEN_EXISTS", "the symbol " + symbol + " is taken");
+                throw ErrorCode.TOKEN_EXISTS.problem("the symbol " + symbol + " is taken");
             }
             throw ErrorCode.INVALID_SYMBOL.problem("a model token symbol is 3-12 upper-case letters/digits, was \""
                     + symbol + "\"");

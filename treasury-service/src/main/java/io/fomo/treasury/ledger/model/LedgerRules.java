@@ -299,7 +299,7 @@ public final class LedgerRules {
             if (existing.kind() == TokenKind.MODEL && r.deploymentId().equals(existing.deploymentId())) {
                 return new TokenDone(existing, true);
             }
-            throw new ProblemException(409, "TOKEN_EXISTS", "the symbol " + r.symbol() + " is taken"
+            throw ErrorCode.TOKEN_EXISTS.problem("the symbol " + r.symbol() + " is taken"
                     + (existing.kind() == TokenKind.MODEL ? " by deployment " + existing.deploymentId() : ""));
         }
         LedgerToken token = new LedgerToken(r.symbol(), MODEL_TOKEN_DECIMALS, TokenKind.MODEL, r.deploymentId(), now,

@@ -1126,7 +1126,7 @@ public class LedgerStore {
         }
         if ("23514".equals(pg.sqlState())) {
             LOG.errorf(failure, "a ledger constraint refused a write the rules allowed (a bug): %s", constraint);
-            return new ProblemException(500, "INTERNAL", "the ledger refused an inconsistent write; nothing was written");
+            return ErrorCode.INTERNAL.problem("the ledger refused an inconsistent write; nothing was written");
         }
         return failure;
     }
