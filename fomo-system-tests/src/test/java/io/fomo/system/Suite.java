@@ -20,13 +20,18 @@ import io.fomo.testkit.TestBroker;
  * {@code test}: random ports, their own databases {@code fomo_<service>_<suffix>}, fast schedulers), optionally a second
  * replica of billing, staking and emission on the same database, and the model stand-in in this JVM.
  *
- * <p>Events: one exchange of the system tests, and <b>durable, shared</b> queues named after this run (not the test
- * profile's exclusive auto-deleted ones), as in production: a service killed with {@code kill -9} finds what was
- * published while it was down when it comes back, and two replicas compete for one queue. {@link #close()} deletes
- * the queues and stops every process.
+ * <p>Events: an exchange of this run's own ({@link #exchange}, named after the run, so two runs at the same time never
+ * hear each other's events), and <b>durable, shared</b> queues named after this run (not the test profile's exclusive
+ * auto-deleted ones) with their dead-letter queues {@code <queue>.dlq}, as in production: a service killed with
+ * {@code kill -9} finds what was published while it was down when it comes back, and two replicas compete for one
+ * queue. {@link #close()} stops every process and deletes the queues and the exchange.
  */
 final class Suite implements AutoCloseable {
 
+    /**
+     * The exchange of system tests that run one service without a {@link Suite} ({@link #events(String, String, Map)},
+     * e.g. DeadLetterSystemTest, with queues of their own run). A Suite uses {@link #exchange} instead.
+     */
     static final String EXCHANGE = "fomo.events.test.system";
     static final String MODEL = "Qwen/Qwen3-32B";
 
@@ -48,6 +53,8 @@ final class Suite implements AutoCloseable {
     private static int runs;
 
     final String run;
+    /** This run's exchange, {@code fomo.events.test.<run>} (the RabbitMQ users may use any fomo.events.test.*). */
+    final String exchange;
     final OpenAiStandIn standIn;
     ServiceProcess treasury;
     ServiceProcess rmo;
@@ -63,6 +70,7 @@ final class Suite implements AutoCloseable {
 
     private Suite(String run, Map<String, String> common) {
         this.run = run;
+        this.exchange = exchangeOf(run);
         this.common = Map.copyOf(common);
         this.standIn = OpenAiStandIn.start(MODEL);
     }
@@ -113,7 +121,7 @@ final class Suite implements AutoCloseable {
     private Map<String, String> config(String service, Map<String, String> extra) {
         Map<String, String> c = new LinkedHashMap<>();
         synchronized (queues) {
-            for (String q : events(run, service, c)) {
+            for (String q : suiteEvents(run, exchange, service, c)) {
                 if (!queues.contains(q)) {
                     queues.add(q);
                 }
@@ -124,14 +132,38 @@ final class Suite implements AutoCloseable {
         return c;
     }
 
+    /** The exchange of the run {@code run}: {@code fomo.events.test.<run>}. */
+    static String exchangeOf(String run) {
+        return "fomo.events.test." + run;
+    }
+
     /**
-     * Puts into {@code config} the system tests' exchange and, for each incoming channel of {@code service}, a durable
-     * shared queue {@code <run>.<service>.<channel>} (instead of the test profile's exclusive auto-deleted one);
-     * returns the queue names, which the caller deletes when done.
+     * Puts into {@code config} the system tests' shared exchange {@link #EXCHANGE} and, for each incoming channel of
+     * {@code service}, a durable shared queue {@code <run>.<service>.<channel>} (instead of the test profile's exclusive
+     * auto-deleted one); returns the queue names, which the caller deletes when done.
      */
     static List<String> events(String run, String service, Map<String, String> config) {
-        config.put("fomo.events.exchange", EXCHANGE);
-        config.put("%test.fomo.events.exchange", EXCHANGE);
+        return events(run, EXCHANGE, service, config);
+    }
+
+    /**
+     * As {@link #events(String, String, Map)} on the exchange {@code exchange}. Suite's own runs also get the
+     * production dead-letter queues {@code <queue>.dlq} (in the returned names): an event that can never apply is
+     * kept there, where the tests look for it, instead of being dropped.
+     */
+    private static List<String> suiteEvents(String run, String exchange, String service, Map<String, String> config) {
+        List<String> names = new ArrayList<>(events(run, exchange, service, config));
+        config.put("%test.mp.messaging.connector.smallrye-rabbitmq.auto-bind-dlq", "true");
+        config.put("%test.mp.messaging.connector.smallrye-rabbitmq.dlx.declare", "true");
+        for (String q : List.copyOf(names)) {
+            names.add(q + ".dlq");
+        }
+        return names;
+    }
+
+    static List<String> events(String run, String exchange, String service, Map<String, String> config) {
+        config.put("fomo.events.exchange", exchange);
+        config.put("%test.fomo.events.exchange", exchange);
         // Issue #17: every service connects as its own RabbitMQ user and takes an event only from the user of the
         // service that publishes its type, as in production (the module tests' hand-made events keep it off there).
         config.put("%test.fomo.events.producer-check.enabled", "true");
@@ -195,11 +227,40 @@ final class Suite implements AutoCloseable {
             }
         }
         standIn.close();
-        deleteQueues();
+        deleteQueues(queues);
+        try (Connection c = TestBroker.connect("fomo-system-tests"); Channel ch = c.createChannel()) {
+            ch.exchangeDelete(exchange);
+        } catch (IOException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not delete the system test's exchange " + exchange, e);
+        }
     }
 
-    private void deleteQueues() {
-        deleteQueues(queues);
+    /** This run's queues: each service's incoming queues and their dead-letter queues {@code <queue>.dlq}. */
+    List<String> queues() {
+        synchronized (queues) {
+            return List.copyOf(queues);
+        }
+    }
+
+    /** The number of messages waiting in each of this run's dead-letter queues (0 for one not declared yet). */
+    Map<String, Long> deadLetterQueueCounts() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        try (Connection c = TestBroker.connect("fomo-system-tests")) {
+            for (String q : queues()) {
+                if (q.endsWith(".dlq")) {
+                    try (Channel ch = c.createChannel()) {
+                        counts.put(q, (long) ch.queueDeclarePassive(q).getMessageCount());
+                    } catch (IOException notDeclared) { // 404: the channel is closed by the broker
+                        counts.put(q, 0L);
+                    } catch (com.rabbitmq.client.AlreadyClosedException notDeclared) {
+                        counts.put(q, 0L);
+                    }
+                }
+            }
+        } catch (IOException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not count the dead-letter queues", e);
+        }
+        return counts;
     }
 
     static void deleteQueues(List<String> names) {
