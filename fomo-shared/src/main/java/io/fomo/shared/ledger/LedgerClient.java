@@ -23,6 +23,8 @@ import io.fomo.shared.grpc.ServiceTokens;
 import io.fomo.shared.ledger.LedgerResults.AccountState;
 import io.fomo.shared.ledger.LedgerResults.Batch;
 import io.fomo.shared.ledger.LedgerResults.Pending;
+import io.fomo.shared.ledger.LedgerResults.PendingPage;
+import io.fomo.shared.ledger.LedgerResults.State;
 import io.fomo.shared.ledger.LedgerResults.Transferred;
 import io.fomo.shared.money.Token;
 import io.grpc.Status;
@@ -54,6 +56,9 @@ public class LedgerClient {
 
     /** The ledger names a refused operation of a batch in its detail: "operation 3 (id ...): ...". */
     private static final Pattern REFUSED_OPERATION = Pattern.compile("operation (\\d+)\\b");
+
+    /** The largest page of {@link #pendingInto} (ledger.proto {@code ListPendingRequest.limit}). */
+    public static final int MAX_PAGE = 1000;
 
     @GrpcClient("ledger")
     MutinyLedgerGrpc.MutinyLedgerStub mutiny;
@@ -101,6 +106,20 @@ public class LedgerClient {
     public Uni<Pending> pending(String pendingId) {
         var request = GetPendingRequest.newBuilder().setPendingId(pendingId).build();
         return call(deadline, stub -> stub.getPending(request)).map(LedgerProtos::pending);
+    }
+
+    /**
+     * One page of the pending transfers into {@code account} in {@code token} (its credit side), by pending id:
+     * {@code state} null = every state, {@code pageToken} null = the first page (then the previous page's
+     * {@link PendingPage#nextPageToken()}), {@code limit} 1..1000. E.g. an offering's escrow, so that a close settles
+     * every hold the ledger has (issue #19). Read-only; the ledger allows it per account family (treasury README).
+     */
+    public Uni<PendingPage> pendingInto(LedgerAccount account, Token token, State state, String pageToken, int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE + ", was " + limit);
+        }
+        var request = LedgerProtos.listPending(account, token, state, pageToken, limit);
+        return call(deadline, stub -> stub.listPending(request)).map(LedgerProtos::page);
     }
 
     /**

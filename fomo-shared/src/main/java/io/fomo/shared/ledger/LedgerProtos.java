@@ -14,6 +14,8 @@ import io.fomo.grpc.treasury.v1.AccountRef;
 import io.fomo.grpc.treasury.v1.BatchOperation;
 import io.fomo.grpc.treasury.v1.BatchOperationResult;
 import io.fomo.grpc.treasury.v1.CreatePendingRequest;
+import io.fomo.grpc.treasury.v1.ListPendingRequest;
+import io.fomo.grpc.treasury.v1.ListPendingResponse;
 import io.fomo.grpc.treasury.v1.MintModelTokenOp;
 import io.fomo.grpc.treasury.v1.PendingTransfer;
 import io.fomo.grpc.treasury.v1.PostPendingRequest;
@@ -26,8 +28,10 @@ import io.fomo.grpc.treasury.v1.TransferState;
 import io.fomo.grpc.treasury.v1.VoidPendingRequest;
 import io.fomo.shared.ledger.LedgerResults.AccountState;
 import io.fomo.shared.ledger.LedgerResults.Batch;
+import io.fomo.shared.ledger.LedgerResults.ListedPending;
 import io.fomo.shared.ledger.LedgerResults.OperationResult;
 import io.fomo.shared.ledger.LedgerResults.Pending;
+import io.fomo.shared.ledger.LedgerResults.PendingPage;
 import io.fomo.shared.ledger.LedgerResults.State;
 import io.fomo.shared.ledger.LedgerResults.TokenInfo;
 import io.fomo.shared.ledger.LedgerResults.Transferred;
@@ -150,6 +154,31 @@ final class LedgerProtos {
         return new Pending(p.getPendingId(), p.getOperationId(), state(p.getState()), token, units(token, p.getAmount()),
                 units(token, p.getPostedAmount()), units(token, p.getReleasedAmount()),
                 p.hasExpiresAt() ? instant(p.getExpiresAt()) : null, p.getReplayed());
+    }
+
+    static ListedPending listed(PendingTransfer p) {
+        Token token = Token.of(p.getToken());
+        return new ListedPending(p.getPendingId(), account(p.getDebit()), account(p.getCredit()), state(p.getState()),
+                token, units(token, p.getAmount()), units(token, p.getPostedAmount()), p.getCode(),
+                p.getReference().isEmpty() ? null : p.getReference(), p.hasCreatedAt() ? instant(p.getCreatedAt()) : null);
+    }
+
+    static PendingPage page(ListPendingResponse r) {
+        List<ListedPending> items = new ArrayList<>(r.getPendingCount());
+        r.getPendingList().forEach(p -> items.add(listed(p)));
+        return new PendingPage(items, r.getNextPageToken().isEmpty() ? null : r.getNextPageToken());
+    }
+
+    static ListPendingRequest listPending(LedgerAccount account, Token token, State state, String pageToken, int limit) {
+        ListPendingRequest.Builder b = ListPendingRequest.newBuilder().setAccount(ref(account)).setToken(token.symbol())
+                .setLimit(limit);
+        if (state != null) {
+            b.setState(TransferState.valueOf("TRANSFER_STATE_" + state.name()));
+        }
+        if (pageToken != null) {
+            b.setPageToken(pageToken);
+        }
+        return b.build();
     }
 
     static TokenInfo token(io.fomo.grpc.treasury.v1.Token t) {

@@ -29,6 +29,25 @@ public final class LedgerResults {
             BigInteger postedUnits, BigInteger releasedUnits, Instant expiresAt, boolean replayed) {
     }
 
+    /**
+     * A pending transfer as {@code ListPending} lists it: who holds it ({@code debit}), toward which account, how much,
+     * its state and when it was created.
+     */
+    public record ListedPending(String pendingId, LedgerAccount debit, LedgerAccount credit, State state, Token token,
+            BigInteger units, BigInteger postedUnits, String code, String reference, Instant createdAt) {
+    }
+
+    /** One page of {@code ListPending}, ordered by pending id; {@code nextPageToken} is null on the last page. */
+    public record PendingPage(List<ListedPending> items, String nextPageToken) {
+        public PendingPage {
+            items = List.copyOf(items);
+        }
+
+        public boolean last() {
+            return nextPageToken == null;
+        }
+    }
+
     /** A registered (or read) token. */
     public record TokenInfo(String symbol, String deploymentId, boolean mintedOnce, boolean replayed) {
     }

@@ -11,6 +11,8 @@ import io.fomo.grpc.treasury.v1.Account;
 import io.fomo.grpc.treasury.v1.CreatePendingRequest;
 import io.fomo.grpc.treasury.v1.GetAccountRequest;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
+import io.fomo.grpc.treasury.v1.ListPendingRequest;
+import io.fomo.grpc.treasury.v1.ListPendingResponse;
 import io.fomo.grpc.treasury.v1.PendingTransfer;
 import io.fomo.grpc.treasury.v1.SubmitBatchRequest;
 import io.fomo.grpc.treasury.v1.SubmitBatchResult;
@@ -97,6 +99,11 @@ final class FakeLedger extends LedgerGrpc.LedgerImplBase implements AutoCloseabl
 
     @Override
     public void getAccount(GetAccountRequest request, StreamObserver<Account> out) {
+        reply(request, out);
+    }
+
+    @Override
+    public void listPending(ListPendingRequest request, StreamObserver<ListPendingResponse> out) {
         reply(request, out);
     }
 

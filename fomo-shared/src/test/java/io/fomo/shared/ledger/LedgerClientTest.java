@@ -18,6 +18,8 @@ import io.fomo.grpc.treasury.v1.AccountKind;
 import io.fomo.grpc.treasury.v1.BatchOperationResult;
 import io.fomo.grpc.treasury.v1.GetAccountRequest;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
+import io.fomo.grpc.treasury.v1.ListPendingRequest;
+import io.fomo.grpc.treasury.v1.ListPendingResponse;
 import io.fomo.grpc.treasury.v1.MutinyLedgerGrpc;
 import io.fomo.grpc.treasury.v1.PendingTransfer;
 import io.fomo.grpc.treasury.v1.SubmitBatchRequest;
@@ -227,5 +229,50 @@ class LedgerClientTest {
         assertThat(LedgerClient.refusedOperation(refused)).hasValue(3);
         assertThat(LedgerClient.refusedOperation(ErrorCode.INSUFFICIENT_BALANCE.status("operation 3"))).isEmpty();
         assertThat(LedgerClient.refusedOperation(new IllegalStateException("operation 3"))).isEmpty();
+    }
+
+    @Test
+    void pendingTransfersIntoAnAccountArePagedTyped() {
+        PendingTransfer orphan = PendingTransfer.newBuilder().setPendingId("contribution:o1:abc").setOperationId("contribution:o1:abc")
+                .setState(TransferState.TRANSFER_STATE_PENDING)
+                .setDebit(io.fomo.grpc.treasury.v1.AccountRef.newBuilder().setOwner("carol").setKind(AccountKind.ACCOUNT_KIND_USER))
+                .setCredit(io.fomo.grpc.treasury.v1.AccountRef.newBuilder().setOwner("o1")
+                        .setKind(AccountKind.ACCOUNT_KIND_OFFERING_ESCROW))
+                .setToken("FLOCK").setAmount("1.5").setPostedAmount("0").setCode("OFFERING_CONTRIBUTION")
+                .setCreatedAt(LedgerProtos.timestamp(APPLIED_AT)).build();
+        fake.answer = attempt -> attempt == 1
+                ? ListPendingResponse.newBuilder().addPending(orphan).setNextPageToken("contribution:o1:abc").build()
+                : ListPendingResponse.newBuilder().build();
+        LedgerAccount escrow = LedgerAccount.of("o1", Kind.OFFERING_ESCROW);
+
+        var first = client.pendingInto(escrow, Token.FLOCK, State.PENDING, null, 2).await().atMost(Duration.ofSeconds(10));
+        assertThat(first.items()).singleElement().satisfies(p -> {
+            assertThat(p.pendingId()).isEqualTo("contribution:o1:abc");
+            assertThat(p.debit()).isEqualTo(LedgerAccount.user("carol"));
+            assertThat(p.credit()).isEqualTo(escrow);
+            assertThat(p.state()).isEqualTo(State.PENDING);
+            assertThat(p.units()).isEqualTo(ONE_AND_A_HALF_FLOCK);
+            assertThat(p.postedUnits()).isZero();
+            assertThat(p.reference()).isNull();
+            assertThat(p.createdAt()).isEqualTo(APPLIED_AT);
+        });
+        assertThat(first.last()).isFalse();
+        var second = client.pendingInto(escrow, Token.FLOCK, null, first.nextPageToken(), 1000)
+                .await().atMost(Duration.ofSeconds(10));
+        assertThat(second.items()).isEmpty();
+        assertThat(second.last()).isTrue();
+
+        ListPendingRequest sent = (ListPendingRequest) fake.calls.get(0).request();
+        assertThat(sent.getAccount().getKind()).isEqualTo(AccountKind.ACCOUNT_KIND_OFFERING_ESCROW);
+        assertThat(sent.getToken()).isEqualTo("FLOCK");
+        assertThat(sent.getState()).isEqualTo(TransferState.TRANSFER_STATE_PENDING);
+        assertThat(sent.getPageToken()).isEmpty();
+        assertThat(sent.getLimit()).isEqualTo(2);
+        ListPendingRequest next = (ListPendingRequest) fake.calls.get(1).request();
+        assertThat(next.getState()).isEqualTo(TransferState.TRANSFER_STATE_UNSPECIFIED);
+        assertThat(next.getPageToken()).isEqualTo("contribution:o1:abc");
+        assertThat(fake.calls.get(1).authorization()).isEqualTo("Bearer service-token");
+        assertThatThrownBy(() -> client.pendingInto(escrow, Token.FLOCK, null, null, 1001))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
