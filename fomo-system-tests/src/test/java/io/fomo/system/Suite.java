@@ -50,6 +50,15 @@ final class Suite implements AutoCloseable {
             "%test.fomo.billing.epoch-grace", "PT2S",
             "%test.fomo.billing.settle-delay", "PT1S");
 
+    /**
+     * The treasury's side of the same pace (issue #19): its carry job retries the buyback carries at the end of every
+     * settlement window, which must be billing's window; it looks every second, a window's run 2 s after its end.
+     */
+    static final Map<String, String> TREASURY_PACE = Map.of(
+            "%test.fomo.treasury.split.settlement-window", "PT5S",
+            "%test.fomo.treasury.split.carry-delay", "PT2S",
+            "%test.fomo.treasury.split.carry-interval", "1s");
+
     private static int runs;
 
     final String run;
@@ -92,7 +101,9 @@ final class Suite implements AutoCloseable {
         Suite s = new Suite("system-" + ProcessHandle.current().pid() + "-" + n, common);
         try {
             s.billing = ServiceProcess.start("billing", dbSuffix, s.config("billing", PACE));
-            s.treasury = ServiceProcess.start("treasury", dbSuffix, s.config("treasury", client("billing", s.billing)));
+            Map<String, String> treasury = new LinkedHashMap<>(TREASURY_PACE);
+            treasury.putAll(client("billing", s.billing));
+            s.treasury = ServiceProcess.start("treasury", dbSuffix, s.config("treasury", treasury));
             Map<String, String> ledger = client("ledger", s.treasury);
             Map<String, String> staking = new LinkedHashMap<>(ledger);
             staking.putAll(client("epoch-usage", s.billing));
