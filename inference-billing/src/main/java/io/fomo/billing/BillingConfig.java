@@ -72,6 +72,17 @@ public interface BillingConfig {
 
     Webhook webhook();
 
+    /** The settlement spans' links to the captures they settle (README "Traces"). */
+    TraceLinks traceLinks();
+
+    /** Issue #20: a window settlement's or an epoch close's span links to at most this many captures' traces. */
+    interface TraceLinks {
+
+        /** Most span links per settlement span (0: none); the span's {@code fomo.captures.count} still says how many. */
+        @WithDefault("32")
+        int max();
+    }
+
     /** The hot path's group commits (README "Group commit"). */
     interface GroupCommit {
 

@@ -32,8 +32,11 @@ final class HoldCalls {
     record AuthorizeOutcome(String status, BigInteger available) {
     }
 
-    /** A Capture call priced and ready to write. */
-    record CaptureCall(CaptureCommand command, byte[] answer, HeldTerms terms, Charge charge, Instant now) {
+    /**
+     * A Capture call priced and ready to write; {@code traceparent}: the W3C trace context of the request (its server
+     * span), stored with the capture so the settlement can link to it (issue #20), null while tracing is off.
+     */
+    record CaptureCall(CaptureCommand command, byte[] answer, HeldTerms terms, Charge charge, Instant now, String traceparent) {
     }
 
     /** CAPTURED (with the part neither the hold nor the free credits covered, 0 if none), DUPLICATE or HOLD_CHANGED. */

@@ -16,6 +16,7 @@ import static io.fomo.billing.holds.HoldAnswers.checkSameBody;
 import static io.fomo.billing.holds.HoldAnswers.usdc;
 
 import io.fomo.shared.errors.ErrorCode;
+import io.fomo.shared.events.EventTrace;
 import io.fomo.billing.BillingConfig;
 import io.fomo.billing.holds.HoldCalls.AuthorizeCall;
 import io.fomo.billing.holds.HoldCalls.AuthorizeOutcome;
@@ -209,16 +210,18 @@ public class HoldService {
         byte[] hash = r.requestHash();
         HeldTerms known = recentHolds.take(holdId);
         Instant now = Instant.now(time);
+        // the request's trace, read here in the call's own context (the group commit writes on another's)
+        String trace = EventTrace.current().traceparent();
         if (known != null && now.isBefore(known.expiresAt())) {
             // A hold this instance made: its terms are known, skip the read. billing_capture re-checks everything that
             // can have changed (state, expiry, a prior answer); on HOLD_CHANGED the read path says why.
-            return doCapture(r, holdId, hash, known, now).onFailure(HoldChanged.class)
-                    .recoverWithUni(e -> capture(r, holdId, hash, 2));
+            return doCapture(r, holdId, hash, known, now, trace).onFailure(HoldChanged.class)
+                    .recoverWithUni(e -> capture(r, holdId, hash, 2, trace));
         }
-        return capture(r, holdId, hash, 3);
+        return capture(r, holdId, hash, 3, trace);
     }
 
-    private Uni<CaptureAnswer> capture(CaptureCommand r, UUID holdId, byte[] hash, int attempts) {
+    private Uni<CaptureAnswer> capture(CaptureCommand r, UUID holdId, byte[] hash, int attempts, String trace) {
         return db.session(tx -> store.captureRead(tx, holdId, r.requestId())).flatMap(h -> {
             if (!h.isNull("request_hash")) {
                 checkSameBody(CAPTURE, r.requestId(), hash, HoldStore.bytes(h.value("request_hash")));
@@ -229,19 +232,19 @@ public class HoldService {
             }
             Instant now = Instant.now(time);
             checkCapturable(HoldState.of(h.string("state")), h.instant("expires_at"), now, holdId);
-            return doCapture(r, holdId, hash, HoldStore.terms(h), now).onFailure(e -> e instanceof HoldChanged && attempts > 1)
-                    .recoverWithUni(e -> capture(r, holdId, hash, attempts - 1)); // re-read: it says why
+            return doCapture(r, holdId, hash, HoldStore.terms(h), now, trace).onFailure(e -> e instanceof HoldChanged && attempts > 1)
+                    .recoverWithUni(e -> capture(r, holdId, hash, attempts - 1, trace)); // re-read: it says why
         });
     }
 
-    private Uni<CaptureAnswer> doCapture(CaptureCommand r, UUID holdId, byte[] hash, HeldTerms t, Instant now) {
+    private Uni<CaptureAnswer> doCapture(CaptureCommand r, UUID holdId, byte[] hash, HeldTerms t, Instant now, String trace) {
         BigInteger held = t.amount();
         Charge c = Pricing.charge(t.rates(), r.inputTokens(), r.outputTokens(), t.discountBps());
         BigInteger released = CaptureAboveHold.released(held, c.charged());
         BigInteger extra = CaptureAboveHold.extra(held, c.charged());
         var response = new CaptureAnswer(holdId, c.gross(), c.charged(), c.compute(), c.net(), c.appliedDiscountBps(),
                 released, extra, BigInteger.ZERO, HoldState.CAPTURED, now, false);
-        var call = new CaptureCall(r, answers.encode(response), t, c, now);
+        var call = new CaptureCall(r, answers.encode(response), t, c, now, trace);
         return groups.captures().submit(call)
                 .onFailure().recoverWithUni(e -> {
                     groupFailed(CAPTURE, e);

@@ -165,6 +165,7 @@ public class HoldStore {
         Long[] inTokens = new Long[n], outTokens = new Long[n], windows = new Long[n];
         Integer[] discounts = new Integer[n];
         Instant[] nows = new Instant[n];
+        String[] traces = new String[n];
         for (int i = 0; i < n; i++) {
             CaptureCall call = calls.get(i);
             Charge c = call.charge();
@@ -184,12 +185,13 @@ public class HoldStore {
             discounts[i] = c.appliedDiscountBps();
             nows[i] = call.now();
             windows[i] = clock.windowOf(call.now());
+            traces[i] = call.traceparent();
         }
         return tx.rows("""
                 SELECT i, status, uncollected FROM billing_capture_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                    $15, $16, $17, $18, $19) ORDER BY i""", requestIds, hashes, responses, holdIds, users, deployments,
+                    $15, $16, $17, $18, $19, $20) ORDER BY i""", requestIds, hashes, responses, holdIds, users, deployments,
                 SETTLEMENT_LOCK, held, charged, inTokens, outTokens, gross, compute, net, discounts, nows, windows,
-                clock.windowMillis(), clock.epochMillis())
+                clock.windowMillis(), clock.epochMillis(), traces)
                 .map(rows -> {
                     List<CaptureOutcome> out = new ArrayList<>(n);
                     for (DbRow row : rows) {
@@ -204,11 +206,11 @@ public class HoldStore {
         var r = call.command();
         Charge c = call.charge();
         return tx.one("""
-                SELECT billing_capture($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) AS uncollected""",
+                SELECT billing_capture($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::text) AS uncollected""",
                 r.requestId(), Buffer.buffer(r.requestHash()), Buffer.buffer(call.answer()), r.holdId(),
                 SETTLEMENT_LOCK, call.terms().amount(), c.charged(), r.inputTokens(), r.outputTokens(), c.gross(),
                 c.compute(), c.net(), c.appliedDiscountBps(), call.now(), clock.windowOf(call.now()), clock.windowMillis(),
-                clock.epochMillis())
+                clock.epochMillis(), call.traceparent())
                 .map(row -> {
                     BigInteger uncollected = row.units("uncollected");
                     return new CaptureOutcome(uncollected == null ? "DUPLICATE" : "CAPTURED", uncollected);

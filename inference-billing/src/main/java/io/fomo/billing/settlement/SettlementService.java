@@ -94,6 +94,9 @@ public class SettlementService {
     @Inject
     BillingConfig config;
 
+    @Inject
+    SettlementTraces traces;
+
     /** How long past its close time an epoch waits for a stuck deployment before it closes without it. */
     Duration stuckWait;
 
@@ -112,6 +115,7 @@ public class SettlementService {
         this.outbox = outbox;
         this.stuck = stuck;
         this.stuckWait = stuckWait;
+        this.traces = SettlementTraces.off();
     }
 
     @PostConstruct
@@ -193,9 +197,14 @@ public class SettlementService {
         Instant end = clock.windowStart(w + 1);
         WindowSettled event = new WindowSettled(w, start, end, deployment, requests, in.longValueExact(),
                 out.longValueExact(), usdc(gross), usdc(charged), usdc(compute), usdc(net));
-        return store.insertSettlement(tx, w, deployment, start, end, requests, in, out, gross, charged, compute, net)
-                .flatMap(x -> outbox.enqueue(tx, "WindowSettled:" + w + ":" + deployment, event))
-                .replaceWithVoid();
+        // Issue #20: the window's span, linked to its captures' requests; WindowSettled is enqueued in it
+        SettlementTraces.Batch span = traces.window(deployment, w);
+        Uni<Void> links = !span.recording() ? Uni.createFrom().voidItem()
+                : store.windowTraces(tx, w, deployment, traces.maxLinks()).invoke(t -> span.link(t, requests)).replaceWithVoid();
+        return span.around(links
+                .flatMap(x -> store.insertSettlement(tx, w, deployment, start, end, requests, in, out, gross, charged, compute, net))
+                .flatMap(x -> span.current(() -> outbox.enqueue(tx, "WindowSettled:" + w + ":" + deployment, event)))
+                .replaceWithVoid());
     }
 
     /** Closes every epoch past its end plus grace whose windows are all frozen (see the class comment); returns how many. */
@@ -245,13 +254,13 @@ public class SettlementService {
                                 chain = chain.flatMap(v -> writeModel(epoch, r, excluded));
                             }
                         }
-                        return chain;
+                        return chain.replaceWith(totals);
                     })
-                    .flatMap(v -> {
+                    .flatMap(totals -> {
                         if (!excluded.isEmpty() && waiting) {
                             return Uni.createFrom().item(false);
                         }
-                        return finish(epoch, excluded);
+                        return finishTraced(epoch, firstWindow, endWindow, totals, excluded);
                     });
         });
     }
@@ -271,8 +280,26 @@ public class SettlementService {
                 });
     }
 
+    /**
+     * {@link #finish} in the epoch's span (issue #20), linked to the requests of the captures it closes (those of the
+     * deployments it does not exclude); {@code EpochClosed} is enqueued in it.
+     */
+    private Uni<Boolean> finishTraced(long epoch, long firstWindow, long endWindow, List<DbRow> totals,
+            Map<String, String> excluded) {
+        SettlementTraces.Batch span = traces.epoch(epoch);
+        if (!span.recording()) {
+            return span.around(finish(epoch, excluded, span));
+        }
+        long captures = totals.stream().filter(r -> !excluded.containsKey(r.string("deployment_id")))
+                .mapToLong(r -> r.longValue("requests")).sum();
+        String[] left = excluded.keySet().toArray(String[]::new);
+        return span.around(db.session(tx -> store.epochTraces(tx, firstWindow, endWindow, left, traces.maxLinks()))
+                .invoke(t -> span.link(t, captures))
+                .flatMap(t -> finish(epoch, excluded, span)));
+    }
+
     /** The epoch row, its exclusions, EpochClosed and open_epoch, in one transaction (unless another replica did it). */
-    private Uni<Boolean> finish(long epoch, Map<String, String> excluded) {
+    private Uni<Boolean> finish(long epoch, Map<String, String> excluded, SettlementTraces.Batch span) {
         Instant start = clock.epochStart(epoch);
         Instant end = clock.epochStart(epoch + 1);
         String[] ids = excluded.keySet().toArray(String[]::new);
@@ -295,7 +322,7 @@ public class SettlementService {
                             LOG.errorf("epoch %d closes without the stuck deployments %s (fomo.billing.epoch-close.stuck-wait passed)",
                                     epoch, excluded.keySet());
                         }
-                        return outbox.enqueue(tx, "EpochClosed:" + epoch, new EpochClosed(epoch, start, end, models));
+                        return span.current(() -> outbox.enqueue(tx, "EpochClosed:" + epoch, new EpochClosed(epoch, start, end, models)));
                     })
                     .flatMap(x -> store.moveOpenEpoch(tx, epoch + 1))
                     .replaceWith(true);

@@ -70,6 +70,28 @@ public class SettlementStore {
                 window, deployment, start, end, requests, in, out, gross, charged, compute, net);
     }
 
+    /**
+     * Up to {@code limit} traceparents of the deployment's captures in the window (issue #20: the settlement span's
+     * links; only while tracing is on). {@code capture_window} serves it; it stops at {@code limit}.
+     */
+    Uni<List<String>> windowTraces(Tx tx, long window, String deployment, int limit) {
+        return tx.rows("""
+                SELECT traceparent FROM capture WHERE window_idx = $1 AND deployment_id = $2 AND traceparent IS NOT NULL
+                LIMIT $3""", window, deployment, limit).map(SettlementStore::traceparents);
+    }
+
+    /** Up to {@code limit} traceparents of the epoch's captures, but those of {@code excluded} deployments (issue #20). */
+    Uni<List<String>> epochTraces(Tx tx, long firstWindow, long endWindow, String[] excluded, int limit) {
+        return tx.rows("""
+                SELECT traceparent FROM capture WHERE window_idx >= $1 AND window_idx < $2 AND traceparent IS NOT NULL
+                  AND NOT (deployment_id = ANY ($3)) LIMIT $4""", firstWindow, endWindow, excluded, limit)
+                .map(SettlementStore::traceparents);
+    }
+
+    private static List<String> traceparents(List<DbRow> rows) {
+        return rows.stream().map(r -> r.string("traceparent")).toList();
+    }
+
     /** open_window (-1 if none) and the first epoch not yet closed (see {@link SettlementService#closeEpochs}). */
     Uni<DbRow> epochClock(Tx tx, long lastByTime, long windowsPerEpoch) {
         return tx.one("""
