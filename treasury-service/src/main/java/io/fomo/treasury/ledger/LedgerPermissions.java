@@ -34,11 +34,18 @@ public final class LedgerPermissions {
     public enum Op {
         TRANSFER, CREATE_PENDING, POST_PENDING, VOID_PENDING, REGISTER_TOKEN, MINT_MODEL_TOKEN,
         /** GetToken, GetBalances, GetAccount, GetPending. */
-        READ;
+        READ,
+        /** ListPending: the pending transfers into one account, checked by that account's family (its credit side). */
+        LIST_PENDING;
 
         /** Whether the operation names a debit and a credit account. */
         public boolean hasAccounts() {
             return this == TRANSFER || this == CREATE_PENDING || this == MINT_MODEL_TOKEN;
+        }
+
+        /** Whether the operation names one account, carried as the request's credit side (the account listed). */
+        public boolean listsAccount() {
+            return this == LIST_PENDING;
         }
     }
 
@@ -59,6 +66,9 @@ public final class LedgerPermissions {
         boolean allows(String client, Request r) {
             if (!clients.contains(client) || !ops.contains(r.op())) {
                 return false;
+            }
+            if (r.op().listsAccount()) {
+                return r.credit() != null && credit.contains(r.credit());
             }
             if (!r.op().hasAccounts()) {
                 return true;
@@ -81,6 +91,11 @@ public final class LedgerPermissions {
 
         public static Request move(Op op, AccountKind debit, String debitOwner, AccountKind credit, String creditOwner) {
             return new Request(op, debit, debitOwner, credit, creditOwner);
+        }
+
+        /** A listing of one account ({@link Op#listsAccount()}): the account as the credit side, no debit. */
+        public static Request list(Op op, AccountKind account, String owner) {
+            return new Request(op, null, null, account, owner);
         }
     }
 
@@ -126,6 +141,9 @@ public final class LedgerPermissions {
         // SPEC §7: each epoch's emission from the reserve to the model owner and the model's stakers.
         r.add(transfer("emission-payout", EMISSION, AccountKind.EMISSION_RESERVE, ANY, AccountKind.USER,
                 AccountKind.STAKER_REWARDS));
+        // Issue #19: the close lists the holds in an offering's escrow, to settle those its own rows do not cover.
+        r.add(new Rule("escrow-list", Set.of(RMO), EnumSet.of(Op.LIST_PENDING), Set.of(),
+                EnumSet.of(AccountKind.OFFERING_ESCROW), false));
         // Balances, accounts, tokens and pending transfers, for the services that move money.
         r.add(new Rule("read", Set.of(RMO, STAKING, EMISSION), EnumSet.of(Op.READ), Set.of(), Set.of(), false));
         return r;
@@ -201,6 +219,9 @@ public final class LedgerPermissions {
         String what = r == null || r.op() == null ? "this operation" : r.op().name();
         if (r != null && r.op() != null && r.op().hasAccounts()) {
             what += " " + r.debit() + " -> " + r.credit();
+        }
+        if (r != null && r.op() != null && r.op().listsAccount()) {
+            what += " of a " + r.credit() + " account";
         }
         return "client " + (client == null ? "(none)" : client) + " may not " + what
                 + " on the ledger (treasury-service README, \"Who may call the Ledger\")";

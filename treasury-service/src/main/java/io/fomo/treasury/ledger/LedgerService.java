@@ -6,6 +6,7 @@ import io.fomo.treasury.ledger.model.AccountKey;
 import io.fomo.treasury.ledger.model.AccountState;
 import io.fomo.treasury.ledger.model.LedgerToken;
 import io.fomo.treasury.ledger.model.Pending;
+import io.fomo.treasury.ledger.model.PendingState;
 import io.fomo.treasury.ledger.model.Operation;
 import io.fomo.treasury.ledger.store.LedgerStore;
 
@@ -134,6 +135,11 @@ public class LedgerService {
     /** A pending transfer, or null. */
     public Uni<Pending> pending(String pendingId) {
         return store.reads().pending(pendingId);
+    }
+
+    /** A keyset page of the pending transfers into an account (ListPending), by pending id. */
+    public Uni<List<Pending>> pendingInto(AccountKey credit, PendingState state, String after, int limit) {
+        return store.reads().pendingInto(credit, state, after, limit);
     }
 
     public LedgerStore store() {

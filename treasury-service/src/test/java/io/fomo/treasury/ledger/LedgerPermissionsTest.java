@@ -89,6 +89,12 @@ class LedgerPermissionsTest {
             if (row.debit().isEmpty() && row.credit().isEmpty()) {
                 return true;
             }
+            if (row.debit().isEmpty()) { // a listing row: the family of the account listed, in the credit column
+                if (r.credit() != null && row.credit().contains(r.credit())) {
+                    return true;
+                }
+                continue;
+            }
             boolean families = r.debit() != null && r.credit() != null && row.debit().contains(r.debit())
                     && row.credit().contains(r.credit());
             boolean owners = !row.sameOwner() || (r.debitOwner() != null && !r.debitOwner().isEmpty()
@@ -151,6 +157,18 @@ class LedgerPermissionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no-such-row");
     }
 
+    @Test
+    void onlyRmoListsAndOnlyAnOfferingsEscrow() {
+        assertThat(PROD.allows("rmo-service", Request.list(Op.LIST_PENDING, AccountKind.OFFERING_ESCROW, "o1"))).isTrue();
+        for (AccountKind other : EnumSet.complementOf(EnumSet.of(AccountKind.OFFERING_ESCROW))) {
+            assertThat(PROD.allows("rmo-service", Request.list(Op.LIST_PENDING, other, "o1"))).as("%s", other).isFalse();
+        }
+        assertThat(PROD.allows("rmo-service", Request.list(Op.LIST_PENDING, null, "o1"))).isFalse();
+        for (String client : List.of("staking-service", "emission-service", "inference-billing", "api-platform")) {
+            assertThat(PROD.allows(client, Request.list(Op.LIST_PENDING, AccountKind.OFFERING_ESCROW, "o1"))).isFalse();
+        }
+    }
+
     @Provide
     Arbitrary<String> clients() {
         return Arbitraries.of(CLIENTS);
@@ -163,6 +181,9 @@ class LedgerPermissionsTest {
         Arbitrary<AccountKind> kind = Arbitraries.of(kinds);
         Arbitrary<String> owner = Arbitraries.of("a", "b", "protocol", "", null);
         return Arbitraries.of(Op.values()).flatMap(op -> {
+            if (op.listsAccount()) {
+                return kind.flatMap(c -> owner.map(o -> Request.list(op, c, o)));
+            }
             if (!op.hasAccounts()) {
                 return Arbitraries.just(Request.of(op));
             }

@@ -9,6 +9,7 @@ import io.fomo.treasury.ledger.model.AccountState;
 import io.fomo.treasury.ledger.model.LedgerRules;
 import io.fomo.treasury.ledger.model.LedgerToken;
 import io.fomo.treasury.ledger.model.OperationResult;
+import io.fomo.treasury.ledger.model.PendingState;
 
 import io.fomo.shared.errors.ErrorCode;
 import java.util.HashSet;
@@ -28,6 +29,8 @@ import io.fomo.grpc.treasury.v1.GetBalancesResponse;
 import io.fomo.grpc.treasury.v1.GetPendingRequest;
 import io.fomo.grpc.treasury.v1.GetTokenRequest;
 import io.fomo.grpc.treasury.v1.Ledger;
+import io.fomo.grpc.treasury.v1.ListPendingRequest;
+import io.fomo.grpc.treasury.v1.ListPendingResponse;
 import io.fomo.grpc.treasury.v1.PendingTransfer;
 import io.fomo.grpc.treasury.v1.PostPendingRequest;
 import io.fomo.grpc.treasury.v1.RegisterModelTokenRequest;
@@ -236,6 +239,47 @@ public class LedgerGrpcService implements Ledger {
                     }
                     return ledger.tokens(Set.of(p.token())).map(x -> mapping().pending(p, p.pendingId(), false));
                 }));
+    }
+
+    /** ListPending's default and largest page (ledger.proto {@code ListPendingRequest.limit}). */
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
+
+    @Override
+    public Uni<ListPendingResponse> listPending(ListPendingRequest request) {
+        return allowed(() -> List.of(Request.list(Op.LIST_PENDING, kind(request.getAccount()),
+                        request.getAccount().getOwner())),
+                () -> {
+                    int limit = request.getLimit() == 0 ? DEFAULT_PAGE : request.getLimit();
+                    if (request.getLimit() > MAX_PAGE) {
+                        throw ErrorCode.INVALID_PAGE_SIZE.problem("limit must be 1.." + MAX_PAGE);
+                    }
+                    String after = request.getPageToken().isEmpty() ? null : request.getPageToken();
+                    if (after != null && after.length() > OperationMapper.MAX_ID_LENGTH) {
+                        throw ErrorCode.INVALID_PAGE_TOKEN.problem("page_token is the previous page's next_page_token");
+                    }
+                    PendingState state = switch (request.getState()) {
+                        case TRANSFER_STATE_UNSPECIFIED -> null;
+                        case TRANSFER_STATE_PENDING -> PendingState.PENDING;
+                        case TRANSFER_STATE_POSTED -> PendingState.POSTED;
+                        case TRANSFER_STATE_VOIDED -> PendingState.VOIDED;
+                        case TRANSFER_STATE_EXPIRED -> PendingState.EXPIRED;
+                        default -> throw ErrorCode.INVALID_STATE.problem("state is not a transfer state");
+                    };
+                    return ledger.tokens(Set.of(request.getToken())).flatMap(known -> {
+                        LedgerToken token = new OperationMapper(known).token(request.getToken());
+                        AccountKey credit = OperationMapper.account(request.getAccount(), token, "account");
+                        return ledger.pendingInto(credit, state, after, limit).map(page -> {
+                            ProtoMapping mapping = mapping();
+                            ListPendingResponse.Builder b = ListPendingResponse.newBuilder();
+                            page.forEach(p -> b.addPending(mapping.pending(p, p.pendingId(), false)));
+                            if (page.size() == limit) {
+                                b.setNextPageToken(page.get(page.size() - 1).pendingId());
+                            }
+                            return b.build();
+                        });
+                    });
+                });
     }
 
     /** The answer to a SubmitBatch: each operation's result, in the request's order. */

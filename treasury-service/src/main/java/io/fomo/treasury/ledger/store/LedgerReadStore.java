@@ -133,6 +133,25 @@ public class LedgerReadStore {
                 .map(set -> set.isEmpty() ? null : pending(set.get(0)));
     }
 
+    /**
+     * Up to {@code limit} pending transfers into the account {@code credit} ({@code state} null: any state), by
+     * pending id after {@code after} (null: from the start): ListPending's keyset page (issue #19: an offering's
+     * escrow, so its close can settle every hold).
+     */
+    public Uni<List<Pending>> pendingInto(AccountKey credit, PendingState state, String after, int limit) {
+        return db.session(tx -> tx.rows("SELECT " + PENDING_COLUMNS + """
+
+                WHERE p.credit_account_id = (SELECT id FROM ledger_account WHERE owner = $1 AND token = $2 AND kind = $3)
+                  AND ($4::text IS NULL OR p.state = $4) AND ($5::text IS NULL OR p.pending_id > $5)
+                ORDER BY p.pending_id LIMIT $6""", credit.owner(), credit.token(), credit.kind().name(),
+                state == null ? null : state.name(), after, limit))
+                .map(set -> {
+                    List<Pending> list = new ArrayList<>(set.size());
+                    set.forEach(row -> list.add(pending(row)));
+                    return list;
+                });
+    }
+
     // ---------------------------------------------------------------- rows
 
     static LedgerToken token(DbRow row) {

@@ -33,6 +33,7 @@ import io.fomo.grpc.treasury.v1.GetBalancesRequest;
 import io.fomo.grpc.treasury.v1.GetPendingRequest;
 import io.fomo.grpc.treasury.v1.GetTokenRequest;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
+import io.fomo.grpc.treasury.v1.ListPendingRequest;
 import io.fomo.grpc.treasury.v1.MintModelTokenOp;
 import io.fomo.grpc.treasury.v1.PostPendingRequest;
 import io.fomo.grpc.treasury.v1.RegisterModelTokenRequest;
@@ -139,6 +140,11 @@ class LedgerAllowListQuarkusTest {
                                 .addOperations(BatchOperation.newBuilder().setMintModelToken(MintModelTokenOp.newBuilder()
                                         .setId(unique("mint")).setSymbol(symbol).setCredit(c))).build()));
             }
+            case LIST_PENDING -> {
+                String pendingId = contribution();
+                yield new Sample(Request.list(op, credit, creditOwner), s -> s.listPending(ListPendingRequest.newBuilder()
+                        .setAccount(c).setToken("USDC").setState(TransferState.TRANSFER_STATE_PENDING).build()));
+            }
             case READ -> {
                 String pendingId = contribution();
                 yield new Sample(Request.of(op), s -> {
@@ -214,6 +220,9 @@ class LedgerAllowListQuarkusTest {
                     assertRefused(own, as(own), sample(op, AccountKind.ISSUER, AccountKind.USER, false));
                 } else if (op == Op.MINT_MODEL_TOKEN) {
                     assertRefused(own, as(own), sample(op, null, AccountKind.USER, false));
+                } else if (op == Op.LIST_PENDING) {
+                    assertRefused(own, as(own), sample(op, null, AccountKind.USER, false));
+                    assertRefused(own, as(own), sample(op, null, AccountKind.POOL_RESERVE, false));
                 }
             }
         }
@@ -237,7 +246,8 @@ class LedgerAllowListQuarkusTest {
                 s -> s.getToken(GetTokenRequest.newBuilder().setSymbol("FLOCK").build()),
                 s -> s.getBalances(GetBalancesRequest.newBuilder().setOwner(user.getOwner()).build()),
                 s -> s.getAccount(GetAccountRequest.newBuilder().setAccount(user).setToken("USDC").build()),
-                s -> s.getPending(GetPendingRequest.newBuilder().setPendingId(pendingId).build()));
+                s -> s.getPending(GetPendingRequest.newBuilder().setPendingId(pendingId).build()),
+                s -> s.listPending(ListPendingRequest.newBuilder().setAccount(escrow).setToken("USDC").build()));
         Map<String, LedgerGrpc.LedgerBlockingStub> callers = Map.of(
                 "api-platform", as("api-platform"),
                 "inference-billing", as("inference-billing"),

@@ -36,6 +36,7 @@ import io.fomo.grpc.treasury.v1.GetBalancesRequest;
 import io.fomo.grpc.treasury.v1.GetPendingRequest;
 import io.fomo.grpc.treasury.v1.GetTokenRequest;
 import io.fomo.grpc.treasury.v1.LedgerGrpc;
+import io.fomo.grpc.treasury.v1.ListPendingRequest;
 import io.fomo.grpc.treasury.v1.MintModelTokenOp;
 import io.fomo.grpc.treasury.v1.PendingTransfer;
 import io.fomo.grpc.treasury.v1.PostPendingRequest;
@@ -456,5 +457,62 @@ class LedgerGrpcQuarkusTest {
 
     static BatchOperation op(TransferRequest transfer) {
         return BatchOperation.newBuilder().setTransfer(transfer).build();
+    }
+
+    @Test
+    void thePendingTransfersIntoAnAccountAreListedInPagesByPendingId() {
+        String bob = unique("bob");
+        fundUsdc(bob, "100");
+        AccountRef escrow = ref(unique("offering"), AccountKind.ACCOUNT_KIND_OFFERING_ESCROW);
+        AccountRef other = ref(unique("offering"), AccountKind.ACCOUNT_KIND_OFFERING_ESCROW);
+        String prefix = unique("contribution");
+        for (String n : List.of("c", "a", "d", "b")) {
+            ledger.createPending(pending(prefix + ":" + n, user(bob), escrow, "USDC", "1.5"));
+        }
+        ledger.createPending(pending(prefix + ":other", user(bob), other, "USDC", "7"));
+        ledger.voidPending(VoidPendingRequest.newBuilder().setId(unique("void")).setPendingId(prefix + ":d").build());
+        ledger.postPending(PostPendingRequest.newBuilder().setId(unique("post")).setPendingId(prefix + ":b").build());
+
+        var first = ledger.listPending(ListPendingRequest.newBuilder().setAccount(escrow).setToken("USDC")
+                .setState(TransferState.TRANSFER_STATE_PENDING).setLimit(1).build());
+        assertThat(first.getPendingList()).extracting(PendingTransfer::getPendingId).containsExactly(prefix + ":a");
+        assertThat(first.getPending(0).getDebit()).isEqualTo(user(bob));
+        assertThat(first.getPending(0).getCredit()).isEqualTo(escrow);
+        assertThat(first.getPending(0).getAmount()).isEqualTo("1.5");
+        assertThat(first.getPending(0).getState()).isEqualTo(TransferState.TRANSFER_STATE_PENDING);
+        assertThat(first.getNextPageToken()).isNotEmpty();
+        var second = ledger.listPending(ListPendingRequest.newBuilder().setAccount(escrow).setToken("USDC")
+                .setState(TransferState.TRANSFER_STATE_PENDING).setLimit(1).setPageToken(first.getNextPageToken()).build());
+        assertThat(second.getPendingList()).extracting(PendingTransfer::getPendingId).containsExactly(prefix + ":c");
+        var third = ledger.listPending(ListPendingRequest.newBuilder().setAccount(escrow).setToken("USDC")
+                .setState(TransferState.TRANSFER_STATE_PENDING).setLimit(1).setPageToken(second.getNextPageToken()).build());
+        assertThat(third.getPendingList()).isEmpty();
+        assertThat(third.getNextPageToken()).isEmpty();
+
+        // every state, default page size; another token or account lists nothing of these
+        var all = ledger.listPending(ListPendingRequest.newBuilder().setAccount(escrow).setToken("USDC").build());
+        assertThat(all.getPendingList()).extracting(p -> p.getPendingId().substring(prefix.length() + 1) + "=" + p.getState())
+                .containsExactly("a=TRANSFER_STATE_PENDING", "b=TRANSFER_STATE_POSTED", "c=TRANSFER_STATE_PENDING",
+                        "d=TRANSFER_STATE_VOIDED");
+        assertThat(all.getNextPageToken()).isEmpty();
+        assertThat(ledger.listPending(ListPendingRequest.newBuilder().setAccount(escrow).setToken("FLOCK").build())
+                .getPendingCount()).isZero();
+        assertThat(ledger.listPending(ListPendingRequest.newBuilder().setAccount(ref(unique("nobody"),
+                AccountKind.ACCOUNT_KIND_OFFERING_ESCROW)).setToken("USDC").build()).getPendingCount()).isZero();
+        assertThat(ledger.listPending(ListPendingRequest.newBuilder().setAccount(other).setToken("USDC")
+                .setState(TransferState.TRANSFER_STATE_PENDING).build()).getPendingList())
+                .extracting(PendingTransfer::getPendingId).containsExactly(prefix + ":other");
+
+        // bad input: INVALID_ARGUMENT with its code
+        Map<String, ListPendingRequest> bad = Map.of(
+                "INVALID_PAGE_SIZE", ListPendingRequest.newBuilder().setAccount(escrow).setToken("USDC").setLimit(1001).build(),
+                "INVALID_PAGE_TOKEN", ListPendingRequest.newBuilder().setAccount(escrow).setToken("USDC")
+                        .setPageToken("x".repeat(129)).build(),
+                "INVALID_ACCOUNT", ListPendingRequest.newBuilder().setToken("USDC").build(),
+                "UNKNOWN_TOKEN", ListPendingRequest.newBuilder().setAccount(escrow).setToken("NOPE1").build());
+        bad.forEach((code, request) -> assertThatThrownBy(() -> ledger.listPending(request)).as(code).satisfies(e -> {
+            assertThat(status(e)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(code(e)).isEqualTo(code);
+        }));
     }
 }
