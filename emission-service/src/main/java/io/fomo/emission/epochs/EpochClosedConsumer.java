@@ -16,7 +16,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fomo.emission.epochs.EpochService.ClaimEpoch;
 import io.fomo.emission.epochs.EpochService.Rejection;
 import io.fomo.emission.epochs.EpochStore.Revenue;
+import io.fomo.shared.db.Tx;
+import io.fomo.shared.events.EventEnvelope;
 import io.fomo.shared.events.Inbox;
+import io.fomo.shared.events.InboxConsumer;
 import io.fomo.shared.events.types.EpochClosed;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
@@ -36,7 +39,7 @@ import jakarta.inject.Inject;
  * commit the {@link EmissionService} takes it from there; no ledger call happens inside the transaction.
  */
 @ApplicationScoped
-public class EpochClosedConsumer {
+public class EpochClosedConsumer implements InboxConsumer {
 
     public static final String CONSUMER = "emission.epoch-closed";
 
@@ -62,19 +65,7 @@ public class EpochClosedConsumer {
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
         AtomicLong claimed = new AtomicLong(Long.MIN_VALUE);
         List<Rejection> rejections = new CopyOnWriteArrayList<>();
-        return inbox.handle(CONSUMER, body, delivery, (tx, envelope) -> {
-            rejections.clear();
-            EpochClosed e = header(envelope.eventId(), envelope.payload());
-            List<Revenue> models = models(envelope.payload(), rejections);
-            return epochs.claim(tx, new ClaimEpoch(envelope.eventId(), e.epoch(), e.epochStart(), e.epochEnd(), models,
-                    List.copyOf(rejections))).invoke(ok -> {
-                        if (ok) {
-                            claimed.set(e.epoch());
-                        } else {
-                            rejections.clear();
-                        }
-                    }).replaceWithVoid();
-        }).invoke(() -> {
+        return inbox.handle(CONSUMER, body, delivery, (tx, envelope) -> effect(tx, envelope, rejections, claimed)).invoke(() -> {
             if (claimed.get() != Long.MIN_VALUE) {
                 for (Rejection r : rejections) {
                     stuck.failed(EmissionService.JOB, r.key(), new IllegalArgumentException(
@@ -83,6 +74,31 @@ public class EpochClosedConsumer {
                 emission.kick(claimed.get());
             }
         });
+    }
+
+    /**
+     * The effect, known to the inbox by name so a parked event applies after a restart (issue #19); the recovery job
+     * then takes a claimed epoch from there ({@link EmissionRecoveryJob}).
+     */
+    @Override
+    public void registerEffects(Inbox inbox) {
+        inbox.register(CONSUMER, (tx, envelope) -> effect(tx, envelope, new CopyOnWriteArrayList<>(),
+                new AtomicLong(Long.MIN_VALUE)));
+    }
+
+    private Uni<Void> effect(Tx tx, EventEnvelope envelope, List<Rejection> rejections,
+            AtomicLong claimed) {
+        rejections.clear();
+        EpochClosed e = header(envelope.eventId(), envelope.payload());
+        List<Revenue> models = models(envelope.payload(), rejections);
+        return epochs.claim(tx, new ClaimEpoch(envelope.eventId(), e.epoch(), e.epochStart(), e.epochEnd(), models,
+                List.copyOf(rejections))).invoke(ok -> {
+                    if (ok) {
+                        claimed.set(e.epoch());
+                    } else {
+                        rejections.clear();
+                    }
+                }).replaceWithVoid();
     }
 
     /** The epoch itself (number, start, end): without them nothing can be claimed, the event is refused whole. */

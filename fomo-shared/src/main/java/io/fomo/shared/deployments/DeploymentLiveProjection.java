@@ -12,7 +12,10 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.shared.db.Tx;
+import io.fomo.shared.events.AwaitingFact;
 import io.fomo.shared.events.EventEnvelope;
+import io.fomo.shared.events.Inbox;
+import io.fomo.shared.events.InboxConsumer;
 import io.fomo.shared.events.types.DeploymentLive;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.InvalidAmountException;
@@ -44,7 +47,11 @@ import jakarta.inject.Inject;
  * {@code liveAt} are required; {@code liveAt} is never replaced by the consumer's clock. {@code poolId},
  * {@code offeringId} and {@code lpLockedUntil} are optional ({@link #poolIdOf} gives the conventional pool when the
  * event has none). An invalid event fails with {@link InvalidDeploymentLive} before anything is written: the inbox
- * rolls back and the event ends in the dead-letter queue, where an operator sees it.
+ * rolls back and records the event as a dead letter, where an operator sees it ({@code GET /api/v1/ops/dead-letters}).
+ *
+ * <p><b>Parked events</b> (issue #19): the projection registers its effect with the inbox under {@link #name()}
+ * ({@link InboxConsumer}: subclasses need nothing), and an applied {@code DeploymentLive} makes the events parked for
+ * {@link AwaitingFact#deploymentLive} of that deployment due at once ({@link Inbox#factArrived}, same transaction).
  *
  * <p><b>One re-delivery rule</b>: the first {@code DeploymentLive} of a deployment wins. (The inbox already absorbs a
  * re-delivery of the same event id; this rule covers the same deployment announced again under another id.)
@@ -63,7 +70,7 @@ import jakarta.inject.Inject;
  *
  * <p>Everything runs on the {@link Tx} the inbox hands over, so the projection row and the inbox row commit together.
  */
-public abstract class DeploymentLiveProjection {
+public abstract class DeploymentLiveProjection implements InboxConsumer {
 
     private static final Logger LOG = Logger.getLogger(DeploymentLiveProjection.class);
     static final int MAX_ID = 128;
@@ -94,6 +101,16 @@ public abstract class DeploymentLiveProjection {
 
     @Inject
     MeterRegistry registry;
+
+    /** The inbox this projection registers with and wakes parked events in (named apart from a subclass's own field). */
+    @Inject
+    Inbox projectionInbox;
+
+    /** Registers {@link #effect} under {@link #name()}, so parked and re-driven events apply after a restart. */
+    @Override
+    public void registerEffects(Inbox inbox) {
+        inbox.register(name(), this::effect);
+    }
 
     /** The consumer's stable name (its inbox consumer name): the metric's {@code projection} tag and the logs. */
     protected abstract String name();
@@ -144,7 +161,9 @@ public abstract class DeploymentLiveProjection {
                     + " announcement stays (a live deployment's terms are fixed, SPEC §3)", name(), eventId,
                     event.deploymentId(), differ);
             return Uni.createFrom().item(Outcome.REFUSED);
-        }).invoke(outcome -> Counter.builder(METRIC).description("DeploymentLive events applied by a projection, by outcome")
+        }).call(outcome -> outcome == Outcome.REFUSED || projectionInbox == null ? Uni.createFrom().voidItem()
+                : projectionInbox.factArrived(tx, AwaitingFact.deploymentLive(event.deploymentId())))
+                .invoke(outcome -> Counter.builder(METRIC).description("DeploymentLive events applied by a projection, by outcome")
                 .tag("projection", name()).tag("outcome", outcome.name()).register(registry).increment());
     }
 

@@ -16,7 +16,7 @@ import jakarta.inject.Inject;
 
 /** Applies CounterBumped through the inbox and counts raw deliveries per event id. */
 @ApplicationScoped
-public class CounterConsumer {
+public class CounterConsumer implements InboxConsumer {
 
     final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
 
@@ -28,20 +28,32 @@ public class CounterConsumer {
 
     @Incoming("test-in")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
-        return inbox.handle("counter", body, delivery, (tx, envelope) -> {
-            var bump = envelope.payloadAs(mapper, CounterBumped.class);
-            return TestCounter.<TestCounter>findById(bump.name())
-                    .flatMap(c -> {
-                        if (c == null) {
-                            c = new TestCounter();
-                            c.name = bump.name();
-                            c.value = bump.by();
-                            return c.persist().replaceWithVoid();
-                        }
-                        c.value += bump.by();
-                        return Uni.createFrom().voidItem();
-                    });
-        }).eventually(() -> deliveries.computeIfAbsent(inbox.parse(body).eventId(), k -> new AtomicInteger()).incrementAndGet());
+        return inbox.handle("counter", body, delivery, this::effect).eventually(() -> deliveries.computeIfAbsent(inbox.parse(body).eventId(), k -> new AtomicInteger()).incrementAndGet());
+    }
+
+    @Override
+    public void registerEffects(Inbox inbox) {
+        inbox.register("counter", this::effect);
+    }
+
+    Uni<Void> effect(io.fomo.shared.db.Tx tx, EventEnvelope envelope) {
+        var bump = envelope.payloadAs(mapper, CounterBumped.class);
+        return bump(bump.name(), bump.by());
+    }
+
+    /** Adds {@code by} to the counter {@code name} (created at {@code by}), in the caller's transaction. */
+    static Uni<Void> bump(String name, long by) {
+        return TestCounter.<TestCounter>findById(name)
+                .flatMap(c -> {
+                    if (c == null) {
+                        c = new TestCounter();
+                        c.name = name;
+                        c.value = by;
+                        return c.persist().replaceWithVoid();
+                    }
+                    c.value += by;
+                    return Uni.createFrom().voidItem();
+                });
     }
 
     public int deliveriesOf(String eventId) {

@@ -12,9 +12,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 
-/** A consumer of CounterBumped on a queue with a dead-letter queue: its effect is nothing, its refusals dead-letter. */
+/**
+ * A consumer of CounterBumped on a queue with a RabbitMQ dead-letter queue: its effect is nothing. Its refusals are
+ * recorded as dead letters by the inbox (issue #19) and acknowledged, so its {@code .dlq} stays empty unless the inbox
+ * could not record them.
+ */
 @ApplicationScoped
-public class DeadLetterProbe {
+public class DeadLetterProbe implements InboxConsumer {
+
+    static final String CONSUMER = "dead-letter-probe";
 
     @Inject
     Inbox inbox;
@@ -28,6 +34,11 @@ public class DeadLetterProbe {
 
     @Incoming("test-dlq-in")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
-        return inbox.handle("dead-letter-probe", body, delivery, (tx, envelope) -> Uni.createFrom().voidItem());
+        return inbox.handle(CONSUMER, body, delivery, (tx, envelope) -> Uni.createFrom().voidItem());
+    }
+
+    @Override
+    public void registerEffects(Inbox inbox) {
+        inbox.register(CONSUMER, (tx, envelope) -> Uni.createFrom().voidItem());
     }
 }

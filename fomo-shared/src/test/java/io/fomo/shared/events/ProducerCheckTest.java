@@ -48,6 +48,9 @@ class ProducerCheckTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    Inbox inbox;
+
     @ConfigProperty(name = "fomo.events.exchange")
     String exchange;
 
@@ -116,26 +119,38 @@ class ProducerCheckTest {
     }
 
     @Test
-    void aRefusedEventIsRejectedToTheDeadLetterQueue() throws Exception {
+    void aRefusedEventIsRecordedAsADeadLetterAndNotRejectedToTheQueuesDeadLetterQueue() throws Exception {
         String dlq = dlqQueue + ".dlq";
         try (Connection c = TestBroker.connect("producer-check-test")) {
             Channel ch = c.createChannel();
             try {
                 String id = publish(ch, "CounterBumped", envelope("CounterBumped", "dead-" + UUID.randomUUID(), 1), "guest");
-                // Earlier tests' refused events are there too: take messages until this one.
-                AtomicReference<GetResponse> found = new AtomicReference<>();
+                // issue #19: the inbox records it as received (routing key, user_id) and acknowledges it
+                AtomicReference<DeadLetter> found = new AtomicReference<>();
                 await().atMost(Duration.ofSeconds(20)).until(() -> {
-                    for (GetResponse r = ch.basicGet(dlq, true); r != null; r = ch.basicGet(dlq, true)) {
-                        if (id.equals(mapper.readTree(r.getBody()).path("eventId").asText())) {
-                            found.set(r);
-                            return true;
-                        }
-                    }
-                    return false;
+                    found.set(inbox.deadLetters(DeadLetterProbe.CONSUMER, DeadLetter.State.OPEN, 1000)
+                            .await().atMost(Duration.ofSeconds(10)).stream()
+                            .filter(d -> id.equals(d.eventId())).findFirst().orElse(null));
+                    return found.get() != null;
                 });
-                GetResponse dead = found.get();
-                assertThat(dead.getProps().getUserId()).isEqualTo("guest");
-                assertThat(String.valueOf(dead.getProps().getHeaders().get("x-death"))).contains("rejected");
+                DeadLetter dead = inbox.deadLetter(found.get().id()).await().atMost(Duration.ofSeconds(10)).orElseThrow();
+                assertThat(dead.userId()).isEqualTo("guest");
+                assertThat(dead.routingKey()).isEqualTo("CounterBumped");
+                assertThat(dead.type()).isEqualTo("CounterBumped");
+                assertThat(dead.reason()).contains("refused");
+                assertThat(mapper.readTree(dead.body()).path("eventId").asText()).isEqualTo(id);
+                // a re-drive reads the recorded user_id again: refused again, recorded, still open
+                DeadLetter after = inbox.redrive(dead.id(), "operator-test").await().atMost(Duration.ofSeconds(10));
+                assertThat(after.state()).isEqualTo(DeadLetter.State.OPEN);
+                assertThat(after.redrives()).singleElement().satisfies(r -> {
+                    assertThat(r.operator()).isEqualTo("operator-test");
+                    assertThat(r.outcome()).isEqualTo(DeadLetter.Outcome.REFUSED);
+                    assertThat(r.reason()).contains("refused");
+                });
+                // nothing of it in the queue's RabbitMQ dead-letter queue (the fallback when the record fails)
+                for (GetResponse r = ch.basicGet(dlq, true); r != null; r = ch.basicGet(dlq, true)) {
+                    assertThat(mapper.readTree(r.getBody()).path("eventId").asText()).isNotEqualTo(id);
+                }
             } finally {
                 ch.queueDelete(dlq);
             }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.Tx;
+import io.fomo.shared.events.EventEnvelope;
 import io.fomo.shared.events.Inbox;
+import io.fomo.shared.events.InboxConsumer;
 import io.fomo.shared.events.types.StakeChanged;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
@@ -21,7 +23,7 @@ import jakarta.inject.Inject;
  * The upsert runs in the inbox's transaction: a failing upsert rolls the inbox row back too (SPEC §9).
  */
 @ApplicationScoped
-public class StakeDiscounts {
+public class StakeDiscounts implements InboxConsumer {
 
     static final String CONSUMER = "billing.discounts";
 
@@ -39,7 +41,17 @@ public class StakeDiscounts {
 
     @Incoming("stake-changed")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
-        return inbox.handle(CONSUMER, body, delivery, (tx, envelope) -> apply(tx, envelope.payloadAs(mapper, StakeChanged.class)));
+        return inbox.handle(CONSUMER, body, delivery, this::effect);
+    }
+
+    /** The effect, known to the inbox by name so a parked event applies after a restart (issue #19). */
+    @Override
+    public void registerEffects(Inbox inbox) {
+        inbox.register(CONSUMER, this::effect);
+    }
+
+    private Uni<Void> effect(Tx tx, EventEnvelope envelope) {
+        return apply(tx, envelope.payloadAs(mapper, StakeChanged.class));
     }
 
     /** Upserts if newer, in a transaction of its own (or the caller's, which it joins). */

@@ -13,7 +13,10 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.fomo.shared.db.Tx;
+import io.fomo.shared.events.EventEnvelope;
 import io.fomo.shared.events.Inbox;
+import io.fomo.shared.events.InboxConsumer;
 import io.fomo.shared.events.types.EmissionAllocated;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
@@ -34,7 +37,7 @@ import jakarta.inject.Inject;
  * its gRPC calls.
  */
 @ApplicationScoped
-public class EmissionAllocatedConsumer {
+public class EmissionAllocatedConsumer implements InboxConsumer {
 
     /** The inbox's consumer name (stable: the inbox rows of past deliveries are keyed by it). */
     static final String CONSUMER = "staking.rewards";
@@ -62,13 +65,21 @@ public class EmissionAllocatedConsumer {
     @Incoming("emission-allocated")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
         List<Rejection> rejections = new CopyOnWriteArrayList<>();
-        return inbox.handle(CONSUMER, body, delivery, (tx, envelope) -> {
-            rejections.clear();
-            EmissionAllocated header = header(envelope.eventId(), envelope.payload());
-            List<Allocation> allocations = allocations(envelope.payload(), rejections);
-            return jobs.recordEpoch(tx, header.epoch(), header.epochStart(), header.epochEnd(), allocations);
-        }).invoke(() -> rejections.forEach(r -> stuck.failed(RewardJobService.JOB, r.key(),
+        return inbox.handle(CONSUMER, body, delivery, (tx, envelope) -> effect(tx, envelope, rejections)).invoke(() -> rejections.forEach(r -> stuck.failed(RewardJobService.JOB, r.key(),
                 new IllegalArgumentException("EmissionAllocated entry skipped: " + r.reason()))));
+    }
+
+    /** The effect, known to the inbox by name so a parked event applies after a restart (issue #19). */
+    @Override
+    public void registerEffects(Inbox inbox) {
+        inbox.register(CONSUMER, (tx, envelope) -> effect(tx, envelope, new CopyOnWriteArrayList<>()));
+    }
+
+    private Uni<Void> effect(Tx tx, EventEnvelope envelope, List<Rejection> rejections) {
+        rejections.clear();
+        EmissionAllocated header = header(envelope.eventId(), envelope.payload());
+        List<Allocation> allocations = allocations(envelope.payload(), rejections);
+        return jobs.recordEpoch(tx, header.epoch(), header.epochStart(), header.epochEnd(), allocations);
     }
 
     /** The epoch (number, start, end): without them no job can be made, the event is refused whole. */

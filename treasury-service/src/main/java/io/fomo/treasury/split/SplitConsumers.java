@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.Tx;
 import io.fomo.shared.events.Inbox;
+import io.fomo.shared.events.InboxConsumer;
 import io.fomo.shared.events.types.CreditsToppedUp;
 import io.fomo.shared.events.types.WindowSettled;
 import io.fomo.shared.money.Amount;
@@ -42,7 +43,7 @@ import jakarta.inject.Inject;
  * </ul>
  */
 @ApplicationScoped
-public class SplitConsumers {
+public class SplitConsumers implements InboxConsumer {
 
     public static final String TOPUPS = "treasury.credits";
     public static final String SPLITS = "treasury.splits";
@@ -61,6 +62,15 @@ public class SplitConsumers {
 
     @Inject
     Db db;
+
+    /** Both effects, known to the inbox by name so a parked event applies after a restart (issue #19). */
+    @Override
+    public void registerEffects(Inbox inbox) {
+        inbox.register(SPLITS,
+                (tx, envelope) -> splits.apply(tx, envelope.payloadAs(mapper, WindowSettled.class)).replaceWithVoid());
+        inbox.register(TOPUPS,
+                (tx, envelope) -> topUp(tx, envelope.payloadAs(mapper, CreditsToppedUp.class)).replaceWithVoid());
+    }
 
     @Incoming("window-settled")
     public Uni<Void> windowSettled(JsonObject body, IncomingRabbitMQMetadata delivery) {
