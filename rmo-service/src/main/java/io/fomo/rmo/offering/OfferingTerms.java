@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import io.fomo.rmo.close.LaunchPlan;
+import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.RoundingRules;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.split.BasisPointSplit;
@@ -21,6 +23,7 @@ import io.fomo.shared.errors.ErrorCode;
  * <li>"Sale price P (FLOCK per MT), window opensAt/closesAt, soft cap M (minimum raise, default = hard cap), hard cap
  * H = P × sale quantity S. Optional min and max contribution per user."</li>
  * <li>"Use of raised funds, percent, sums to 100: liquidity 50, staking incentives 30, protocol costs 20."</li>
+ * <li>The offering must seed its pool (issue #19, {@link #checkPoolSeed}).</li>
  * <li>"Operator allocation vests linearly over 365 days after a 90-day cliff. LP shares of the seeded pool are locked
  * for 365 days. Both configurable."</li>
  * </ul>
@@ -107,6 +110,39 @@ public record OfferingTerms(String symbol, BigInteger price, Instant opensAt, In
         return softCap == null ? hardCap() : softCap;
     }
 
+    /**
+     * "An offering must seed its pool" (issue #19): a live model without a pool can neither be priced nor take its
+     * revenue split, so the launch must give the pool both sides. Liquidity allocation &gt; 0 (its MT), liquidity use of
+     * funds &gt; 0 (its FLOCK), and a soft cap M so large that even the least a successful close can raise
+     * ({@link LaunchPlan#leastRaise}: ceil(M / 2)) gives the pool at least one FLOCK base unit, i.e.
+     * M ≥ {@link #smallestSeedingSoftCap()}. Each refusal is 400 with its code; nothing is written.
+     */
+    void checkPoolSeed() {
+        if (allocation.liquidity() == 0) {
+            throw ErrorCode.INVALID_ALLOCATION.problem("an offering must seed its pool: the liquidity allocation must be"
+                    + " greater than 0 (the pool's MT)");
+        }
+        if (useOfFunds.liquidity() == 0) {
+            throw ErrorCode.INVALID_USE_OF_FUNDS.problem("an offering must seed its pool: the liquidity use of funds must"
+                    + " be greater than 0 (the pool's FLOCK)");
+        }
+        if (!LaunchPlan.atLeastRaise(allocation, useOfFunds, effectiveSoftCap()).seedsPool()) {
+            throw ErrorCode.INVALID_SOFT_CAP.problem("an offering must seed its pool: with a soft cap of "
+                    + Amount.ofUnits(Token.FLOCK, effectiveSoftCap()).toDecimalString() + " FLOCK a successful close may"
+                    + " raise so little that the pool's FLOCK rounds to 0; the soft cap (default: the hard cap P x S) must"
+                    + " be at least " + Amount.ofUnits(Token.FLOCK, smallestSeedingSoftCap()).toDecimalString() + " FLOCK");
+        }
+    }
+
+    /**
+     * The smallest soft cap whose least raise seeds the pool (liquidity use of funds &gt; 0): the pool's FLOCK is
+     * floor(R × liquidity% / 100) ≥ 1 from R = ceil(100 / liquidity%), and ceil(M / 2) ≥ R from M = 2R − 1.
+     */
+    public BigInteger smallestSeedingSoftCap() {
+        BigInteger r = RoundingRules.ceilDiv(BigInteger.valueOf(100), BigInteger.valueOf(useOfFunds.liquidity()));
+        return r.shiftLeft(1).subtract(BigInteger.ONE);
+    }
+
     /** The smallest contribution that buys at least one MT base unit at P: ceil(P / 10^18). */
     public BigInteger smallestUsefulContribution() {
         return RoundingRules.ceilDiv(price, ONE_MT);
@@ -132,13 +168,11 @@ public record OfferingTerms(String symbol, BigInteger price, Instant opensAt, In
         }
         allocation.validate();
         useOfFunds.validate();
-        if ((allocation.liquidity() == 0) != (useOfFunds.liquidity() == 0)) {
-            throw ErrorCode.INVALID_USE_OF_FUNDS.problem("a pool needs both sides: liquidity allocation and liquidity use of funds must both be 0 or both > 0");
-        }
         BigInteger h = hardCap();
         if (softCap != null && (softCap.signum() <= 0 || softCap.compareTo(h) > 0)) {
             throw ErrorCode.INVALID_SOFT_CAP.problem("softCap must be greater than 0 and at most the hard cap P x S");
         }
+        checkPoolSeed();
         if (minContribution != null && minContribution.signum() <= 0) {
             throw ErrorCode.INVALID_AMOUNT.problem("minContribution must be greater than 0");
         }

@@ -52,6 +52,32 @@ class OfferingTermsTest {
         assertCode(closed, "INVALID_WINDOW");
     }
 
+    @Test
+    void anOfferingMustSeedItsPool() {
+        var u = OfferingTerms.UseOfFunds.DEFAULT;
+        var a = OfferingTerms.Allocation.DEFAULT;
+        BigInteger p = E18;
+        assertCode(terms("QWEN", p, null, new OfferingTerms.Allocation(60, 0, 20, 10, 10), u), "INVALID_ALLOCATION");
+        assertCode(terms("QWEN", p, null, a, new OfferingTerms.UseOfFunds(0, 80, 20)), "INVALID_USE_OF_FUNDS");
+        // both sides 0 was allowed before issue #19 (a live model without a pool): refused now
+        assertCode(terms("QWEN", p, null, new OfferingTerms.Allocation(60, 0, 20, 10, 10),
+                new OfferingTerms.UseOfFunds(0, 80, 20)), "INVALID_ALLOCATION");
+        // a soft cap so small that the least raise gives the pool 0 FLOCK: liquidity 1% needs R >= 100, M >= 199
+        var onePercent = new OfferingTerms.UseOfFunds(1, 79, 20);
+        OfferingTerms smallest = terms("QWEN", p, BigInteger.valueOf(199), a, onePercent);
+        assertThat(smallest.smallestSeedingSoftCap()).isEqualTo(BigInteger.valueOf(199));
+        smallest.validate(NOW);
+        assertCode(terms("QWEN", p, BigInteger.valueOf(198), a, onePercent), "INVALID_SOFT_CAP");
+        assertThatThrownBy(() -> terms("QWEN", p, BigInteger.valueOf(198), a, onePercent).validate(NOW))
+                .hasMessageContaining("seed its pool").hasMessageContaining("at least 0.000000000000000199 FLOCK");
+        // the default soft cap is the hard cap H = P x S >= S / 10^18 >= 10^4 base units: always enough
+        terms("QWEN", BigInteger.ONE, null, new OfferingTerms.Allocation(1, 1, 48, 25, 25), onePercent).validate(NOW);
+        // the default use of funds (liquidity 50%): R >= 2, M >= 3 base units
+        assertThat(terms("QWEN", p, null, a, u).smallestSeedingSoftCap()).isEqualTo(BigInteger.valueOf(3));
+        assertCode(terms("QWEN", p, BigInteger.TWO, a, u), "INVALID_SOFT_CAP");
+        terms("QWEN", p, BigInteger.valueOf(3), a, u).validate(NOW);
+    }
+
     private static void assertCode(OfferingTerms t, String code) {
         assertThatThrownBy(() -> t.validate(NOW)).isInstanceOf(ProblemException.class)
                 .satisfies(e -> assertThat(((ProblemException) e).code()).isEqualTo(code));

@@ -3,6 +3,7 @@ package io.fomo.rmo.web;
 import static io.fomo.rmo.support.RmoFixtures.*;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
@@ -179,6 +180,31 @@ class InputBoundsQuarkusTest {
     }
 
     /** Two offerings with the same symbol created at once: one 201, the other 409 SYMBOL_TAKEN (5 rounds). */
+    /** Issue #19 "an offering with zero liquidity is refused": every offering must seed its pool; 400, nothing written. */
+    @Test
+    void anOfferingThatWouldSeedNoPoolIsRefused() {
+        String deployment = registerDeployment("alice", host().baseUrl());
+        List<Long> before = counts();
+        createOffering(deployment, symbol(), "0.25", Map.of("allocation", Map.of("sale", 60, "liquidity", 0,
+                "incentives", 20, "operator", 10, "treasury", 10))).then().statusCode(400)
+                .contentType("application/problem+json").body("code", equalTo("INVALID_ALLOCATION"))
+                .body("detail", containsString("seed its pool"));
+        createOffering(deployment, symbol(), "0.25", Map.of("useOfFunds", Map.of("liquidity", 0, "staking", 80,
+                "protocol", 20))).then().statusCode(400).contentType("application/problem+json")
+                .body("code", equalTo("INVALID_USE_OF_FUNDS")).body("detail", containsString("seed its pool"));
+        createOffering(deployment, symbol(), "0.25", Map.of("allocation", Map.of("sale", 60, "liquidity", 0,
+                "incentives", 20, "operator", 10, "treasury", 10), "useOfFunds", Map.of("liquidity", 0, "staking", 80,
+                "protocol", 20))).then().statusCode(400).body("code", equalTo("INVALID_ALLOCATION"));
+        // liquidity 1% of a raise of at least ceil(M / 2): the pool's FLOCK rounds to 0 below M = 199 base units
+        createOffering(deployment, symbol(), "0.25", Map.of("softCap", "0.000000000000000198", "useOfFunds",
+                Map.of("liquidity", 1, "staking", 79, "protocol", 20))).then().statusCode(400)
+                .contentType("application/problem+json").body("code", equalTo("INVALID_SOFT_CAP"))
+                .body("detail", containsString("at least 0.000000000000000199 FLOCK"));
+        assertThat(counts()).isEqualTo(before);
+        createOffering(deployment, symbol(), "0.25", Map.of("softCap", "0.000000000000000199", "useOfFunds",
+                Map.of("liquidity", 1, "staking", 79, "protocol", 20))).then().statusCode(201);
+    }
+
     @Test
     void aSymbolRaceAnswers409() throws Exception {
         ExecutorService pool2 = Executors.newFixedThreadPool(2);
