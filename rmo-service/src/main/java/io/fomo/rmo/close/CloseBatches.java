@@ -1,7 +1,11 @@
 package io.fomo.rmo.close;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 import org.jboss.logging.Logger;
@@ -12,6 +16,8 @@ import io.fomo.shared.ledger.LedgerAccount.Kind;
 import io.fomo.shared.ledger.LedgerClient;
 import io.fomo.shared.ledger.LedgerOp;
 import io.fomo.shared.ledger.LedgerResults.Batch;
+import io.fomo.shared.ledger.LedgerResults.PendingPage;
+import io.fomo.shared.ledger.LedgerResults.State;
 import io.fomo.shared.money.Token;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -43,6 +49,41 @@ public class CloseBatches {
                     : new LedgerOp.VoidPending("close:" + r.id() + ":void:" + s.contributionId(), s.pendingId()));
         }
         submit(r, "close:" + r.id() + ":settle:" + r.closeChunk(), ops);
+    }
+
+    /**
+     * (b') One page of the holds still PENDING in the offering's escrow (FLOCK), by pending id after {@code after}
+     * (null: from the start): the ledger's own list, so a hold whose local record is missing is in it too.
+     */
+    public PendingPage pendingInEscrow(OfferingRow r, String after, int limit) {
+        return ledger.pendingInto(escrow(r.id()), Token.FLOCK, State.PENDING, after, Math.min(limit, LedgerClient.MAX_PAGE))
+                .await().indefinitely();
+    }
+
+    /**
+     * (b') Voids holds no contribution row covers (issue #19): operation {@code close:<offering>:orphan:<hash(pending
+     * id)>} each, in a batch {@code close:<offering>:orphans:<hash(its operations)>}. After a crash the escrow is listed
+     * again: a voided hold is no longer PENDING, so a batch is either replayed as it was or never sent again.
+     */
+    public void voidOrphans(OfferingRow r, List<String> pendingIds) {
+        List<LedgerOp> ops = new ArrayList<>(pendingIds.size());
+        StringBuilder all = new StringBuilder();
+        for (String pendingId : pendingIds) {
+            String id = "close:" + r.id() + ":orphan:" + hash(pendingId);
+            ops.add(new LedgerOp.VoidPending(id, pendingId));
+            all.append(id).append('\n');
+        }
+        submit(r, "close:" + r.id() + ":orphans:" + hash(all.toString()), ops);
+    }
+
+    /** The first 32 hex digits of SHA-256: a fixed-length id part for any pending id. */
+    static String hash(String text) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** (c) {@code launch:<offering>}: one atomic batch. */

@@ -24,6 +24,8 @@ import io.fomo.shared.db.Db;
 import io.fomo.shared.db.Tx;
 import io.fomo.shared.events.Outbox;
 import io.fomo.shared.events.types.DeploymentLive;
+import io.fomo.shared.ledger.LedgerResults.ListedPending;
+import io.fomo.shared.ledger.LedgerResults.PendingPage;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.smallrye.mutiny.Uni;
@@ -54,7 +56,8 @@ import jakarta.inject.Inject;
  * <li>TOTALS: every contribution hold still in flight finished first; T and the contributor count by one SQL sum; the outcome (FAILED if T &lt; M, else SUCCEEDED, within caps
  * or oversubscribed) and the state are written.</li>
  * <li>SETTLE: contributions in id order (keyset), {@code fomo.rmo.close.chunk-size} per batch: each pending transfer is
- * posted for its part of spent_i (the rest released) or voided; each contributor's mt_i and spent_i are stored.</li>
+ * posted for its part of spent_i (the rest released) or voided; each contributor's mt_i and spent_i are stored. After
+ * the last chunk, every hold still PENDING in the offering's escrow in the ledger (no row covers it) is voided.</li>
  * <li>LAUNCH: one atomic batch {@code launch:<offeringId>}: register the MT, mint 1,000,000 into the offering's escrow,
  * seed the pool, the reward pool, vesting, treasury and protocol costs (sale MT stays in escrow).</li>
  * <li>DISTRIBUTE: sale MT from the escrow to the contributors, keyset over contributors, chunked.</li>
@@ -103,7 +106,7 @@ public class CloseService {
     /**
      * Test hook: the next run stops (throws {@link SimulatedCrash}) at {@code point}, once. Points:
      * {@code TOTALS}, {@code SETTLE:ledger} (after a chunk's ledger batch, before its progress is recorded),
-     * {@code SETTLE}, {@code LAUNCH:ledger}, {@code LAUNCH}, {@code DISTRIBUTE:ledger}, {@code DISTRIBUTE},
+     * {@code SETTLE}, {@code SETTLE:orphans} (after a void batch of holds no row covers), {@code LAUNCH:ledger}, {@code LAUNCH}, {@code DISTRIBUTE:ledger}, {@code DISTRIBUTE},
      * {@code FINISH:before}.
      */
     public void crashOnceAt(String point) {
@@ -211,11 +214,7 @@ public class CloseService {
     private void totals(OfferingRow r) {
         // A contribution's hold is a ledger call between two transactions; after the claim no new one starts, and the
         // ones in flight are finished (held, or refused and gone) before T is counted.
-        int unfinished = contributions.finishHolds(r.id()).await().indefinitely();
-        if (unfinished > 0) {
-            throw new IllegalStateException("offering " + r.id() + ": " + unfinished
-                    + " contribution holds are unfinished (the ledger did not answer); the close counts T once they are");
-        }
+        finishHolds(r);
         BigInteger[] t = inTx(tx -> store.totals(tx, r.id()));
         BigInteger total = t[0];
         long count = t[1].longValueExact();
@@ -229,8 +228,12 @@ public class CloseService {
 
     /** (b) One chunk of contributions: post for spent (the rest released) or void. */
     private void settle(OfferingRow r) {
+        if (r.closeCursor() == 0 && r.closeChunk() == 0) {
+            finishHolds(r); // a cancel comes here without TOTALS: its holds in flight are finished first too
+        }
         List<CloseStore.Contribution> rows = inTx(tx -> store.settleChunk(tx, r.id(), r.closeCursor(), chunkOf(r)));
         if (rows.isEmpty()) {
+            settleOrphans(r);
             ClosePhase next = ClosePhase.afterSettle(r.closeOutcome());
             recorded(r, ClosePhase.SETTLE, inTx(tx -> store.advance(tx, r, ClosePhase.SETTLE, next)));
             return;
@@ -249,6 +252,51 @@ public class CloseService {
         long cursor = rows.get(rows.size() - 1).id();
         inTx(tx -> store.recordSettled(tx, r, shares, cursor));
         maybeCrash("SETTLE");
+    }
+
+    /** Every contribution hold of the offering still in flight finished (held, or refused and gone), or a throw. */
+    private void finishHolds(OfferingRow r) {
+        int unfinished = contributions.finishHolds(r.id()).await().indefinitely();
+        if (unfinished > 0) {
+            throw new IllegalStateException("offering " + r.id() + ": " + unfinished
+                    + " contribution holds are unfinished (the ledger did not answer); the close goes on once they are");
+        }
+    }
+
+    /**
+     * (b') After the last chunk (issue #19, SPEC §3 "nothing held" once the close is done): the offering's escrow is
+     * listed in the ledger, and every hold still PENDING there is one no contribution row covers (the rows' holds were
+     * all posted or voided by now): a hold whose local record was lost after the ledger committed it, or whose record
+     * never reached HELD. Such a hold was never counted in T nor in the pro-rata allocation, so it is VOIDED: the
+     * contributor has exactly their FLOCK back, whatever the outcome. A hold the ledger still shows PENDING although
+     * its row is HELD would contradict SETTLE: the close stops there (reported as stuck) instead of guessing.
+     * Idempotent and resumable: a crash after a void batch lists again and finds those holds voided.
+     */
+    private void settleOrphans(OfferingRow r) {
+        String after = null;
+        int voided = 0;
+        while (true) {
+            PendingPage page = ledger.pendingInEscrow(r, after, chunkOf(r));
+            if (!page.items().isEmpty()) {
+                List<String> ids = page.items().stream().map(ListedPending::pendingId).toList();
+                List<String> held = inTx(tx -> store.heldAmong(tx, r.id(), ids));
+                if (!held.isEmpty()) {
+                    throw new IllegalStateException("offering " + r.id() + ": the ledger still holds " + held.size()
+                            + " settled contribution(s) as PENDING, e.g. " + held.get(0));
+                }
+                ledger.voidOrphans(r, ids);
+                voided += ids.size();
+                maybeCrash("SETTLE:orphans");
+            }
+            if (page.last()) {
+                break;
+            }
+            after = page.nextPageToken();
+        }
+        if (voided > 0) {
+            LOG.warnf("offering %s: voided %d hold(s) in its escrow that no contribution covers (back to their holders)",
+                    r.id(), voided);
+        }
     }
 
     /** (c) The launch settlement as one atomic ledger batch. */

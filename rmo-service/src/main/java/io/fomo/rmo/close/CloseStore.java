@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.fomo.rmo.contribution.ContributionState;
 import io.fomo.rmo.deployment.DeploymentState;
 import io.fomo.rmo.offering.OfferingRow;
 import io.fomo.rmo.offering.OfferingState;
@@ -104,6 +105,13 @@ public class CloseStore {
                 WHERE c.offering_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3""", id, cursor, n)
                 .map(rows -> rows.stream().map(c -> new Contribution(c.longValue("id"), c.string("pending_id"),
                         c.units("amount"), c.units("cum_before"), c.longValue("contributor_id"), c.units("total"))).toList());
+    }
+
+    /** (b') Of these pending ids, those of the offering's contributions that reached HELD (SETTLE settled them). */
+    public Uni<List<String>> heldAmong(Tx tx, String id, List<String> pendingIds) {
+        return tx.rows("SELECT pending_id FROM contribution WHERE offering_id = $1 AND pending_id = ANY($2) AND state = $3",
+                id, pendingIds.toArray(String[]::new), ContributionState.HELD)
+                .map(rows -> rows.stream().map(c -> c.string("pending_id")).toList());
     }
 
     /** (b) A chunk settled: each contributor's mt_i and spent_i, and the cursor. */

@@ -157,7 +157,7 @@ public class ContributionService {
     }
 
     /** {@code contribution:<offeringId>:<first 32 hex of SHA-256(user, key)>}: unique per (offering, user, key). */
-    static String pendingId(String offeringId, String userId, String key) {
+    public static String pendingId(String offeringId, String userId, String key) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest((userId + "\n" + key).getBytes(StandardCharsets.UTF_8));
             return "contribution:" + offeringId + ":" + HexFormat.of().formatHex(h).substring(0, 32);
