@@ -100,5 +100,20 @@ public interface TreasuryConfig {
         /** The treasury's share; it also takes the dust. */
         @WithDefault("3000")
         int treasuryBps();
+
+        /**
+         * The settlement window whose end retries the buyback carries (issue #19): billing's {@code fomo.billing.window}
+         * (SPEC §4, default 1 hour); keep both equal.
+         */
+        @WithDefault("PT1H")
+        Duration settlementWindow();
+
+        /** How long after a window's end its carry run waits for the window's own WindowSettled (default 1 minute). */
+        @WithDefault("PT1M")
+        Duration carryDelay();
+
+        /** How often the carry job looks for a window to retry (read by its {@code @Scheduled}; {@code off}: never). */
+        @WithDefault("30s")
+        String carryInterval();
     }
 }

@@ -83,7 +83,7 @@ public class AuditService {
             List<String> problems = new ArrayList<>();
             long bad = s.longValue("bad");
             if (bad > 0) {
-                problems.add(bad + " split(s) whose parts, charged or carries do not add up");
+                problems.add(bad + " split(s) or carry run(s) whose parts, charged or carries do not add up");
             }
             if (!units(s, "flock_bought").equals(units(s, "flock_burned"))) {
                 problems.add("FLOCK bought by splits " + units(s, "flock_bought") + " != burned by splits "
@@ -95,7 +95,7 @@ public class AuditService {
             }
             for (DbRow c : all.carries()) {
                 problems.add("carry account " + c.string("owner") + " holds " + units(c, "balance")
-                        + " but its latest split recorded " + units(c, "recorded"));
+                        + " but its latest split or carry run recorded " + units(c, "recorded"));
             }
             AuditReport.SplitCheck splitCheck = new AuditReport.SplitCheck(s.longValue("checked"), problems.isEmpty(),
                     bad, problems);

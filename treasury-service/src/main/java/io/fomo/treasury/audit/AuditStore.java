@@ -90,24 +90,36 @@ public class AuditStore {
             WHERE t.kind <> 'USDC' AND ($1::text[] IS NULL OR t.symbol = ANY($1))
             ORDER BY t.symbol""";
 
+    /** Splits and carry runs (issue #19): each adds up; FLOCK and MT bought by both = burned by buybacks. */
     static final String SPLITS = """
-            SELECT COUNT(*) AS checked,
-              COUNT(*) FILTER (WHERE flock_buyback + mt_buyback + owner_part + treasury_part <> net
-                                  OR charged <> compute + net
-                                  OR flock_buyback + flock_carry_in <> flock_spent + flock_carry_out
-                                  OR mt_buyback + mt_carry_in <> mt_spent + mt_carry_out) AS bad,
-              COALESCE(SUM(flock_bought), 0) AS flock_bought, COALESCE(SUM(mt_bought), 0) AS mt_bought,
+            SELECT (SELECT COUNT(*) FROM revenue_split) + (SELECT COUNT(*) FROM buyback_carry_run) AS checked,
+              (SELECT COUNT(*) FROM revenue_split
+               WHERE flock_buyback + mt_buyback + owner_part + treasury_part <> net
+                  OR charged <> compute + net
+                  OR flock_buyback + flock_carry_in <> flock_spent + flock_carry_out
+                  OR mt_buyback + mt_carry_in <> mt_spent + mt_carry_out)
+              + (SELECT COUNT(*) FROM buyback_carry_run
+                 WHERE flock_carry_in <> flock_spent + flock_carry_out OR mt_carry_in <> mt_spent + mt_carry_out) AS bad,
+              (SELECT COALESCE(SUM(flock_bought), 0) FROM revenue_split)
+                + (SELECT COALESCE(SUM(flock_bought), 0) FROM buyback_carry_run) AS flock_bought,
+              (SELECT COALESCE(SUM(mt_bought), 0) FROM revenue_split)
+                + (SELECT COALESCE(SUM(mt_bought), 0) FROM buyback_carry_run) AS mt_bought,
               (SELECT COALESCE(SUM(amount), 0) FROM ledger_transfer WHERE code = 'BUYBACK_BURN' AND token = 'FLOCK')
                 AS flock_burned,
               (SELECT COALESCE(SUM(amount), 0) FROM ledger_transfer WHERE code = 'BUYBACK_BURN' AND token <> 'FLOCK')
-                AS mt_burned
-            FROM revenue_split""";
+                AS mt_burned""";
 
+    /** Carry accounts that differ from the latest carries recorded by a split or a carry run (one sequence). */
     static final String CARRIES = """
             SELECT a.owner, a.credits_posted - a.debits_posted AS balance, COALESCE(l.carry, 0) AS recorded
             FROM ledger_account a
-            LEFT JOIN LATERAL (SELECT s.flock_carry_out + s.mt_carry_out AS carry FROM revenue_split s
-                               WHERE s.deployment_id = a.owner ORDER BY s.seq DESC LIMIT 1) l ON true
+            LEFT JOIN LATERAL (SELECT c.carry FROM (
+                 (SELECT s.seq, s.flock_carry_out + s.mt_carry_out AS carry FROM revenue_split s
+                  WHERE s.deployment_id = a.owner ORDER BY s.seq DESC LIMIT 1)
+                 UNION ALL
+                 (SELECT r.seq, r.flock_carry_out + r.mt_carry_out AS carry FROM buyback_carry_run r
+                  WHERE r.deployment_id = a.owner ORDER BY r.seq DESC LIMIT 1)) c
+               ORDER BY c.seq DESC LIMIT 1) l ON true
             WHERE a.kind = 'BUYBACK_CARRY' AND a.credits_posted - a.debits_posted <> COALESCE(l.carry, 0)
             LIMIT 100""";
 

@@ -102,6 +102,21 @@ public class MarketResource {
         });
     }
 
+    /** A live model in the pool registry: {@code pool} REGISTERED, or NONE with {@code reason} (issue #19). */
+    public record LiveDeployment(String deploymentId, String symbol, String ownerId, String poolId, Instant liveAt,
+            String pool, String reason) {
+    }
+
+    /** {@code GET /api/v1/markets/deployments} (public): every live model and its pool, or why it has none. */
+    @GET
+    @Path("deployments")
+    @PermitAll
+    public Uni<List<LiveDeployment>> deployments() {
+        return markets.deployments().map(list -> list.stream().map(d -> new LiveDeployment(d.deploymentId(),
+                d.symbol(), d.ownerId(), d.poolId(), d.liveAt(), d.poolRegistered() ? "REGISTERED" : "NONE",
+                d.noPoolReason())).toList());
+    }
+
     @GET
     @Path("{poolId}")
     @PermitAll

@@ -86,6 +86,21 @@ public class MarketService {
         });
     }
 
+    /**
+     * A live deployment as the pool registry recorded it: its pool ({@code poolRegistered}) or, for a model that went
+     * live without one, the reason (issue #19).
+     */
+    public record DeploymentView(String deploymentId, String symbol, String ownerId, String poolId, Instant liveAt,
+            boolean poolRegistered, String noPoolReason) {
+    }
+
+    /** Every live deployment the treasury knows, by deployment id. */
+    public Uni<List<DeploymentView>> deployments() {
+        return store.deployments().map(rows -> rows.stream().map(r -> new DeploymentView(r.string("deployment_id"),
+                r.string("symbol"), r.string("owner_id"), r.string("pool_id"), r.instant("live_at"),
+                r.bool("pool_registered"), r.string("no_pool_reason"))).toList());
+    }
+
     public Uni<PoolView> pool(String poolId) {
         return pools(poolId).map(list -> {
             if (list.isEmpty()) {

@@ -124,12 +124,25 @@ public class MarketStore {
                 createdAt);
     }
 
-    /** The deployment {@code DeploymentLive} announced (its owner, symbol and pool, for the revenue split). */
-    static Statement insertDeployment(String deploymentId, String symbol, String ownerId, String poolId, Instant liveAt) {
+    /**
+     * The deployment {@code DeploymentLive} announced (its owner, symbol and pool, for the revenue split);
+     * {@code noPoolReason} non-null: it went live without a pool, and why.
+     */
+    static Statement insertDeployment(String deploymentId, String symbol, String ownerId, String poolId, Instant liveAt,
+            String noPoolReason) {
         return new Statement("""
-                INSERT INTO market_deployment (deployment_id, symbol, owner_id, pool_id, live_at)
-                VALUES ($1, $2, $3, $4, $5) ON CONFLICT (deployment_id) DO NOTHING""",
-                deploymentId, symbol, ownerId, poolId, liveAt);
+                INSERT INTO market_deployment (deployment_id, symbol, owner_id, pool_id, live_at, no_pool_reason)
+                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (deployment_id) DO NOTHING""",
+                deploymentId, symbol, ownerId, poolId, liveAt, noPoolReason);
+    }
+
+    /** Every live deployment the treasury knows, with its pool or why it has none, by deployment id. */
+    public Uni<List<DbRow>> deployments() {
+        return db.session(tx -> tx.rows("""
+                SELECT d.deployment_id, d.symbol, d.owner_id, d.pool_id, d.live_at, d.no_pool_reason,
+                  (p.pool_id IS NOT NULL) AS pool_registered
+                FROM market_deployment d LEFT JOIN market_pool p ON p.pool_id = d.pool_id
+                ORDER BY d.deployment_id"""));
     }
 
     /**

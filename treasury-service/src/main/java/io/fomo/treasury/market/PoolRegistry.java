@@ -37,8 +37,10 @@ import jakarta.inject.Inject;
  * owned by the protocol, locked until {@code lpLockedUntil}, or the pool's start + {@code
  * fomo.treasury.market.model-lp-lock} when the event has none) and keeps the deployment's owner, symbol, pool and
  * {@code liveAt} for the revenue split. The pool's TWAP starts at {@code liveAt} (the seed's price held since the
- * launch), or now if {@code liveAt} is in the future (an accumulator cannot start after its first read). If the
- * reserves are not there yet the event fails and the inbox retries it.
+ * launch), or now if {@code liveAt} is in the future (an accumulator cannot start after its first read). A launch
+ * that seeded no pool (an MT or FLOCK reserve empty, or LP shares that round to zero) is recorded "live without pool"
+ * with the reason ({@code market_deployment.no_pool_reason}, shown by {@code GET /api/v1/markets/deployments}), never
+ * thrown (issue #19): its splits run without the MT buyback, whose share carries.
  */
 @ApplicationScoped
 public class PoolRegistry extends DeploymentLiveProjection {
@@ -96,14 +98,23 @@ public class PoolRegistry extends DeploymentLiveProjection {
                 .flatMap(flockReserve -> {
                     BigInteger x = balance(mtReserve);
                     BigInteger y = balance(flockReserve);
-                    if (x.signum() <= 0 || y.signum() <= 0) {
-                        throw new IllegalStateException("pool " + poolId + " has no seed in its reserve accounts yet"
-                                + " (MT " + x + ", FLOCK " + y + "); the inbox retries");
-                    }
+                    BigInteger shares = x.multiply(y).sqrt();
                     List<Statement> all = new ArrayList<>();
-                    all.add(MarketStore.insertDeployment(d.deploymentId(), d.symbol(), d.ownerId(), poolId, liveAt));
+                    if (shares.signum() <= 0) {
+                        // rmo publishes DeploymentLive after its launch batch committed (DeploymentLive's contract),
+                        // so an empty reserve now stays empty: a pool-less live model, recorded with the reason and
+                        // never retried into a dead letter (issue #19). Its splits carry the MT buyback (NO_POOL).
+                        String reason = "its launch seeded no pool: " + mt + " holds " + x + ", " + flock + " holds "
+                                + y + " (base units)";
+                        all.add(MarketStore.insertDeployment(d.deploymentId(), d.symbol(), d.ownerId(), poolId, liveAt,
+                                reason));
+                        return store.run(tx, all).invoke(() -> LOG.warnf("deployment %s is live without a pool: %s",
+                                d.deploymentId(), reason));
+                    }
+                    all.add(MarketStore.insertDeployment(d.deploymentId(), d.symbol(), d.ownerId(), poolId, liveAt,
+                            null));
                     all.addAll(MarketStore.insertPool(poolId, d.symbol(), "FLOCK", d.deploymentId(),
-                            config.market().feeBps(), LedgerRules.PROTOCOL, x.multiply(y).sqrt(), lock, poolStart));
+                            config.market().feeBps(), LedgerRules.PROTOCOL, shares, lock, poolStart));
                     return store.run(tx, all).invoke(() -> LOG.infof("pool %s registered for deployment %s", poolId,
                             d.deploymentId()));
                 }));

@@ -22,7 +22,12 @@ public final class Buybacks {
         /** A pool's spot price is too far from its TWAP: nothing bought, all carries. */
         TWAP_GUARD,
         /** The budget is too small to buy a single base unit (or zero): all carries. */
-        DUST
+        DUST,
+        /**
+         * The model went live without a pool (its launch seeded none, issue #19): the MT buyback has nowhere to buy,
+         * so all of it carries, like any buyback that cannot buy now (SPEC §5 "carries the rest to the next window").
+         */
+        NO_POOL
     }
 
     /** One buyback: USDC spent, FLOCK routed (MT buyback only), token bought, USDC carried. */
@@ -67,6 +72,11 @@ public final class Buybacks {
         }
         BigInteger mt = flock.signum() == 0 ? BigInteger.ZERO : SwapMath.amountOut(flockReserve2, mtReserve, flock, fee2);
         return bought(budget, spend, flock, mt, limit);
+    }
+
+    /** The MT buyback of a model live without a pool: nothing bought, the whole budget carries (NO_POOL). */
+    public static Result noPool(BigInteger budget) {
+        return none(budget, Limit.NO_POOL);
     }
 
     /** A hop's input (the budget capped by the impact bound), its output and whether the bound capped it. */

@@ -89,7 +89,10 @@ public class SplitConsumers implements InboxConsumer {
         return db.transaction(tx -> topUp(tx, t));
     }
 
-    /** Mints the top-up into the prepaid-credits account, once per topupId, on {@code tx} (the inbox's transaction). */
+    /**
+     * Mints the top-up into the prepaid-credits account, once per topupId, on {@code tx} (the inbox's transaction), and
+     * wakes the splits parked waiting for credits ({@link SplitService#CREDITS_FACT}).
+     */
     public Uni<PlannedApplied> topUp(Tx tx, CreditsToppedUp t) {
         if (t.topupId() == null || t.topupId().isBlank()) {
             throw new IllegalArgumentException("CreditsToppedUp without topupId");
@@ -106,6 +109,8 @@ public class SplitConsumers implements InboxConsumer {
                         List.of(new Operation.Transfer(transferId, issuer, prepaid, amount, "CREDITS_TOPUP",
                                 t.userId())),
                         List.of(SplitStore.insertTopUp(t.topupId(), t.userId(), amount, LedgerService.now())),
-                        null))));
+                        null))))
+                // Splits parked short of prepaid credits may apply now (issue #19): due when this commits.
+                .call(applied -> inbox.factArrived(tx, SplitService.CREDITS_FACT));
     }
 }

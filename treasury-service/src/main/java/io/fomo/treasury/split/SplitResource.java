@@ -42,6 +42,20 @@ public class SplitResource {
             String carry, Instant settledAt, String state) {
     }
 
+    /**
+     * One step of a model's carry history (issue #19): a split ({@code kind} SPLIT) or a carry run at a window's end
+     * without a split ({@code kind} CARRY), with what each buyback carried in, spent, bought (= burned) and carried
+     * out, and which bound limited it.
+     */
+    public record CarryStep(String id, String kind, long window, String deploymentId, Instant windowStart,
+            Instant windowEnd, Instant at, List<CarryMove> buybacks, String carry) {
+    }
+
+    /** One buyback in a carry step; {@code share}: what the window's revenue added (0 in a carry run). */
+    public record CarryMove(String token, String carriedIn, String share, String spent, String routedFlock,
+            String bought, String burned, String carriedOut, String limit) {
+    }
+
     @Inject
     SplitStore store;
 
@@ -58,6 +72,33 @@ public class SplitResource {
                     }
                     return list;
                 });
+    }
+
+    /**
+     * {@code GET /api/v1/splits/carries?deploymentId=} (public): the model's carry history, oldest first: every split
+     * and every carry run (the carries retried at a window's end without revenue, issue #19).
+     */
+    @GET
+    @Path("carries")
+    @PermitAll
+    public Uni<List<CarryStep>> carries(@QueryParam("deploymentId") String deploymentId) {
+        if (deploymentId == null || deploymentId.isBlank() || deploymentId.length() > 128) {
+            throw ErrorCode.MALFORMED_REQUEST.problem("the query parameter deploymentId is required");
+        }
+        return store.carryHistory(deploymentId).map(rows -> rows.stream().map(r -> step(deploymentId, r)).toList());
+    }
+
+    static CarryStep step(String deploymentId, DbRow r) {
+        Token mt = new Token(r.string("mt_symbol"), 18);
+        CarryMove flock = new CarryMove("FLOCK", usdc(u(r, "flock_carry_in")), usdc(u(r, "flock_share")),
+                usdc(u(r, "flock_spent")), null, amount(Token.FLOCK, u(r, "flock_bought")),
+                amount(Token.FLOCK, u(r, "flock_bought")), usdc(u(r, "flock_carry_out")), r.string("flock_limit"));
+        CarryMove model = new CarryMove(mt.symbol(), usdc(u(r, "mt_carry_in")), usdc(u(r, "mt_share")),
+                usdc(u(r, "mt_spent")), amount(Token.FLOCK, u(r, "mt_flock_routed")), amount(mt, u(r, "mt_bought")),
+                amount(mt, u(r, "mt_bought")), usdc(u(r, "mt_carry_out")), r.string("mt_limit"));
+        return new CarryStep(r.string("id"), r.string("kind"), r.longValue("window_no"), deploymentId,
+                instant(r, "window_start"), instant(r, "window_end"), instant(r, "at"), List.of(flock, model),
+                usdc(u(r, "flock_carry_out").add(u(r, "mt_carry_out"))));
     }
 
     static Split split(DbRow r) {

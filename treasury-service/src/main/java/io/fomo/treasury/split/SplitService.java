@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.Tx;
+import io.fomo.shared.events.AwaitingFact;
 import io.fomo.shared.events.types.WindowSettled;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
@@ -56,7 +57,8 @@ import jakarta.inject.Inject;
  * </ol>
  * Locks: every account above in one statement in id order (as any ledger batch), the pools' rows are guarded by
  * their reserve accounts. Needs the deployment's owner, symbol and pool from {@code DeploymentLive}: an unknown
- * deployment fails, and the inbox retries.
+ * deployment, or too little in the prepaid credits, is an {@link AwaitingFact} (the inbox parks the event, issue #19).
+ * A model live without a pool (its launch seeded none) is split like any other; its MT buyback carries (NO_POOL).
  */
 @ApplicationScoped
 public class SplitService {
@@ -95,7 +97,10 @@ public class SplitService {
 
     /**
      * Applies one WindowSettled on {@code tx} (the inbox's transaction: the split and the inbox row commit together);
-     * replays (changes nothing) when it was applied before.
+     * replays (changes nothing) when it was applied before. A split that cannot apply YET fails with
+     * {@link AwaitingFact} before anything of it is written, and the inbox parks it (issue #19): the deployment's
+     * {@code DeploymentLive} is not applied yet ({@link AwaitingFact#deploymentLive}), or the prepaid-credits account
+     * cannot pay {@code charged} because a {@code CreditsToppedUp} is still queued ({@value #CREDITS_FACT}).
      */
     public Uni<PlannedApplied> apply(Tx tx, WindowSettled e) {
         BigInteger charged = Amount.parse(Token.USDC, e.charged()).units();
@@ -107,8 +112,8 @@ public class SplitService {
         }
         return store.deployment(tx, e.deploymentId()).flatMap(d -> {
             if (d == null) {
-                throw new IllegalStateException("deployment " + e.deploymentId() + " is not known yet (no DeploymentLive"
-                        + " applied); the inbox retries");
+                throw new AwaitingFact(AwaitingFact.deploymentLive(e.deploymentId()), "the split of window "
+                        + e.window() + " waits for the DeploymentLive of " + e.deploymentId());
             }
             return ledger.tokens(Set.of("USDC", "FLOCK", d.symbol())).flatMap(tokens -> ledger.store()
                     .executePlanned(tx, planned(new SplitAccounts(d), e, charged, compute, net, tokens)));
@@ -119,7 +124,16 @@ public class SplitService {
         });
     }
 
-    /** The accounts one split of a deployment moves (all locked together, in id order). */
+    /** The fact a split short of prepaid credits waits for: the effect of every {@code CreditsToppedUp} records it. */
+    public static final String CREDITS_FACT = "credits-topped-up";
+
+    /** The fact a buyback waits for while the genesis pool FLOCK-USDC is not registered yet (start-up). */
+    public static final String GENESIS_POOL_FACT = "pool:" + MarketService.GENESIS_POOL;
+
+    /**
+     * The accounts one split or carry run of a deployment moves (all locked together, in id order); a deployment live
+     * without a pool has no model-pool reserves ({@code flock2}, {@code mt2} null).
+     */
     record SplitAccounts(Deployment deployment, AccountKey prepaid, AccountKey payable, AccountKey treasury,
             AccountKey ownerYield, AccountKey carry, AccountKey usdc1, AccountKey flock1, AccountKey flock2,
             AccountKey mt2, AccountKey flockBurn, AccountKey mtBurn) {
@@ -133,14 +147,26 @@ public class SplitService {
                     new AccountKey(d.deploymentId(), "USDC", AccountKind.BUYBACK_CARRY),
                     new AccountKey(MarketService.GENESIS_POOL, "USDC", AccountKind.POOL_RESERVE),
                     new AccountKey(MarketService.GENESIS_POOL, "FLOCK", AccountKind.POOL_RESERVE),
-                    new AccountKey(d.poolId(), "FLOCK", AccountKind.POOL_RESERVE),
-                    new AccountKey(d.poolId(), d.symbol(), AccountKind.POOL_RESERVE),
+                    d.hasPool() ? new AccountKey(d.poolId(), "FLOCK", AccountKind.POOL_RESERVE) : null,
+                    d.hasPool() ? new AccountKey(d.poolId(), d.symbol(), AccountKind.POOL_RESERVE) : null,
                     AccountKey.protocol("FLOCK", AccountKind.BURN), AccountKey.protocol(d.symbol(), AccountKind.BURN));
         }
 
+        /** Every account of a split. */
         Set<AccountKey> all() {
-            return new TreeSet<>(List.of(prepaid, payable, treasury, ownerYield, carry, usdc1, flock1, flock2, mt2,
-                    flockBurn, mtBurn));
+            Set<AccountKey> all = buybacks();
+            all.addAll(List.of(prepaid, payable, treasury, ownerYield));
+            return all;
+        }
+
+        /** The accounts of the two buybacks alone (a carry run). */
+        Set<AccountKey> buybacks() {
+            Set<AccountKey> all = new TreeSet<>(List.of(carry, usdc1, flock1, flockBurn, mtBurn));
+            if (flock2 != null) {
+                all.add(flock2);
+                all.add(mt2);
+            }
+            return all;
         }
     }
 
@@ -167,10 +193,52 @@ public class SplitService {
         if (read.splitBefore()) {
             return null;
         }
+        BigInteger prepaid = accounts.get(a.prepaid()).available();
+        if (prepaid.compareTo(charged) < 0) {
+            throw new AwaitingFact(CREDITS_FACT, "the split of window " + e.window() + " of " + e.deploymentId()
+                    + " needs " + charged + " USDC units from the prepaid credits, which hold " + prepaid
+                    + " until a queued CreditsToppedUp is applied");
+        }
+        Parts parts = rule().split(net);
+        Step step = buybacks(id, a, accounts, read, parts.flockBuyback(), parts.mtBuyback(), now);
+        Buybacks.Result fb = step.flock();
+        Buybacks.Result mb = step.mt();
+
+        List<Operation> ops = new ArrayList<>();
+        add(ops, id + ":compute", a.prepaid(), a.payable(), compute, "SPLIT_COMPUTE", id);
+        add(ops, id + ":treasury", a.prepaid(), a.treasury(), parts.treasury(), "SPLIT_TREASURY", id);
+        add(ops, id + ":owner", a.prepaid(), a.ownerYield(), parts.owner(), "SPLIT_OWNER", id);
+        add(ops, id + ":buybacks", a.prepaid(), a.carry(), parts.flockBuyback().add(parts.mtBuyback()), "SPLIT_BUYBACK",
+                id);
+        ops.addAll(step.operations());
+
+        List<Statement> writes = new ArrayList<>(step.writes());
+        writes.add(SplitStore.insertSplit(id, e.window(), e.deploymentId(), e.windowStart(), e.windowEnd(),
+                s(charged), s(compute), s(net), s(parts.flockBuyback()), s(parts.mtBuyback()), s(parts.owner()),
+                s(parts.treasury()), s(read.flockCarryIn()), s(fb.spent()), s(fb.bought()), s(fb.carried()),
+                fb.limit().name(), a.deployment().symbol(), s(read.mtCarryIn()), s(mb.spent()), s(mb.routed()),
+                s(mb.bought()), s(mb.carried()), mb.limit().name(), s(step.spot1()), s(step.twap1()),
+                s(step.spot2()), s(step.twap2()), now));
+        return new Plan(ops, writes, null);
+    }
+
+    /**
+     * Both buybacks of one split or carry run on the locked balances, the one use of {@link Buybacks} (so a carry
+     * retried in a window without revenue is bound exactly as a split's buyback): the FLOCK buyback spends
+     * {@code flockShare} + its carry, then the MT buyback {@code mtShare} + its carry on the reserves the FLOCK
+     * buyback left; both wait while a pool they trade on is off its TWAP (checked once, on the prices before); a
+     * model live without a pool carries its whole MT budget (NO_POOL). Its transfers move USDC out of the carry
+     * account only, so the caller credits the shares to it first.
+     */
+    Step buybacks(String id, SplitAccounts a, Map<AccountKey, AccountState> accounts, SplitReads read,
+            BigInteger flockShare, BigInteger mtShare, Instant now) {
         PoolSnapshot p1 = read.flockPool();
         PoolSnapshot p2 = read.modelPool();
-        if (p1 == null || p2 == null) {
-            throw new IllegalStateException("pool " + (p1 == null ? MarketService.GENESIS_POOL : a.deployment().poolId())
+        if (p1 == null) {
+            throw new AwaitingFact(GENESIS_POOL_FACT, "pool " + MarketService.GENESIS_POOL + " is not registered yet");
+        }
+        if (p2 == null && a.deployment().hasPool()) {
+            throw new IllegalStateException("pool " + a.deployment().poolId() + " of " + a.deployment().deploymentId()
                     + " is not registered");
         }
         BigInteger flockCarryIn = read.flockCarryIn();
@@ -182,38 +250,39 @@ public class SplitService {
         }
         int bound = config.market().buybackImpactBps();
         int guard = config.market().twapGuardBps();
-        Parts parts = rule().split(net);
         BigInteger x1 = bal(accounts, a.usdc1());
         BigInteger y1 = bal(accounts, a.flock1());
-        BigInteger x2 = bal(accounts, a.flock2());
-        BigInteger y2 = bal(accounts, a.mt2());
         // Spot and TWAP before anything moves; quote per base: FLOCK-USDC is USDC per FLOCK, <MT>-FLOCK FLOCK per MT.
         BigInteger spot1 = PoolSnapshot.spot(y1, x1);
         BigInteger twap1 = p1.twap(spot1, now);
-        BigInteger spot2 = PoolSnapshot.spot(y2, x2);
-        BigInteger twap2 = p2.twap(spot2, now);
         boolean settled1 = !Twap.deviates(spot1, twap1, guard);
-        boolean settled2 = !Twap.deviates(spot2, twap2, guard);
 
-        Buybacks.Result fb = Buybacks.flock(parts.flockBuyback().add(flockCarryIn), x1, y1, p1.feeBps(), bound,
-                settled1);
+        Buybacks.Result fb = Buybacks.flock(flockShare.add(flockCarryIn), x1, y1, p1.feeBps(), bound, settled1);
         BigInteger x1b = x1.add(fb.spent());
         BigInteger y1b = y1.subtract(fb.bought());
-        Buybacks.Result mb = Buybacks.modelToken(parts.mtBuyback().add(mtCarryIn), x1b, y1b, p1.feeBps(), x2, y2,
-                p2.feeBps(), bound, settled1 && settled2);
+        BigInteger spot2 = BigInteger.ZERO;
+        BigInteger twap2 = BigInteger.ZERO;
+        Buybacks.Result mb;
+        if (p2 == null) {
+            mb = Buybacks.noPool(mtShare.add(mtCarryIn));
+        } else {
+            BigInteger x2 = bal(accounts, a.flock2());
+            BigInteger y2 = bal(accounts, a.mt2());
+            spot2 = PoolSnapshot.spot(y2, x2);
+            twap2 = p2.twap(spot2, now);
+            boolean settled2 = !Twap.deviates(spot2, twap2, guard);
+            mb = Buybacks.modelToken(mtShare.add(mtCarryIn), x1b, y1b, p1.feeBps(), x2, y2, p2.feeBps(), bound,
+                    settled1 && settled2);
+        }
 
         List<Operation> ops = new ArrayList<>();
-        add(ops, id + ":compute", a.prepaid(), a.payable(), compute, "SPLIT_COMPUTE", id);
-        add(ops, id + ":treasury", a.prepaid(), a.treasury(), parts.treasury(), "SPLIT_TREASURY", id);
-        add(ops, id + ":owner", a.prepaid(), a.ownerYield(), parts.owner(), "SPLIT_OWNER", id);
-        add(ops, id + ":buybacks", a.prepaid(), a.carry(), parts.flockBuyback().add(parts.mtBuyback()), "SPLIT_BUYBACK",
-                id);
         add(ops, id + ":flock-buy", a.carry(), a.usdc1(), fb.spent(), "BUYBACK_SWAP", id);
         add(ops, id + ":flock-burn", a.flock1(), a.flockBurn(), fb.bought(), "BUYBACK_BURN", id);
-        add(ops, id + ":mt-buy", a.carry(), a.usdc1(), mb.spent(), "BUYBACK_SWAP", id);
-        add(ops, id + ":mt-route", a.flock1(), a.flock2(), mb.routed(), "BUYBACK_SWAP", id);
-        add(ops, id + ":mt-burn", a.mt2(), a.mtBurn(), mb.bought(), "BUYBACK_BURN", id);
-
+        if (p2 != null) {
+            add(ops, id + ":mt-buy", a.carry(), a.usdc1(), mb.spent(), "BUYBACK_SWAP", id);
+            add(ops, id + ":mt-route", a.flock1(), a.flock2(), mb.routed(), "BUYBACK_SWAP", id);
+            add(ops, id + ":mt-burn", a.mt2(), a.mtBurn(), mb.bought(), "BUYBACK_BURN", id);
+        }
         List<Statement> writes = new ArrayList<>();
         if (fb.spent().signum() > 0 || mb.spent().signum() > 0) {
             writes.addAll(p1.accumulate(spot1, now));
@@ -221,15 +290,15 @@ public class SplitService {
         if (mb.spent().signum() > 0) {
             writes.addAll(p2.accumulate(spot2, now));
         }
-        writes.add(SplitStore.insertSplit(id, e.window(), e.deploymentId(), e.windowStart(), e.windowEnd(),
-                s(charged), s(compute), s(net), s(parts.flockBuyback()), s(parts.mtBuyback()), s(parts.owner()),
-                s(parts.treasury()), s(flockCarryIn), s(fb.spent()), s(fb.bought()), s(fb.carried()),
-                fb.limit().name(), a.deployment().symbol(), s(mtCarryIn), s(mb.spent()), s(mb.routed()),
-                s(mb.bought()), s(mb.carried()), mb.limit().name(), s(spot1), s(twap1), s(spot2), s(twap2), now));
-        return new Plan(ops, writes, null);
+        return new Step(fb, mb, spot1, twap1, spot2, twap2, ops, writes);
     }
 
-    private static void add(List<Operation> ops, String id, AccountKey debit, AccountKey credit, BigInteger amount,
+    /** What {@link #buybacks} decided: both results, the prices before, the transfers and the pools' TWAP updates. */
+    record Step(Buybacks.Result flock, Buybacks.Result mt, BigInteger spot1, BigInteger twap1, BigInteger spot2,
+            BigInteger twap2, List<Operation> operations, List<Statement> writes) {
+    }
+
+    static void add(List<Operation> ops, String id, AccountKey debit, AccountKey credit, BigInteger amount,
             String code, String reference) {
         if (amount.signum() > 0) {
             ops.add(new Operation.Transfer(id, debit, credit, amount, code, reference));
@@ -244,7 +313,7 @@ public class SplitService {
         return b;
     }
 
-    private static String s(BigInteger v) {
+    static String s(BigInteger v) {
         return v.toString();
     }
 }

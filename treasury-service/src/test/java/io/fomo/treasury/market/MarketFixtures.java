@@ -1,6 +1,6 @@
 package io.fomo.treasury.market;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.time.Duration;
@@ -94,6 +94,23 @@ public class MarketFixtures {
         return new Model(deploymentId, symbol, "owner-" + UUID.randomUUID(), poolId);
     }
 
+    /** A launch that seeded no pool (MT registered and minted, nothing in the pool's reserves; issue #19). */
+    public Model launchWithoutPool() {
+        String deploymentId = "dep-" + UUID.randomUUID();
+        String symbol = symbol();
+        AccountKey escrow = new AccountKey("off-" + deploymentId, symbol, AccountKind.OFFERING_ESCROW);
+        String id = "ledger:test-launch:" + deploymentId;
+        ledger.internalBatch(id, List.of(new Operation.RegisterModelToken(symbol, deploymentId),
+                new Operation.MintSupply(id + ":mint", escrow, LedgerRules.MODEL_TOKEN_SUPPLY, "test")))
+                .await().indefinitely();
+        return new Model(deploymentId, symbol, "owner-" + UUID.randomUUID(), DeploymentLive.poolIdOf(symbol));
+    }
+
+    /** The model's buyback carry account's balance. */
+    public BigInteger carry(Model m) {
+        return balance(new AccountKey(m.deploymentId(), "USDC", AccountKind.BUYBACK_CARRY));
+    }
+
     public DeploymentLive live(Model m, Instant liveAt) {
         return new DeploymentLive(m.deploymentId(), m.symbol(), m.ownerId(), "model-" + m.symbol(), "0.5", "1.5",
                 "0.2", "0.6", liveAt, m.poolId(), "off-" + m.deploymentId(), liveAt.plusSeconds(365L * 86400));
@@ -157,8 +174,9 @@ public class MarketFixtures {
 
     /**
      * Delivers with a trigger refusing the insert of the {@code table} row whose {@code column} is {@code value} (the
-     * effect fails after its first rows and the inbox row were written in the same transaction): the delivery fails
-     * with the refusal, then {@code checks} run, and the refusal is removed whatever happens.
+     * effect fails after its first rows and the inbox row were written in the same transaction): the inbox parks the
+     * event with the refusal (issue #19), then {@code checks} run, the refusal is removed whatever happens, and this
+     * returns once the parked-events job applied the event.
      */
     public static void refusingInsert(String table, String column, String value, Supplier<Uni<Void>> delivery,
             Runnable checks) {
@@ -185,14 +203,26 @@ public class MarketFixtures {
         return "refuse_" + UUID.randomUUID().toString().replace("-", "");
     }
 
+    /**
+     * Issue #19: the inbox no longer fails the delivery of an effect that keeps failing; it parks the event
+     * (acknowledged; the effect and the inbox row rolled back) and its parked-events job applies it later. So the
+     * delivery completes, the event is parked with the refusal as its reason, {@code checks} run, the refusal goes, and
+     * this returns once the job applied the parked event (a re-delivery of a parked event changes nothing).
+     */
     private static void deliverRefused(String trigger, String table, Supplier<Uni<Void>> delivery, Runnable checks) {
+        String parkedByTest = "SELECT count(*) FROM fomo_parked_event WHERE reason LIKE '%refused by test%'"
+                + " AND parked_at >= ?";
+        java.sql.Timestamp since = java.sql.Timestamp.from(Instant.now().minusMillis(1));
         try {
-            assertThatThrownBy(() -> delivery.get().await().atMost(Duration.ofSeconds(60)))
-                    .hasMessageContaining("refused by test");
+            delivery.get().await().atMost(Duration.ofSeconds(60));
+            assertThat(ConsumerRollback.count(parkedByTest, since)).as("the event is parked with the refusal")
+                    .isPositive();
             checks.run();
         } finally {
             ConsumerRollback.removeRefusal(trigger, table);
         }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> ConsumerRollback.count(parkedByTest, since) == 0);
     }
 
     /** An event's envelope as the inbox consumer receives it from RabbitMQ. */

@@ -15,6 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.junit.jupiter.api.Test;
 
 
+import io.fomo.shared.events.AwaitingFact;
 import io.fomo.shared.events.types.CreditsToppedUp;
 import io.fomo.shared.events.types.WindowSettled;
 import io.fomo.testkit.TestDatabase;
@@ -220,11 +221,13 @@ class SplitQuarkusTest {
     }
 
     @Test
-    void anUnknownDeploymentFailsSoTheInboxRetriesAndNothingIsWritten() {
+    void anUnknownDeploymentAwaitsItsDeploymentLiveAndNothingIsWritten() {
         Model ghost = new Model("dep-" + UUID.randomUUID(), "GHOST", "nobody", "GHOST-FLOCK");
         long rows = count("SELECT count(*) FROM ledger_transfer");
         assertThatThrownBy(() -> fx.settle(MarketFixtures.settled(ghost, 1, "1", "0", "1")))
-                .hasMessageContaining("not known yet");
+                .isInstanceOfSatisfying(AwaitingFact.class, a -> assertThat(a.fact())
+                        .isEqualTo(AwaitingFact.deploymentLive(ghost.deploymentId())))
+                .hasMessageContaining("waits for the DeploymentLive");
         assertThat(count("SELECT count(*) FROM ledger_transfer")).isEqualTo(rows);
         given().get("/api/v1/splits").then().statusCode(400);
     }
