@@ -21,7 +21,8 @@ import io.smallrye.mutiny.CompositeException;
  *   <li>{@link Kind#PERMANENT}: the event can never apply, whatever is retried: a malformed envelope or payload
  *       ({@link MalformedEvent}), a producer-check refusal ({@link Inbox.RefusedEvent}), a validation failure
  *       ({@link IllegalArgumentException}, which includes fomo-shared's {@code InvalidAmountException},
- *       {@code InvalidDeploymentLive} and {@link NumberFormatException}), a {@link ProblemException} with a 4xx status
+ *       {@code InvalidDeploymentLive} and {@link NumberFormatException}), an {@link ArithmeticException} or a
+ *       {@link java.time.DateTimeException} (the event's numbers or dates do not compute), a {@link ProblemException} with a 4xx status
  *       other than 408/409/429 (those say "later"), a gRPC {@code INVALID_ARGUMENT} or {@code OUT_OF_RANGE}, and a
  *       PostgreSQL data exception (SQLSTATE class 22: a value that does not fit). Recorded as a dead letter.</li>
  *   <li>{@link Kind#TRANSIENT}: everything else, in particular the database, the broker or a gRPC peer unavailable,
@@ -88,7 +89,8 @@ public final class EventFailure {
     }
 
     private static boolean isPermanent(Throwable t) {
-        if (t instanceof Inbox.RefusedEvent || t instanceof IllegalArgumentException) {
+        if (t instanceof Inbox.RefusedEvent || t instanceof IllegalArgumentException || t instanceof ArithmeticException
+                || t instanceof java.time.DateTimeException) {
             return true;
         }
         if (t instanceof ProblemException p) {

@@ -72,6 +72,10 @@ import jakarta.inject.Inject;
  * <p>Traces (issue #20, {@link EventTrace}): a message that carries a {@code traceparent} header gets a consumer span
  * {@code <consumer> <type>} as a child of it, current while the effect runs (so the effect's own calls and the events it
  * enqueues continue the trace); a parked event keeps its trace context for its later attempts.
+ *
+ * <p>Why over 400 lines: a delivery, a parked event's later attempt and an operator's re-drive are one path (the same
+ * producer check, the same inbox transaction, the same classification, the same registered effects); split across
+ * classes, that path's private steps would have to become public API of the shared jar.
  */
 @ApplicationScoped
 public class Inbox {
@@ -399,32 +403,28 @@ public class Inbox {
     }
 
     private Uni<Void> unparked(ParkedEvent p, boolean applied) {
-        {
-            counter("fomo.inbox.unparks", "Parked events applied (or found applied) later", p.consumer()).increment();
-            LOG.infof("inbox %s: parked %s %s %s after %d attempts (it waited for %s since %s)", p.consumer(), p.type(),
-                    p.eventId(), applied ? "applied" : "was applied before", p.attempts(), p.waitingFor(), p.parkedAt());
-            return Uni.createFrom().voidItem();
-        }
+        counter("fomo.inbox.unparks", "Parked events applied (or found applied) later", p.consumer()).increment();
+        LOG.infof("inbox %s: parked %s %s %s after %d attempts (it waited for %s since %s)", p.consumer(), p.type(),
+                p.eventId(), applied ? "applied" : "was applied before", p.attempts(), p.waitingFor(), p.parkedAt());
+        return Uni.createFrom().voidItem();
     }
 
     private Uni<Void> attemptFailed(ParkedEvent p, Throwable failure) {
-        {
-            Verdict v = EventFailure.classify(failure);
-            if (v.kind() == Kind.PERMANENT) {
-                return db.transaction(tx -> InboxStore.deadLetter(tx, p.consumer(), p.eventId(), p.type(), p.body(),
-                        p.routingKey(), p.userId(), p.trace(), v.reason())
-                        .flatMap(id -> InboxStore.unpark(tx, p.consumer(), p.eventId()).replaceWith(id)))
-                        .invoke(id -> LOG.errorf("inbox %s: parked %s %s can never apply; dead letter %s: %s", p.consumer(),
-                                p.type(), p.eventId(), id.map(String::valueOf).orElse("(open already)"), v.reason()))
-                        .replaceWithVoid();
-            }
-            Duration next = backoff(p.attempts() + 1);
-            return db.transaction(tx -> InboxStore.attemptFailed(tx, p.consumer(), p.eventId(), v.fact(), v.reason(),
-                    next.toMillis(), p.nextAttemptAt()))
-                    .invoke(() -> LOG.debugf("inbox %s: parked %s %s still waits for %s (attempt %d, next in %s): %s",
-                            p.consumer(), p.type(), p.eventId(), v.fact(), p.attempts() + 1, next, v.reason()))
+        Verdict v = EventFailure.classify(failure);
+        if (v.kind() == Kind.PERMANENT) {
+            return db.transaction(tx -> InboxStore.deadLetter(tx, p.consumer(), p.eventId(), p.type(), p.body(),
+                    p.routingKey(), p.userId(), p.trace(), v.reason())
+                    .flatMap(id -> InboxStore.unpark(tx, p.consumer(), p.eventId()).replaceWith(id)))
+                    .invoke(id -> LOG.errorf("inbox %s: parked %s %s can never apply; dead letter %s: %s", p.consumer(),
+                            p.type(), p.eventId(), id.map(String::valueOf).orElse("(open already)"), v.reason()))
                     .replaceWithVoid();
         }
+        Duration next = backoff(p.attempts() + 1);
+        return db.transaction(tx -> InboxStore.attemptFailed(tx, p.consumer(), p.eventId(), v.fact(), v.reason(),
+                next.toMillis(), p.nextAttemptAt()))
+                .invoke(() -> LOG.debugf("inbox %s: parked %s %s still waits for %s (attempt %d, next in %s): %s",
+                        p.consumer(), p.type(), p.eventId(), v.fact(), p.attempts() + 1, next, v.reason()))
+                .replaceWithVoid();
     }
 
     /**

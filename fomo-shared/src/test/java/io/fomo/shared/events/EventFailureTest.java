@@ -40,6 +40,7 @@ class EventFailureTest {
                 new InvalidDeploymentLive("DeploymentLive: deploymentId is required"),
                 new InvalidAmountException("USDC", "abc", "not a decimal"),
                 new NumberFormatException("x"),
+                new IllegalStateException("price overflow", new ArithmeticException("BigInteger out of long range")),
                 ErrorCode.INVALID_AMOUNT.problem("bad amount"),
                 ErrorCode.NOT_FOUND.problem("no such thing"),
                 Status.INVALID_ARGUMENT.withDescription("bad").asRuntimeException(),

@@ -133,7 +133,8 @@ class HoldGrpcQuarkusTest {
     /**
      * Issue #17, defensive catalog: rmo caps prices at 1,000,000 USDC per 1M tokens; such a deployment is stored and
      * billed at the token maximum without overflow. A price billing cannot store (10^30 USDC per 1M, beyond any cap)
-     * fails to apply and writes nothing (the inbox then dead-letters the event after its retries).
+     * fails to apply and writes nothing (the inbox then records the event as a dead letter, issue #19: an
+     * {@code ArithmeticException} can never apply, so it is not retried).
      */
     @Test
     void everyPriceRmoAcceptsIsBilledAndAnUnstorablePriceWritesNothing() {
