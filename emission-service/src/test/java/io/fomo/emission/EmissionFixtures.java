@@ -99,11 +99,20 @@ public class EmissionFixtures {
         }
     }
 
-    public static synchronized void publishRaw(String type, String eventId, String json) {
+    /** Publishes {@code event} with a W3C {@code traceparent} header, as the outbox relay does for a traced event. */
+    public void publishTraced(String eventId, FomoEvent event, String traceparent) {
+        publishRaw(event.eventType(), eventId, envelope(eventId, event), Map.of("traceparent", traceparent));
+    }
+
+    public static void publishRaw(String type, String eventId, String json) {
+        publishRaw(type, eventId, json, null);
+    }
+
+    private static synchronized void publishRaw(String type, String eventId, String json, Map<String, Object> headers) {
         try {
             Channel c = channel();
             c.basicPublish(EXCHANGE, type, new AMQP.BasicProperties.Builder().contentType("application/json")
-                    .messageId(eventId).deliveryMode(2).build(), json.getBytes(StandardCharsets.UTF_8));
+                    .messageId(eventId).deliveryMode(2).headers(headers).build(), json.getBytes(StandardCharsets.UTF_8));
             c.waitForConfirmsOrDie(10_000);
         } catch (IOException | InterruptedException | TimeoutException e) {
             throw new IllegalStateException(e);

@@ -107,6 +107,9 @@ public class EmissionService {
     @Inject
     StuckWork stuck;
 
+    @Inject
+    EmissionTraces traces;
+
     private final String replicaId = hostName() + ":" + ProcessHandle.current().pid() + ":"
             + UUID.randomUUID().toString().substring(0, 8);
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
@@ -168,8 +171,10 @@ public class EmissionService {
             if (!inFlight.add(epoch)) {
                 return Uni.createFrom().item(Pass.NOT_TAKEN);
             }
+            // the pass continues the trace its claim kept (issue #20, EmissionTraces)
             return db.transaction(tx -> store.lease(tx, epoch, replicaId, config.lease()))
-                    .flatMap(taken -> taken ? advance(epoch, 0, onContext) : Uni.createFrom().item(Pass.NOT_TAKEN))
+                    .flatMap(taken -> taken.isPresent() ? traces.pass(epoch, taken.get(), () -> advance(epoch, 0, onContext))
+                            : Uni.createFrom().item(Pass.NOT_TAKEN))
                     // The epoch as a whole could not advance (e.g. the ledger is down): reported, retried by recovery.
                     .onFailure(t -> !(t instanceof SimulatedCrash)).invoke(t -> stuck.failed(JOB, "epoch:" + epoch, t))
                     .eventually(() -> inFlight.remove(epoch));
@@ -281,7 +286,8 @@ public class EmissionService {
         public Uni<Recorded> result(Tx tx, EpochWithModels e, Batch batch) {
             long epoch = e.epoch().epoch();
             return store.publish(tx, epoch, batch == null ? null : batch.committedAt(), batch == null ? null : batch.replayed(),
-                    replicaId).call(done -> done ? outbox.enqueue(tx, EmissionPlan.eventId(epoch), EmissionPlan.event(e))
+                    replicaId).call(done -> done
+                            ? traces.current(epoch, () -> outbox.enqueue(tx, EmissionPlan.eventId(epoch), EmissionPlan.event(e)))
                             : Uni.createFrom().voidItem())
                     .map(done -> new Recorded(Step.PUBLISHED, done, batch, null, null));
         }

@@ -17,6 +17,7 @@ import io.fomo.emission.epochs.EpochViews.EpochSummary;
 import io.fomo.emission.epochs.EpochViews.EpochView;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.db.Tx;
+import io.fomo.shared.events.EventTrace;
 import io.fomo.shared.web.IdempotencyKeys;
 import io.fomo.shared.errors.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -80,7 +81,9 @@ public class EpochService {
         AgeFactor ageFactor = config.ageFactor();
         Parameters p = new Parameters(config.perEpochUnits(), ageFactor.beta().toPlainString(),
                 ageFactor.tauDays().toPlainString(), config.ownerBps());
-        return store.claim(tx, c.epoch(), c.start(), c.end(), c.eventId(), p, emission.replicaId(), rejectedText, c.models())
+        // the trace current here (the inbox's consumer span, issue #20) is kept with the claim: the emission continues it
+        return store.claim(tx, c.epoch(), c.start(), c.end(), c.eventId(), p, emission.replicaId(), rejectedText, c.models(),
+                        EventTrace.current().traceparent())
                 .invoke(claimed -> {
                     if (!claimed) {
                         LOG.infof("EpochClosed %s: epoch %d was claimed before; nothing to do", c.eventId(), c.epoch());

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.fomo.emission.epochs.EpochRecords.Deployment;
 import io.fomo.emission.epochs.EpochRecords.EpochRow;
@@ -14,6 +15,7 @@ import io.fomo.emission.epochs.EpochRecords.EpochWithModels;
 import io.fomo.emission.epochs.EpochRecords.ModelRow;
 import io.fomo.shared.db.DbRow;
 import io.fomo.shared.db.Tx;
+import io.fomo.shared.events.EventTrace;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -45,14 +47,14 @@ public class EpochStore {
      * Returns whether this call claimed it.
      */
     public Uni<Boolean> claim(Tx tx, long epoch, Instant start, Instant end, String eventId, Parameters p, String claimedBy,
-            String rejected, List<Revenue> models) {
+            String rejected, List<Revenue> models, String traceparent) {
         return tx.update("""
                 INSERT INTO epoch (epoch_idx, epoch_start, epoch_end, state, event_id, per_epoch, beta, tau_days, owner_bps,
-                  claimed_by, claimed_at, rejected)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), $11)
+                  claimed_by, claimed_at, rejected, traceparent)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), $11, $12::text)
                 ON CONFLICT (epoch_idx) DO NOTHING""",
                 epoch, start, end, EpochState.CLAIMED, eventId, p.perEpoch(), p.beta(), p.tauDays(), p.ownerBps(),
-                claimedBy, rejected)
+                claimedBy, rejected, traceparent)
                 .flatMap(inserted -> {
                     if (inserted == 0) {
                         return Uni.createFrom().item(false);
@@ -100,13 +102,16 @@ public class EpochStore {
 
     /**
      * Takes the epoch for {@code owner} for {@code lease}, if it is unfinished and nobody holds it (a holder that
-     * crashed leaves its lease to expire). Returns whether this replica now holds it.
+     * crashed leaves its lease to expire). Returns the trace of its claim when this replica now holds it
+     * ({@link EventTrace#NONE} when the claim had none), empty when it does not.
      */
-    public Uni<Boolean> lease(Tx tx, long epoch, String owner, Duration lease) {
-        return tx.update("""
+    public Uni<Optional<EventTrace>> lease(Tx tx, long epoch, String owner, Duration lease) {
+        return tx.first("""
                 UPDATE epoch SET lease_owner = $2, lease_until = now() + $3::bigint * interval '1 millisecond', attempts = attempts + 1
-                WHERE epoch_idx = $1 AND state <> $4 AND (lease_until IS NULL OR lease_until < now())""",
-                epoch, owner, lease.toMillis(), EpochState.PUBLISHED).map(n -> n == 1);
+                WHERE epoch_idx = $1 AND state <> $4 AND (lease_until IS NULL OR lease_until < now())
+                RETURNING traceparent""",
+                epoch, owner, lease.toMillis(), EpochState.PUBLISHED)
+                .map(row -> row.map(r -> EventTrace.of(r.string("traceparent"), null)));
     }
 
     /** Gives the lease back (with the reason the work stopped, if any). */
