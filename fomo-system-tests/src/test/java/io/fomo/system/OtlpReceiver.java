@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.GZIPInputStream;
 
@@ -17,12 +19,27 @@ import com.sun.net.httpserver.HttpServer;
  * An OTLP/HTTP trace receiver in the test JVM (issue #20): the services export to {@link #endpoint()} with
  * {@code quarkus.otel.exporter.otlp.traces.protocol=http/protobuf}; each request's {@code ExportTraceServiceRequest} is
  * decoded here, field by field from the protobuf wire format of opentelemetry-proto's {@code trace/v1/trace.proto} (only
- * the fields a test reads: the resource's {@code service.name}, each span's ids, name and kind).
+ * the fields a test reads: the resource's {@code service.name}, each span's ids, name, kind, string and integer
+ * attributes, and its links).
  */
 final class OtlpReceiver implements AutoCloseable {
 
-    /** One received span. {@code kind}: 1 internal, 2 server, 3 client, 4 producer, 5 consumer (trace.proto SpanKind). */
-    record ReceivedSpan(String service, String traceId, String spanId, String parentSpanId, String name, int kind) {
+    /**
+     * One received span. {@code kind}: 1 internal, 2 server, 3 client, 4 producer, 5 consumer (trace.proto SpanKind);
+     * {@code attributes}: the string and integer ones, as text; {@code links}: the spans it links to (e.g. a settlement's
+     * captures).
+     */
+    record ReceivedSpan(String service, String traceId, String spanId, String parentSpanId, String name, int kind,
+            Map<String, String> attributes, List<Link> links) {
+
+        /** Whether this span links to a span of trace {@code traceId}. */
+        boolean linksTo(String traceId) {
+            return links.stream().anyMatch(l -> l.traceId().equals(traceId));
+        }
+    }
+
+    /** A span link: the trace and span it points to. */
+    record Link(String traceId, String spanId) {
     }
 
     private final HttpServer server;
@@ -110,49 +127,76 @@ final class OtlpReceiver implements AutoCloseable {
         }
     }
 
-    /** Resource { repeated KeyValue attributes = 1; }, KeyValue { string key = 1; AnyValue value = 2; } */
+    /** Resource { repeated KeyValue attributes = 1; } */
     private static String serviceName(Wire in) {
+        Map<String, String> attributes = new LinkedHashMap<>();
         while (in.more()) {
             int tag = in.tag();
-            if (tag != field(1)) {
+            if (tag == field(1)) {
+                keyValue(new Wire(in.bytes()), attributes);
+            } else {
                 in.skip(tag);
-                continue;
-            }
-            Wire kv = new Wire(in.bytes());
-            String key = null;
-            String value = null;
-            while (kv.more()) {
-                int t = kv.tag();
-                if (t == field(1)) {
-                    key = kv.string();
-                } else if (t == field(2)) {
-                    Wire any = new Wire(kv.bytes()); // AnyValue { string string_value = 1; ... }
-                    while (any.more()) {
-                        int a = any.tag();
-                        if (a == field(1)) {
-                            value = any.string();
-                        } else {
-                            any.skip(a);
-                        }
-                    }
-                } else {
-                    kv.skip(t);
-                }
-            }
-            if ("service.name".equals(key)) {
-                return value;
             }
         }
-        return null;
+        return attributes.get("service.name");
     }
 
-    /** Span { bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; bytes parent_span_id = 4; string name = 5; SpanKind kind = 6; ... } */
+    /** KeyValue { string key = 1; AnyValue value = 2; }, AnyValue { string string_value = 1; ...; int64 int_value = 3; ... } */
+    private static void keyValue(Wire kv, Map<String, String> into) {
+        String key = null;
+        String value = null;
+        while (kv.more()) {
+            int t = kv.tag();
+            if (t == field(1)) {
+                key = kv.string();
+            } else if (t == field(2)) {
+                Wire any = new Wire(kv.bytes());
+                while (any.more()) {
+                    int a = any.tag();
+                    if (a == field(1)) {
+                        value = any.string();
+                    } else if (a == (3 << 3)) { // int_value, a varint
+                        value = Long.toString(any.varint());
+                    } else {
+                        any.skip(a);
+                    }
+                }
+            } else {
+                kv.skip(t);
+            }
+        }
+        if (key != null && value != null) {
+            into.put(key, value);
+        }
+    }
+
+    /** Link { bytes trace_id = 1; bytes span_id = 2; ... } */
+    private static Link link(Wire in) {
+        String traceId = null;
+        String spanId = null;
+        while (in.more()) {
+            int tag = in.tag();
+            switch (tag >>> 3) {
+                case 1 -> traceId = HexFormat.of().formatHex(in.bytes());
+                case 2 -> spanId = HexFormat.of().formatHex(in.bytes());
+                default -> in.skip(tag);
+            }
+        }
+        return new Link(traceId, spanId);
+    }
+
+    /**
+     * Span { bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; bytes parent_span_id = 4; string name = 5;
+     * SpanKind kind = 6; ...; repeated KeyValue attributes = 9; ...; repeated Link links = 13; ... }
+     */
     private static ReceivedSpan span(String service, Wire in) {
         String traceId = null;
         String spanId = null;
         String parent = "";
         String name = null;
         int kind = 0;
+        Map<String, String> attributes = new LinkedHashMap<>();
+        List<Link> links = new ArrayList<>();
         while (in.more()) {
             int tag = in.tag();
             switch (tag >>> 3) {
@@ -161,10 +205,12 @@ final class OtlpReceiver implements AutoCloseable {
                 case 4 -> parent = HexFormat.of().formatHex(in.bytes());
                 case 5 -> name = in.string();
                 case 6 -> kind = (int) in.varint();
+                case 9 -> keyValue(new Wire(in.bytes()), attributes);
+                case 13 -> links.add(link(new Wire(in.bytes())));
                 default -> in.skip(tag);
             }
         }
-        return new ReceivedSpan(service, traceId, spanId, parent, name, kind);
+        return new ReceivedSpan(service, traceId, spanId, parent, name, kind, Map.copyOf(attributes), List.copyOf(links));
     }
 
     private static int field(int number) {
