@@ -157,6 +157,8 @@ settings() {  # settings STANDIN_IP
  "env": {
    "inference-billing": {"FOMO_BILLING_WINDOW": "PT15S", "FOMO_BILLING_EPOCH": "PT45S", "FOMO_BILLING_EPOCH_GRACE": "PT5S",
                          "FOMO_BILLING_SETTLE_DELAY": "PT2S", "FOMO_BILLING_SETTLE_INTERVAL": "2s"},
+   "treasury-service": {"FOMO_TREASURY_SPLIT_SETTLEMENT_WINDOW": "PT15S", "FOMO_TREASURY_SPLIT_CARRY_DELAY": "PT5S",
+                        "FOMO_TREASURY_SPLIT_CARRY_INTERVAL": "2s"},
    "rmo-service": {"FOMO_RMO_HOSTING_CHECK_ALLOWED_RANGES": "$1/32"}
  },
  "demoRealm": "$ROOT/deploy/keycloak/fomo-realm.json"}
