@@ -60,7 +60,8 @@ import jakarta.inject.Inject;
  * The {@link ParkedEventsJob} applies due parked events again through the same transaction (inbox row + effect + delete
  * of the parked row, so exactly once) with a bounded back-off ({@code fomo.inbox.park.backoff-initial} doubling to
  * {@code fomo.inbox.park.backoff-max}), without limit in time; {@link #factArrived} makes the events waiting for a fact
- * due at once. A re-delivered copy of a parked event changes nothing. Each consumer's effect is known by its name at
+ * due at once. A re-delivered copy of a parked event is one more attempt in the same transaction (applied: unparked,
+ * exactly once; failing: the parked row stays as it is, no second one). Each consumer's effect is known by its name at
  * startup ({@link InboxConsumer}, {@link #register}), so parked events apply after a restart without a new message.
  * Operators: {@code GET /api/v1/ops/parked}, {@code /api/v1/ops/dead-letters} (list, inspect, re-drive).
  *
@@ -254,15 +255,17 @@ public class Inbox {
             return deadLetter(received, envelope, refused.getMessage(), refused);
         }
         return traced(consumer, envelope, trace, context -> Uni.createFrom()
-                .deferred(() -> within(context, db.transaction(tx -> InboxStore.recordDelivery(tx, consumer, envelope)
+                .deferred(() -> within(context, db.transaction(tx -> InboxStore.record(tx, consumer, envelope)
                         .flatMap(inserted -> {
                             if (inserted == 0) {
                                 duplicates.increment();
-                                LOG.debugf("inbox %s: duplicate (or parked) %s %s skipped", consumer, envelope.type(),
+                                LOG.debugf("inbox %s: duplicate %s %s skipped", consumer, envelope.type(),
                                         envelope.eventId());
                                 return Uni.createFrom().voidItem();
                             }
-                            return effect.apply(tx, envelope).invoke(() -> processed.increment());
+                            // a re-delivered copy of a parked event is one more attempt: applied, it is unparked
+                            return effect.apply(tx, envelope).invoke(() -> processed.increment())
+                                    .flatMap(x -> InboxStore.unpark(tx, consumer, envelope.eventId())).replaceWithVoid();
                         }))))
                 .onFailure().invoke(e -> LOG.debugf("inbox %s: %s %s failed: %s", consumer, envelope.type(),
                         envelope.eventId(), e.getMessage()))

@@ -20,13 +20,6 @@ final class InboxStore {
     private InboxStore() {
     }
 
-    /** A live delivery's record: nothing when the event took effect before, or when it is parked (it waits there). */
-    private static final String RECORD_UNLESS_PARKED = """
-            INSERT INTO fomo_inbox (consumer, event_id, type, received_at)
-            SELECT $1::text, $2::text, $3::text, now()
-             WHERE NOT EXISTS (SELECT 1 FROM fomo_parked_event p WHERE p.consumer = $1 AND p.event_id = $2)
-            ON CONFLICT (consumer, event_id) DO NOTHING""";
-
     private static final String RECORD = """
             INSERT INTO fomo_inbox (consumer, event_id, type, received_at) VALUES ($1, $2, $3, now())
             ON CONFLICT (consumer, event_id) DO NOTHING""";
@@ -34,11 +27,6 @@ final class InboxStore {
     private static final String PARKED_COLUMNS = """
             consumer, event_id, type, waiting_for, reason, attempts, parked_at, last_attempt_at, next_attempt_at, body,
             routing_key, user_id, traceparent, tracestate""";
-
-    /** 1 when the event is recorded now (its effect must run), 0 when it took effect before or waits parked. */
-    static Uni<Integer> recordDelivery(Tx tx, String consumer, EventEnvelope e) {
-        return tx.update(RECORD_UNLESS_PARKED, consumer, e.eventId(), e.type());
-    }
 
     /** 1 when the event is recorded now, 0 when it took effect before. */
     static Uni<Integer> record(Tx tx, String consumer, EventEnvelope e) {
