@@ -255,7 +255,7 @@ public class Inbox {
             return deadLetter(received, envelope, refused.getMessage(), refused);
         }
         return traced(consumer, envelope, trace, context -> Uni.createFrom()
-                .deferred(() -> within(context, db.transaction(tx -> InboxStore.record(tx, consumer, envelope)
+                .deferred(() -> within(context, () -> db.transaction(tx -> InboxStore.record(tx, consumer, envelope)
                         .flatMap(inserted -> {
                             if (inserted == 0) {
                                 duplicates.increment();
@@ -396,7 +396,8 @@ public class Inbox {
         Uni<Boolean> attempt = effect == null
                 ? Uni.createFrom().failure(new IllegalStateException("no effect registered for consumer " + p.consumer()
                         + " on this replica"))
-                : traced(p.consumer(), envelope, p.trace(), context -> within(context, applyOnce(p.consumer(), envelope, effect)));
+                : traced(p.consumer(), envelope, p.trace(),
+                        context -> within(context, () -> applyOnce(p.consumer(), envelope, effect)));
         return attempt.onItemOrFailure().transformToUni((applied, failure) -> {
             if (failure == null) {
                 return unparked(p, applied);
@@ -580,16 +581,18 @@ public class Inbox {
     }
 
     /**
-     * Subscribes to {@code work} (each attempt) with {@code trace} current: {@link Db} hands the current trace on to the
-     * unit of work it opens, so the effect, its calls and the events it enqueues are in the consumer's span.
+     * Builds and subscribes to {@code work} (each attempt) with {@code trace} current: {@link Db} hands the current
+     * trace on to the unit of work it opens, so the effect, its calls and the events it enqueues are in the consumer's
+     * span. The Uni is built inside the scope, not before it: context propagation captures the trace when the unit's
+     * Uni is created, so a Uni made outside would carry no trace (the effect's outbox records then had none).
      */
-    private static <T> Uni<T> within(io.opentelemetry.context.Context trace, Uni<T> work) {
+    private static <T> Uni<T> within(io.opentelemetry.context.Context trace, java.util.function.Supplier<Uni<T>> work) {
         if (trace == null) {
-            return work;
+            return work.get();
         }
         return Uni.createFrom().emitter(emitter -> {
             try (var scope = trace.makeCurrent()) {
-                work.subscribe().with(emitter::complete, emitter::fail);
+                work.get().subscribe().with(emitter::complete, emitter::fail);
             }
         });
     }
