@@ -106,6 +106,10 @@ public enum ErrorCode {
     DEADLINE_EXCEEDED(409, Status.Code.FAILED_PRECONDITION),
     DEPLOYMENT_BUSY(409, Status.Code.FAILED_PRECONDITION),
     DEPLOYMENT_NOT_LIVE(409, Status.Code.FAILED_PRECONDITION),
+    /** SPEC §7a: its hosting failed the re-checks; no new authorizations until a check passes. */
+    DEPLOYMENT_SUSPENDED(409, Status.Code.FAILED_PRECONDITION),
+    /** SPEC §7a: delisted (or being delisted) by its owner or an operator; no new authorizations, ever. */
+    DEPLOYMENT_DELISTED(409, Status.Code.FAILED_PRECONDITION),
     /** Was 422 in inference-billing. */
     EPOCH_NOT_CLOSED(409, Status.Code.FAILED_PRECONDITION),
     EPOCH_PUBLISHED(409, Status.Code.FAILED_PRECONDITION),
