@@ -30,6 +30,17 @@ import com.sun.net.httpserver.HttpServer;
  * <p>Failure modes for hosting-check tests: {@link #status(int)} (answer /models with another status),
  * {@link #delay(Duration)} (answer late), {@link #models(String...)} (list other ids); {@link #close()} makes it
  * unreachable.
+ *
+ * <p>HTTP control, so another process (the README's story, a script) can make a running stand-in fail and recover
+ * (issue #22: suspension and resumption of a live deployment):
+ * <ul>
+ *   <li>{@code POST /control/status} with body {@code {"status":503}}: {@code /v1/models} answers 503 from now on
+ *       (any status 200..599; {@code {"status":200}} heals it); answers {@code {"status":503}};</li>
+ *   <li>{@code GET /control/status}: the status {@code /v1/models} answers now, {@code {"status":200}}.</li>
+ * </ul>
+ * e.g. {@code curl -X POST -d '{"status":503}' http://127.0.0.1:8090/control/status}. Anything else on
+ * {@code /control/status} is a 400 (unreadable body or status out of range) or 405. The stand-in listens on 127.0.0.1
+ * only, so only local processes can use it.
  */
 public final class OpenAiStandIn implements AutoCloseable {
 
@@ -55,6 +66,7 @@ public final class OpenAiStandIn implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/v1/models", this::models);
         server.createContext("/v1/chat/completions", this::completions);
+        server.createContext("/control/status", this::control);
         server.start();
     }
 
@@ -123,6 +135,30 @@ public final class OpenAiStandIn implements AutoCloseable {
                     .append("\",\"object\":\"model\",\"owned_by\":\"fomo-stand-in\"}");
         }
         send(ex, 200, b.append("]}").toString());
+    }
+
+    /** The HTTP control of {@link #status(int)} (see the class comment). */
+    private void control(HttpExchange ex) throws IOException {
+        if (!"/control/status".equals(ex.getRequestURI().getPath())) {
+            send(ex, 404, "{\"error\":{\"message\":\"not found\"}}");
+            return;
+        }
+        if ("GET".equals(ex.getRequestMethod())) {
+            send(ex, 200, "{\"status\":" + status.get() + "}");
+            return;
+        }
+        if (!"POST".equals(ex.getRequestMethod())) {
+            send(ex, 405, "{\"error\":{\"message\":\"method not allowed\"}}");
+            return;
+        }
+        byte[] body = ex.getRequestBody().readNBytes(1024);
+        long wanted = longField(new String(body, StandardCharsets.UTF_8), "status", -1);
+        if (wanted < 200 || wanted > 599) {
+            send(ex, 400, "{\"error\":{\"message\":\"body must be {\\\"status\\\": 200..599}\"}}");
+            return;
+        }
+        status((int) wanted);
+        send(ex, 200, "{\"status\":" + wanted + "}");
     }
 
     private void completions(HttpExchange ex) throws IOException {

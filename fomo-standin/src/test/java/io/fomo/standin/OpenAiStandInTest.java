@@ -34,4 +34,28 @@ class OpenAiStandInTest {
         assertThat(OpenAiStandIn.longField("{\"model\":\"m\"}", "max_tokens", 16)).isEqualTo(16);
         assertThat(OpenAiStandIn.promptWords("{\"messages\":[{\"content\":\"\"}]}")).isZero();
     }
+
+    @Test
+    void anotherProcessCanMakeItFailAndRecoverOverHttp() throws Exception {
+        try (OpenAiStandIn host = OpenAiStandIn.start("Qwen/Qwen3-32B")) {
+            String control = host.baseUrl().replace("/v1", "/control/status");
+            assertThat(post(control, "{\"status\":503}").statusCode()).isEqualTo(200);
+            assertThat(get(host.baseUrl() + "/models").statusCode()).isEqualTo(503);
+            assertThat(get(control).body()).isEqualTo("{\"status\":503}");
+            assertThat(post(control, "{\"status\": 200}").statusCode()).isEqualTo(200);
+            assertThat(get(host.baseUrl() + "/models").statusCode()).isEqualTo(200);
+            assertThat(post(control, "{\"status\":99}").statusCode()).isEqualTo(400);
+            assertThat(post(control, "nonsense").statusCode()).isEqualTo(400);
+            assertThat(get(host.baseUrl() + "/models").statusCode()).isEqualTo(200);
+        }
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String url, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }
