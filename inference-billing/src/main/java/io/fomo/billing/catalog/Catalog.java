@@ -24,7 +24,9 @@ import jakarta.inject.Inject;
  * ({@link DeploymentLiveProjection}): one validation, and the first announcement of a deployment wins (a live
  * deployment's prices are fixed, SPEC §3; a different re-announcement is refused, logged and counted, not applied).
  * Re-delivery of one event is absorbed by the inbox; the insert runs in the inbox's transaction, so a failing insert
- * rolls the inbox row back too (SPEC §9).
+ * rolls the inbox row back too (SPEC §9). The row starts LIVE at status version 0, and V11's trigger stores its prices
+ * as version 0 of the price history; {@link DeploymentStatuses} and {@link DeploymentPrices} then follow rmo's changes,
+ * and the events they parked for this deployment are woken when it is inserted (issue #22).
  */
 @ApplicationScoped
 public class Catalog extends DeploymentLiveProjection {
@@ -78,6 +80,13 @@ public class Catalog extends DeploymentLiveProjection {
         return new CatalogStore.LiveDeployment(d.deploymentId(), d.symbol(), d.ownerId(), d.modelId(),
                 perMillion(d.inputPricePerMillion()), perMillion(d.outputPricePerMillion()),
                 perMillion(d.inputCostPerMillion()), perMillion(d.outputCostPerMillion()), d.liveAt(), d.poolId());
+    }
+
+    /** A deploymentId as every event of the catalog carries it (1-128 characters, DeploymentLive's rule). */
+    static void requireDeploymentId(String event, String id) {
+        if (id == null || id.isBlank() || id.length() > 128) {
+            throw new IllegalArgumentException(event + ": deploymentId is required (1-128 characters)");
+        }
     }
 
     static long perMillion(String usdc) {

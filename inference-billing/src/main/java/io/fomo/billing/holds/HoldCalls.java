@@ -16,8 +16,11 @@ final class HoldCalls {
     private HoldCalls() {
     }
 
-    /** What Authorize reads before pricing: the deployment's prices, the user's discount and any stored answer. */
-    record Lookup(String deploymentId, String userId, String requestId) {
+    /**
+     * What Authorize reads before pricing: the deployment's status and its prices in force {@code at} (the
+     * authorization's time, SPEC §7a), the user's discount and any stored answer.
+     */
+    record Lookup(String deploymentId, String userId, String requestId, Instant at) {
     }
 
     /** The columns of a hold that never change after Authorize: what Capture prices with. */

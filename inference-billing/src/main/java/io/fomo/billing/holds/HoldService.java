@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 import static io.fomo.billing.holds.HoldAnswers.checkSameBody;
 import static io.fomo.billing.holds.HoldAnswers.usdc;
 
+import io.fomo.shared.deployments.DeploymentStatus;
 import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.events.EventTrace;
 import io.fomo.billing.BillingConfig;
@@ -138,32 +139,34 @@ public class HoldService {
     // ---------------------------------------------------------------- Authorize
 
     /**
-     * Two grouped round trips, no explicit transaction: one read (per group) of the prices, the user's discount and any
-     * stored answer; Java prices the hold; {@code billing_authorize_group} (V5) then claims the request id, takes the
+     * Two grouped round trips, no explicit transaction: one read (per group) of the status, the prices in force now,
+     * the user's discount and any stored answer; a deployment that is not LIVE is refused ({@link Admission}); Java
+     * prices the hold; {@code billing_authorize_group} (V5) then claims the request id, takes the
      * hold from the wallet, writes the hold and the answer, or answers CANNOT_HOLD for this call (nothing written).
      */
     public Uni<AuthorizeAnswer> authorize(AuthorizeCommand r) {
         byte[] hash = r.requestHash();
-        return groups.lookups().submit(new Lookup(r.deploymentId(), r.userId(), r.requestId())).flatMap(d -> {
+        Instant now = Instant.now(time);
+        return groups.lookups().submit(new Lookup(r.deploymentId(), r.userId(), r.requestId(), now)).flatMap(d -> {
             if (!d.isNull("request_hash")) {
                 return replayAuthorize(r.requestId(), hash, HoldStore.bytes(d.value("request_hash")),
                         HoldStore.bytes(d.value("response")), d.units("available"));
             }
-            if (d.isNull("input_price")) {
+            if (d.isNull("status") || d.isNull("input_price")) {
                 throw ErrorCode.DEPLOYMENT_NOT_FOUND.problem("no live deployment " + r.deploymentId());
             }
-            return doAuthorize(r, hash, d);
+            Admission.refuseUnlessLive(r.deploymentId(), DeploymentStatus.parse(d.string("status")));
+            return doAuthorize(r, hash, d, now);
         });
     }
 
-    private Uni<AuthorizeAnswer> doAuthorize(AuthorizeCommand r, byte[] hash, DbRow d) {
+    private Uni<AuthorizeAnswer> doAuthorize(AuthorizeCommand r, byte[] hash, DbRow d, Instant now) {
         var rates = new Pricing.Rates(d.longValue("input_price"), d.longValue("output_price"), d.longValue("input_cost"),
                 d.longValue("output_cost"));
         int discount = Pricing.cappedDiscount(d.intValue("discount_bps"), discountCapBps);
         Charge worst = Pricing.charge(rates, r.maxInputTokens(), r.maxOutputTokens(), discount);
         BigInteger held = worst.charged();
         UUID holdId = UUID.randomUUID();
-        Instant now = Instant.now(time);
         Instant expires = now.plus(holdTtl);
         // Stored without `available` (known only inside the statement; kept in grpc_request.available).
         var partial = new AuthorizeAnswer(holdId, held, discount, expires, HoldState.HELD, null, false);

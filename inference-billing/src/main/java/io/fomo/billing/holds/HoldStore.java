@@ -40,10 +40,12 @@ public class HoldStore {
     static final long EXPIRY_LOCK = SETTLEMENT_LOCK + 1;
 
     /**
-     * One read for a group of Authorize calls: per call (in order) its position, the four prices, the discount, and
-     * the stored (request_hash, response, available) if the request id was used before. Each lookup is a LATERAL
-     * subquery with LIMIT 1, which PostgreSQL cannot turn into a join (as plain joins, a plan hashed the whole of
-     * grpc_request: 5 ms a group and growing with the table), so the plan is one key lookup per call. It is planned at
+     * One read for a group of Authorize calls: per call (in order) its position, the deployment's status, the four
+     * prices in force at the call's time (SPEC §7a, V11: the greatest {@code effective_from} at or before it, ties by the
+     * highest version, as {@code PriceSchedule}), the discount, and the stored (request_hash, response, available) if
+     * the request id was used before. Each lookup is a LATERAL subquery with LIMIT 1, which PostgreSQL cannot turn into
+     * a join (as plain joins, a plan hashed the whole of grpc_request: 5 ms a group and growing with the table), so the
+     * plan is one key lookup per call; the price is one descent of {@code deployment_price_in_force}. It is planned at
      * each execution (the shared configuration's plan_cache_mode = force_custom_plan): a cached generic plan made
      * while grpc_request was still empty kept a sequential scan of it as the table grew.
      */
@@ -52,19 +54,26 @@ public class HoldStore {
         String[] deployments = new String[n];
         String[] users = new String[n];
         String[] requests = new String[n];
+        Instant[] times = new Instant[n];
         for (int i = 0; i < n; i++) {
             deployments[i] = calls.get(i).deploymentId();
             users[i] = calls.get(i).userId();
             requests[i] = calls.get(i).requestId();
+            times[i] = calls.get(i).at();
         }
         return tx.rows("""
-                SELECT x.i, d.input_price, d.output_price, d.input_cost, d.output_cost, coalesce(s.discount_bps, 0) AS discount_bps,
-                       g.request_hash, g.response, g.available
-                FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x (dep, usr, req, i)
-                LEFT JOIN LATERAL (SELECT * FROM deployment WHERE id = x.dep LIMIT 1) d ON true
+                SELECT x.i, d.status, d.input_price, d.output_price, d.input_cost, d.output_cost,
+                       coalesce(s.discount_bps, 0) AS discount_bps, g.request_hash, g.response, g.available
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS x (dep, usr, req, at, i)
+                LEFT JOIN LATERAL (SELECT dd.status, p.input_price, p.output_price, p.input_cost, p.output_cost
+                                   FROM deployment dd
+                                   LEFT JOIN LATERAL (SELECT * FROM deployment_price
+                                                      WHERE deployment_id = dd.id AND effective_from <= x.at
+                                                      ORDER BY effective_from DESC, version DESC LIMIT 1) p ON true
+                                   WHERE dd.id = x.dep LIMIT 1) d ON true
                 LEFT JOIN LATERAL (SELECT * FROM stake_discount WHERE deployment_id = x.dep AND user_id = x.usr LIMIT 1) s ON true
                 LEFT JOIN LATERAL (SELECT * FROM grpc_request WHERE method = 'Authorize' AND request_id = x.req LIMIT 1) g ON true
-                ORDER BY x.i""", deployments, users, requests);
+                ORDER BY x.i""", deployments, users, requests, times);
     }
 
     /** One group of Authorize calls in one statement: {@code billing_authorize_group} (V5). */
