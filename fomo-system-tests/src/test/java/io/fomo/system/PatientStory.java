@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,19 +16,54 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fomo.testkit.KeycloakTokens;
 
 /**
- * SPEC §1's story, the same steps and inputs as fomo-demo's {@code story} (Alice's QWENALICE: 400,000 MT at 0.25 FLOCK,
- * Bob 60,000 and Carol 90,000 FLOCK, Bob stakes 10,000 MT, top-ups of 5 USDC, Bob 10,000 + 2,000 and Carol 15,000 +
- * 3,000 tokens, the settlement, the epoch, Bob's claim, the audit), told from this JVM by a <b>patient client</b>:
+ * SPEC §1's story with <b>two models</b>, several users and epochs, told from this JVM by a <b>patient client</b>:
  * every call is retried with the same idempotency key or request id while its service does not answer
  * ({@link Calls}), so a service killed at any moment and restarted delays the story but changes none of its inputs.
- * The outcome has the demo's summary fields, so {@link StoryExpectations} checks it to the base unit.
+ *
+ * <ul>
+ * <li>Alice's QWENALICE (the demo's: 400,000 MT at 0.25 FLOCK, Bob 60,000 and Carol 90,000 FLOCK: oversubscribed,
+ * pro-rata) and Alice's LLAMAALICE (400,000 MT at 0.30 FLOCK, soft cap 20,000, Dave 25,000 and Carol 5,000 FLOCK:
+ * between the caps, not pro-rata), both open in the same window;</li>
+ * <li>Bob stakes 10,000 QWENALICE (10% off), Dave 1,000 LLAMAALICE (5% off); 5 USDC of credits each for Bob, Carol,
+ * Dave;</li>
+ * <li>QWENALICE serves Bob and Carol; <b>once its split is visible</b> LLAMAALICE serves Dave and Carol. Both models'
+ * buybacks trade on the one genesis FLOCK-USDC pool and the split records carry no field that orders two models'
+ * splits (their {@code settledAt} is read before the pool is locked, the sequence is not shown), so the story makes
+ * the order deterministic: every QWENALICE split comes before every LLAMAALICE split. The first request is sent
+ * early in an epoch so that both models usually earn in the same epoch (and share its emission by score);</li>
+ * <li>the epochs close; Bob and Dave claim; the audit.</li>
+ * </ul>
+ * The outcome's summary holds the ids and receipts; {@link PatientStoryExpectations} checks it to the base unit.
  *
  * <p>The API platform's part skips the model call (the stand-in reports exactly the requested tokens as usage):
- * billing is given the same usage the demo's platform would capture.
+ * billing is given the usage the platform would capture.
  */
 final class PatientStory {
 
-    static final String SYMBOL = "QWENALICE";
+    /** One user's request to a model: the tokens the platform captures. */
+    record Chat(String user, long in, long out) {
+    }
+
+    /** A model's inputs: its deployment's prices, its offering's terms, who contributes, stakes and uses it. */
+    record Model(String symbol, String displayName, String inputPrice, String outputPrice, String inputCost,
+            String outputCost, String price, String softCap, Map<String, String> contributions, String staker,
+            String stake, List<Chat> chats) {
+    }
+
+    static final Model QWEN = new Model("QWENALICE", "QwenALICE", "0.50", "1.50", "0.20", "0.60", "0.25", null,
+            ordered("bob", "60000", "carol", "90000"), "bob", "10000",
+            List.of(new Chat("bob", 10_000, 2_000), new Chat("carol", 15_000, 3_000)));
+    static final Model LLAMA = new Model("LLAMAALICE", "LlamaALICE", "0.80", "2.40", "0.30", "0.90", "0.30", "20000",
+            ordered("dave", "25000", "carol", "5000"), "dave", "1000",
+            List.of(new Chat("dave", 20_000, 5_000), new Chat("carol", 7_000, 1_500)));
+    static final List<Model> MODELS = List.of(QWEN, LLAMA);
+    static final List<String> USERS = List.of("bob", "carol", "dave");
+    /** Each user's FLOCK deposit and USDC top-up. */
+    static final String DEPOSIT = "100000";
+    static final String TOPUP = "5";
+
+    /** How long the offerings are open (the demo's FOMO_DEMO_OFFERING_WINDOW in the system tests). */
+    static final Duration OFFERING_WINDOW = Duration.ofSeconds(12);
 
     private final Suite s;
     private final List<String> log = new ArrayList<>();
@@ -39,116 +75,169 @@ final class PatientStory {
     DemoRun.Outcome run() {
         String run = s.run;
         String alice = KeycloakTokens.user("alice");
-        String aliceId = subject(alice);
-        String bobId = subject(KeycloakTokens.user("bob"));
-        String carolId = subject(KeycloakTokens.user("carol"));
-        ObjectNode summary = DemoRun.JSON.createObjectNode().put("alice", aliceId).put("bob", bobId).put("carol", carolId);
-
-        say("Alice registers " + SYMBOL);
-        JsonNode deployment = Calls.post(s.rmo.url() + "/api/v1/deployments", alice,
-                Calls.obj("displayName", "QwenALICE", "modelId", Suite.MODEL, "baseUrl", s.standIn.baseUrl(),
-                        "inputPricePerMillion", "0.50", "outputPricePerMillion", "1.50",
-                        "inputCostPerMillion", "0.20", "outputCostPerMillion", "0.60"),
-                "story-deployment-" + run);
-        String deploymentId = deployment.path("id").asText();
-        summary.put("deploymentId", deploymentId);
-        Calls.post(s.rmo.url() + "/api/v1/deployments/" + deploymentId + "/hosting-checks", alice, Calls.obj(),
-                "story-hosting-" + run);
-
-        say("Alice proposes the offering; the operator opens it and deposits 100,000 FLOCK for Bob and Carol");
-        Instant opens = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
-        JsonNode offering = Calls.post(s.rmo.url() + "/api/v1/offerings", alice,
-                Calls.obj("deploymentId", deploymentId, "symbol", SYMBOL, "price", "0.25", "opensAt", opens.toString(),
-                        "closesAt", opens.plus(OFFERING_WINDOW).toString()),
-                "story-offering-" + run);
-        String offeringId = offering.path("id").asText();
-        summary.put("offeringId", offeringId);
-        if ("DRAFT".equals(offering.path("state").asText())) {
-            open(offeringId, run);
+        ObjectNode summary = DemoRun.JSON.createObjectNode().put("alice", subject(alice));
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (String u : USERS) {
+            ids.put(u, subject(KeycloakTokens.user(u)));
+            summary.put(u, ids.get(u));
         }
-        for (String[] u : new String[][] {{"bob", bobId}, {"carol", carolId}}) {
-            Calls.post(s.treasury.url() + "/api/v1/deposits", op(), Calls.obj("depositId", "story-deposit-" + u[0] + "-" + run,
-                    "userId", u[1], "token", "FLOCK", "amount", "100000"), null);
-        }
+        ObjectNode models = summary.putObject("models");
 
-        say("Bob contributes 60,000 FLOCK and Carol 90,000");
-        Instant opensAt = Instant.parse(offering.path("opensAt").asText());
-        Calls.await("the offering to open", Duration.ofSeconds(30), () -> Instant.now().isAfter(opensAt) ? true : null);
-        for (String[] u : new String[][] {{"bob", "60000"}, {"carol", "90000"}}) {
-            Calls.post(s.rmo.url() + "/api/v1/offerings/" + offeringId + "/contributions", KeycloakTokens.user(u[0]),
-                    Calls.obj("amount", u[1], "idempotencyKey", "story-contribution-" + u[0] + "-" + run), null);
-        }
-
-        say("The offering closes at closesAt");
-        Instant closesAt = Instant.parse(offering.path("closesAt").asText());
-        Calls.await("closesAt", Duration.ofMinutes(1), () -> Instant.now().isAfter(closesAt) ? true : null);
-        try {
-            Calls.post(s.rmo.url() + "/api/v1/offerings/" + offeringId + "/close", op(), Calls.obj(), "story-close-" + run);
-        } catch (Calls.Refused | IllegalStateException e) {
-            // rmo's scheduler ran the close already, or it stopped halfway (the ledger down): it resumes on its own.
-            say("close: " + e.getMessage() + "; waiting for the close to finish");
-        }
-        Calls.await("the offering to go LIVE", Duration.ofMinutes(4), () -> {
-            JsonNode o = Calls.get(s.rmo.url() + "/api/v1/offerings/" + offeringId, null);
-            String state = o.path("state").asText();
-            if ("FAILED".equals(state) || "CANCELLED".equals(state)) {
-                throw new IllegalStateException("the offering ended " + state + ": " + o);
+        Instant opens = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(3);
+        Map<String, String> deployments = new LinkedHashMap<>();
+        Map<String, JsonNode> offerings = new LinkedHashMap<>();
+        for (Model m : MODELS) {
+            say("Alice registers " + m.symbol() + " and proposes its offering; the operator opens it");
+            JsonNode deployment = Calls.post(s.rmo.url() + "/api/v1/deployments", alice,
+                    Calls.obj("displayName", m.displayName(), "modelId", Suite.MODEL, "baseUrl", s.standIn.baseUrl(),
+                            "inputPricePerMillion", m.inputPrice(), "outputPricePerMillion", m.outputPrice(),
+                            "inputCostPerMillion", m.inputCost(), "outputCostPerMillion", m.outputCost()),
+                    "story-deployment-" + m.symbol() + "-" + run);
+            String deploymentId = deployment.path("id").asText();
+            deployments.put(m.symbol(), deploymentId);
+            Calls.post(s.rmo.url() + "/api/v1/deployments/" + deploymentId + "/hosting-checks", alice, Calls.obj(),
+                    "story-hosting-" + m.symbol() + "-" + run);
+            ObjectNode terms = Calls.obj("deploymentId", deploymentId, "symbol", m.symbol(), "price", m.price(),
+                    "opensAt", opens.toString(), "closesAt", opens.plus(OFFERING_WINDOW).toString());
+            if (m.softCap() != null) {
+                terms.put("softCap", m.softCap());
             }
-            return "LIVE".equals(state) ? o : null;
-        });
-        Calls.await("the treasury to open the " + SYMBOL + "-FLOCK pool", Duration.ofMinutes(3), () -> {
-            JsonNode markets = Calls.get(s.treasury.url() + "/api/v1/markets", null);
-            for (JsonNode m : markets.isArray() ? markets : markets.path("markets")) {
-                if ((SYMBOL + "-FLOCK").equals(m.path("poolId").asText())) {
-                    return m;
-                }
+            JsonNode offering = Calls.post(s.rmo.url() + "/api/v1/offerings", alice, terms,
+                    "story-offering-" + m.symbol() + "-" + run);
+            offerings.put(m.symbol(), offering);
+            if ("DRAFT".equals(offering.path("state").asText())) {
+                open(offering.path("id").asText(), m.symbol(), run);
             }
-            return null;
-        });
-
-        say("Bob stakes 10,000 " + SYMBOL);
-        Calls.await("staking to take Bob's stake", Duration.ofMinutes(3), () -> {
-            try {
-                return Calls.post(s.staking.url() + "/api/v1/stakes", KeycloakTokens.user("bob"),
-                        Calls.obj("deploymentId", deploymentId, "amount", "10000", "idempotencyKey", "story-stake-" + run), null);
-            } catch (Calls.Refused e) {
-                if ("DEPLOYMENT_NOT_LIVE".equals(e.code)) {
-                    return null; // staking has not applied the DeploymentLive yet
-                }
-                throw e;
-            }
-        });
-
-        say("The operator tops up 5 USDC of prepaid credits for Bob and for Carol");
-        for (String[] u : new String[][] {{"bob", bobId}, {"carol", carolId}}) {
-            Calls.post(s.billing.url() + "/api/v1/credits/topups", op(),
-                    Calls.obj("topupId", "story-topup-" + u[0] + "-" + run, "userId", u[1], "amount", "5"), null);
+            models.putObject(m.symbol()).put("deploymentId", deploymentId).put("offeringId", offering.path("id").asText());
+        }
+        say("The operator deposits " + DEPOSIT + " FLOCK for each of " + USERS);
+        for (String u : USERS) {
+            Calls.post(s.treasury.url() + "/api/v1/deposits", op(), Calls.obj("depositId", "story-deposit-" + u + "-" + run,
+                    "userId", ids.get(u), "token", "FLOCK", "amount", DEPOSIT), null);
         }
 
-        say("The API platform serves Bob and Carol");
-        ArrayNode receipts = DemoRun.JSON.createArrayNode();
-        try (Calls.Billing billing = new Calls.Billing(s.billing.grpcPort(), () -> KeycloakTokens.service("api-platform"))) {
-            int[] probes = {0};
-            Calls.await("billing's discount projection to show Bob's stake", Duration.ofMinutes(3), () -> {
-                String id = "story-probe-" + run + "-" + probes[0]++;
-                Map<Integer, Object> hold = billing.authorize(id, bobId, deploymentId, 1, 1);
-                billing.release(id, Calls.text(hold, 1)); // by the hold's request id, as the platform does
-                return Calls.number(hold, 3) >= 1000 ? true : null;
+        Instant opensAt = Instant.parse(offerings.get(QWEN.symbol()).path("opensAt").asText());
+        Calls.await("the offerings to open", Duration.ofSeconds(30), () -> Instant.now().isAfter(opensAt) ? true : null);
+        for (Model m : MODELS) {
+            String offeringId = offerings.get(m.symbol()).path("id").asText();
+            m.contributions().forEach((user, amount) -> {
+                say(user + " contributes " + amount + " FLOCK to " + m.symbol());
+                Calls.post(s.rmo.url() + "/api/v1/offerings/" + offeringId + "/contributions", KeycloakTokens.user(user),
+                        Calls.obj("amount", amount, "idempotencyKey", "story-contribution-" + m.symbol() + "-" + user + "-" + run),
+                        null);
             });
-            receipts.add(chat(billing, "bob", bobId, deploymentId, 10_000, 2_000, "story-chat-bob-" + run));
-            receipts.add(chat(billing, "carol", carolId, deploymentId, 15_000, 3_000, "story-chat-carol-" + run));
         }
-        summary.set("receipts", receipts);
 
-        say("The epoch closes; Bob claims his rewards");
-        String bob = KeycloakTokens.user("bob");
-        Calls.await("Bob's staking rewards", Duration.ofMinutes(4), () -> {
-            JsonNode r = Calls.get(s.staking.url() + "/api/v1/rewards/me", bob);
-            return (r.isArray() ? r : r.path("rewards")).size() > 0 ? r : null;
-        });
-        JsonNode claim = Calls.post(s.staking.url() + "/api/v1/rewards/claims", KeycloakTokens.user("bob"),
-                Calls.obj("idempotencyKey", "story-claim-" + run), null);
-        say("claim: " + claim);
+        say("The offerings close at closesAt");
+        Instant closesAt = Instant.parse(offerings.get(QWEN.symbol()).path("closesAt").asText());
+        Calls.await("closesAt", Duration.ofMinutes(1), () -> Instant.now().isAfter(closesAt) ? true : null);
+        for (Model m : MODELS) {
+            String offeringId = offerings.get(m.symbol()).path("id").asText();
+            try {
+                Calls.post(s.rmo.url() + "/api/v1/offerings/" + offeringId + "/close", op(), Calls.obj(),
+                        "story-close-" + m.symbol() + "-" + run);
+            } catch (Calls.Refused | IllegalStateException e) {
+                // rmo's scheduler ran the close already, or it stopped halfway (the ledger down): it resumes on its own.
+                say("close of " + m.symbol() + ": " + e.getMessage() + "; waiting for the close to finish");
+            }
+        }
+        for (Model m : MODELS) {
+            String offeringId = offerings.get(m.symbol()).path("id").asText();
+            Calls.await(m.symbol() + "'s offering to go LIVE", Duration.ofMinutes(4), () -> {
+                JsonNode o = Calls.get(s.rmo.url() + "/api/v1/offerings/" + offeringId, null);
+                String state = o.path("state").asText();
+                if ("FAILED".equals(state) || "CANCELLED".equals(state)) {
+                    throw new IllegalStateException("the offering ended " + state + ": " + o);
+                }
+                return "LIVE".equals(state) ? o : null;
+            });
+            Calls.await("the treasury to open the " + m.symbol() + "-FLOCK pool", Duration.ofMinutes(3), () -> {
+                JsonNode markets = Calls.get(s.treasury.url() + "/api/v1/markets", null);
+                for (JsonNode p : markets.isArray() ? markets : markets.path("markets")) {
+                    if ((m.symbol() + "-FLOCK").equals(p.path("poolId").asText())) {
+                        return p;
+                    }
+                }
+                return null;
+            });
+        }
+
+        for (Model m : MODELS) {
+            say(m.staker() + " stakes " + m.stake() + " " + m.symbol());
+            String deploymentId = deployments.get(m.symbol());
+            Calls.await("staking to take " + m.staker() + "'s stake", Duration.ofMinutes(3), () -> {
+                try {
+                    return Calls.post(s.staking.url() + "/api/v1/stakes", KeycloakTokens.user(m.staker()),
+                            Calls.obj("deploymentId", deploymentId, "amount", m.stake(),
+                                    "idempotencyKey", "story-stake-" + m.symbol() + "-" + run), null);
+                } catch (Calls.Refused e) {
+                    if ("DEPLOYMENT_NOT_LIVE".equals(e.code)) {
+                        return null; // staking has not applied the DeploymentLive yet
+                    }
+                    throw e;
+                }
+            });
+        }
+
+        say("The operator tops up " + TOPUP + " USDC of prepaid credits for each of " + USERS);
+        for (String u : USERS) {
+            Calls.post(s.billing.url() + "/api/v1/credits/topups", op(),
+                    Calls.obj("topupId", "story-topup-" + u + "-" + run, "userId", ids.get(u), "amount", TOPUP), null);
+        }
+
+        try (Calls.Billing billing = new Calls.Billing(s.billing.grpcPort(), () -> KeycloakTokens.service("api-platform"))) {
+            for (Model m : MODELS) {
+                String deploymentId = deployments.get(m.symbol());
+                String stakerId = ids.get(m.staker());
+                int[] probes = {0};
+                Calls.await("billing's discount projection to show " + m.staker() + "'s stake", Duration.ofMinutes(3), () -> {
+                    String id = "story-probe-" + m.symbol() + "-" + run + "-" + probes[0]++;
+                    Map<Integer, Object> hold = billing.authorize(id, stakerId, deploymentId, 1, 1);
+                    billing.release(id, Calls.text(hold, 1)); // by the hold's request id, as the platform does
+                    return Calls.number(hold, 3) > 0 ? true : null;
+                });
+            }
+            // Early in an epoch, so that both models usually earn in the same one (the expectations follow the epochs
+            // the services report either way).
+            Duration epoch = Duration.parse(Suite.PACE.get("%test.fomo.billing.epoch"));
+            Calls.await("an early moment of an epoch", epoch.plusSeconds(5), () -> {
+                long intoEpoch = Instant.now().toEpochMilli() % epoch.toMillis();
+                return intoEpoch >= 200 && intoEpoch < epoch.toMillis() * 2 / 5 ? true : null;
+            });
+            for (Model m : MODELS) {
+                say("The API platform serves " + m.chats().stream().map(Chat::user).toList() + " on " + m.symbol());
+                String deploymentId = deployments.get(m.symbol());
+                ArrayNode receipts = ((ObjectNode) models.get(m.symbol())).putArray("receipts");
+                BigIntegerSum net = new BigIntegerSum();
+                for (Chat c : m.chats()) {
+                    ObjectNode r = chat(billing, c.user(), ids.get(c.user()), deploymentId, c.in(), c.out(),
+                            "story-chat-" + m.symbol() + "-" + c.user() + "-" + run);
+                    receipts.add(r);
+                    net.add(r.path("net").asText());
+                }
+                if (m == QWEN) {
+                    say("waiting for " + m.symbol() + "'s split (all of its net " + net + ") before the next model is used");
+                    Calls.await(m.symbol() + "'s split", Duration.ofMinutes(4), () -> {
+                        BigIntegerSum split = new BigIntegerSum();
+                        Calls.get(s.treasury.url() + "/api/v1/splits?deploymentId=" + deploymentId, null)
+                                .forEach(j -> split.add(j.path("net").asText()));
+                        return split.value.compareTo(net.value) >= 0 ? true : null;
+                    });
+                }
+            }
+        }
+
+        say("The epochs close; the stakers claim their rewards");
+        for (Model m : MODELS) {
+            String staker = KeycloakTokens.user(m.staker());
+            Calls.await(m.staker() + "'s staking rewards", Duration.ofMinutes(4), () -> {
+                JsonNode r = Calls.get(s.staking.url() + "/api/v1/rewards/me", staker);
+                return (r.isArray() ? r : r.path("rewards")).size() > 0 ? r : null;
+            });
+            JsonNode claim = Calls.post(s.staking.url() + "/api/v1/rewards/claims", staker,
+                    Calls.obj("idempotencyKey", "story-claim-" + m.staker() + "-" + run), null);
+            say(m.staker() + "'s claim: " + claim);
+        }
 
         JsonNode audit = Calls.get(s.treasury.url() + "/api/v1/audit", op());
         say("audit ok: " + audit.path("ok").asBoolean());
@@ -156,12 +245,24 @@ final class PatientStory {
         return new DemoRun.Outcome(audit.path("ok").asBoolean() ? 0 : 1, summary, List.copyOf(log));
     }
 
-    /** How long the offering is open (the demo's FOMO_DEMO_OFFERING_WINDOW in the system tests). */
-    static final Duration OFFERING_WINDOW = Duration.ofSeconds(12);
+    /** A sum of USDC decimal strings in base units. */
+    private static final class BigIntegerSum {
+        java.math.BigInteger value = java.math.BigInteger.ZERO;
 
-    private void open(String offeringId, String run) {
+        void add(String usdc) {
+            value = value.add(StoryExpectations.units(usdc, 6));
+        }
+
+        @Override
+        public String toString() {
+            return new java.math.BigDecimal(value, 6).toPlainString();
+        }
+    }
+
+    private void open(String offeringId, String symbol, String run) {
         try {
-            Calls.post(s.rmo.url() + "/api/v1/offerings/" + offeringId + "/open", op(), Calls.obj(), "story-open-" + run);
+            Calls.post(s.rmo.url() + "/api/v1/offerings/" + offeringId + "/open", op(), Calls.obj(),
+                    "story-open-" + symbol + "-" + run);
         } catch (Calls.Refused e) {
             // A retry whose first try opened it (the answer was lost in a crash): the offering is open already.
             JsonNode o = Calls.get(s.rmo.url() + "/api/v1/offerings/" + offeringId, null);
@@ -179,6 +280,14 @@ final class PatientStory {
         return Calls.obj("user", user, "inputTokens", in, "outputTokens", out, "gross", Calls.text(c, 2),
                 "charged", Calls.text(c, 3), "compute", Calls.text(c, 4), "net", Calls.text(c, 5),
                 "discountBps", Calls.number(c, 6));
+    }
+
+    private static Map<String, String> ordered(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     private static String op() {

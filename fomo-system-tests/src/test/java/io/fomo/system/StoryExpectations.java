@@ -45,6 +45,14 @@ final class StoryExpectations {
     private StoryExpectations() {
     }
 
+    /**
+     * {@link PatientStory}'s two-model story (RandomKillsSystemTest): see {@link PatientStoryExpectations}. The method
+     * above is fomo-demo's one-model story's.
+     */
+    static void assertPatientStory(Suite s, DemoRun.Outcome o) {
+        PatientStoryExpectations.assertStory(s, o);
+    }
+
     static void assertStory(Suite s, DemoRun.Outcome o) {
         assertThat(o.exitCode()).as("the demo's exit code (0: audit ok); its output ends:\n%s", tail(o.output())).isZero();
         JsonNode sum = o.summary();
