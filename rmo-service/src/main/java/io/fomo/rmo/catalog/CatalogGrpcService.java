@@ -29,7 +29,8 @@ import jakarta.inject.Inject;
 /**
  * {@code fomo.rmo.v1.Catalog} (SPEC §9): "ListLiveDeployments, GetDeployment (model id, symbol, base URL, prices) for
  * the API platform's routing". Service tokens only (realm role {@code service}; a person's token is
- * PERMISSION_DENIED, none UNAUTHENTICATED), from the clients in {@code fomo.rmo.catalog.allowed-clients}.
+ * PERMISSION_DENIED, none UNAUTHENTICATED), from the clients in {@code fomo.rmo.catalog.allowed-clients}. Only
+ * LIVE deployments are listed; prices are the ones in force now (issue #22, see {@link #routable}).
  */
 @GrpcService
 @RolesAllowed("service")
@@ -87,8 +88,27 @@ public class CatalogGrpcService implements Catalog {
                 default:
                     throw ErrorCode.INVALID_KEY.problem("deployment_id or symbol is required");
             }
-            return found.map(CatalogGrpcService::proto);
+            return found.map(d -> proto(routable(d)));
         }).onFailure().transform(GrpcErrors::toStatusException);
+    }
+
+    /**
+     * Issue #22: a deployment that went live is in the Catalog only while LIVE. A SUSPENDED one is
+     * {@code FAILED_PRECONDITION} {@code DEPLOYMENT_SUSPENDED} (its hosting failed the re-checks), a DELISTING or
+     * DELISTED one {@code FAILED_PRECONDITION} {@code DEPLOYMENT_DELISTED}; REGISTERED and OFFERING ones are returned
+     * with their state as before (the API platform routes only LIVE).
+     */
+    static DeploymentView routable(DeploymentView d) {
+        switch (d.stateEnum()) {
+            case SUSPENDED:
+                throw ErrorCode.DEPLOYMENT_SUSPENDED.problem("deployment " + d.id() + " is suspended: "
+                        + (d.statusReason() == null ? "its hosting failed the re-checks" : d.statusReason()));
+            case DELISTING:
+            case DELISTED:
+                throw ErrorCode.DEPLOYMENT_DELISTED.problem("deployment " + d.id() + " is " + d.state());
+            default:
+                return d;
+        }
     }
 
     private void requireCaller(SecurityIdentity caller) {

@@ -19,6 +19,19 @@ public interface RmoConfig {
 
     HostingCheck hostingCheck();
 
+    /** Issue #22: the continuous hosting re-checks of live deployments ({@code fomo.rmo.hosting.recheck.*}). */
+    Hosting hosting();
+
+    /**
+     * Billing's settlement window length L (set it equal to {@code fomo.billing.window}): window w covers
+     * [w·L, (w+1)·L) from 1970-01-01T00:00Z; a re-price takes effect at the start of one.
+     */
+    @WithDefault("PT1H")
+    Duration settlementWindow();
+
+    /** Issue #22: re-pricing. */
+    Reprice reprice();
+
     Close close();
 
     Ledger ledger();
@@ -69,6 +82,38 @@ public interface RmoConfig {
         /** An offering opens only after a passing check younger than this. */
         @WithDefault("PT1H")
         Duration maxAge();
+    }
+
+    interface Hosting {
+        Recheck recheck();
+    }
+
+    interface Recheck {
+        /** Whether the scheduled re-check runs (off in the test profile; tests run a pass themselves). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** A live or suspended deployment is re-checked this long after its previous scheduled check. */
+        @WithDefault("PT5M")
+        Duration interval();
+
+        /** Consecutive failed checks that suspend a LIVE deployment. */
+        @WithDefault("3")
+        int failureThreshold();
+
+        /** How often the job looks for due deployments (read by its {@code @Scheduled} expression). */
+        @WithDefault("15s")
+        String tick();
+
+        /** Due deployments claimed per pass. */
+        @WithDefault("50")
+        int batch();
+    }
+
+    interface Reprice {
+        /** New prices take effect at the first settlement window starting at least this long after the announcement. */
+        @WithDefault("PT24H")
+        Duration notice();
     }
 
     interface Close {

@@ -31,7 +31,8 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * SPEC §9 deployments: {@code POST /api/v1/deployments} (rma-owner), {@code GET /api/v1/deployments[/{id}]} (public),
- * {@code POST /api/v1/deployments/{id}/hosting-checks} (its owner, operator). Wire only: the body to a validated
+ * {@code POST /api/v1/deployments/{id}/hosting-checks} (its owner, operator), {@code GET .../hosting-checks} (public
+ * history, issue #22). Wire only: the body to a validated
  * {@link DeploymentService.Registration} and back.
  */
 @Path("/api/v1/deployments")
@@ -84,13 +85,8 @@ public class DeploymentResource {
                 Requests.amount(Token.USDC, "inputCostPerMillion", b.inputCostPerMillion(), false));
         BigInteger outCost = bounds.pricePerMillion("outputCostPerMillion",
                 Requests.amount(Token.USDC, "outputCostPerMillion", b.outputCostPerMillion(), false));
-        // SPEC §3: "Price below compute cost is rejected."
-        if (inPrice.compareTo(inCost) < 0 || outPrice.compareTo(outCost) < 0) {
-            throw ErrorCode.PRICE_BELOW_COST.problem("a price below its compute cost is rejected");
-        }
-        if (inPrice.signum() == 0 && outPrice.signum() == 0) {
-            throw ErrorCode.PRICE_BELOW_COST.problem("inference never goes free: a price must be > 0");
-        }
+        // SPEC §3: "Price below compute cost is rejected." (the re-price's rule too, issue #22)
+        io.fomo.rmo.pricing.PriceSchedule.requireAtLeastCost(inPrice, outPrice, inCost, outCost);
         return new DeploymentService.Registration(name, model, url, inPrice, outPrice, inCost, outCost);
     }
 
@@ -127,5 +123,26 @@ public class DeploymentResource {
         String caller = jwt.getSubject();
         return deployments.check(id, owner -> operator || owner.equals(caller))
                 .map(c -> Response.status(201).entity(c).build());
+    }
+
+    /**
+     * The public history of the deployment's hosting checks (issue #22), newest first, {@code limit} (1..1000, default
+     * 50) per page; the next page: {@code before} = the last check's id.
+     */
+    @GET
+    @Path("/{id}/hosting-checks")
+    @PermitAll
+    public Uni<List<DeploymentView.HostingCheckView>> checks(@PathParam("id") String id,
+            @QueryParam("before") String before, @QueryParam("limit") @DefaultValue("50") int limit) {
+        Bounds.id("id", id);
+        Bounds.limit(limit);
+        Long cursor = null;
+        if (before != null) {
+            if (!before.matches("[0-9]{1,18}")) {
+                throw ErrorCode.INVALID_PAGE_TOKEN.problem("before must be a hosting check id");
+            }
+            cursor = Long.parseLong(before);
+        }
+        return deployments.checks(id, cursor, limit);
     }
 }

@@ -6,12 +6,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
+import io.fomo.rmo.config.RmoConfig;
 import io.fomo.shared.errors.ErrorCode;
 import io.fomo.shared.db.Db;
 import io.fomo.shared.money.Amount;
 import io.fomo.shared.money.Token;
 import io.fomo.shared.web.IdempotencyKeys;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -36,6 +38,19 @@ public class DeploymentService {
     @Inject
     HostingChecker checker;
 
+    @Inject
+    StatusTransitions transitions;
+
+    @Inject
+    RmoConfig config;
+
+    private HostingHealth health;
+
+    @PostConstruct
+    void init() {
+        health = new HostingHealth(config.hosting().recheck().failureThreshold());
+    }
+
     /** Registers a deployment (once per idempotency key; {@code fingerprint} is the request it guards). */
     public Uni<DeploymentView> register(String ownerId, Registration r, String idempotencyKey, Object fingerprint) {
         String id = UUID.randomUUID().toString();
@@ -44,7 +59,8 @@ public class DeploymentService {
                 DeploymentView.class, () -> store.insert(tx, id, ownerId, r, now)
                         .replaceWith(new DeploymentView(id, DeploymentState.REGISTERED.name(), ownerId, r.displayName(),
                                 r.modelId(), r.baseUrl(), usdc(r.inputPrice()), usdc(r.outputPrice()),
-                                usdc(r.inputCost()), usdc(r.outputCost()), null, null, null, null, null, now))));
+                                usdc(r.inputCost()), usdc(r.outputCost()), null, null, null, null, null, now, 0L, 0,
+                                null, null, null, null, null))));
     }
 
     public Uni<DeploymentView> find(String id) {
@@ -77,11 +93,39 @@ public class DeploymentService {
                 throw ErrorCode.FORBIDDEN.problem("only the deployment's owner or an operator may check its hosting");
             }
             return checker.check(d.baseUrl(), d.modelId());
-        }).flatMap(r -> {
-            Instant at = r.checkedAt().truncatedTo(ChronoUnit.MICROS);
-            return db.transaction(tx -> store.recordCheck(tx, id, r, at)).map(checkId -> new DeploymentView.HostingCheckView(
-                    checkId, id, r.ok(), r.httpStatus(), r.detail(), r.latencyMs(), at));
-        });
+        }).flatMap(r -> record(id, r));
+    }
+
+    /**
+     * Records one hosting check's result (a manual one or the scheduled re-check's), one transaction: the history row,
+     * the deployment's last check, its consecutive failures, and the status change {@link HostingHealth} decides (LIVE
+     * → SUSPENDED at the threshold, SUSPENDED → LIVE on a pass) with its {@code DeploymentStatusChanged} in the outbox.
+     */
+    public Uni<DeploymentView.HostingCheckView> record(String id, HostingChecker.Result r) {
+        Instant at = r.checkedAt().truncatedTo(ChronoUnit.MICROS);
+        return db.transaction(tx -> store.lock(tx, id).flatMap(found -> {
+            DeploymentStore.Locked d = found.orElseThrow(() -> ErrorCode.DEPLOYMENT_NOT_FOUND.problem("no deployment " + id));
+            HostingHealth.Outcome o = health.after(d.state(), d.consecutiveFailures(), r.ok());
+            return store.recordCheck(tx, id, r, at).flatMap(checkId -> {
+                Uni<Integer> failures = o.consecutiveFailures() == d.consecutiveFailures() ? Uni.createFrom().item(0)
+                        : store.setConsecutiveFailures(tx, id, o.consecutiveFailures());
+                return failures.flatMap(x -> o.moveTo().isEmpty() ? Uni.createFrom().item(0L)
+                        : transitions.move(tx, id, d.state(), o.moveTo().get(), o.reason(),
+                                Instant.now().truncatedTo(ChronoUnit.MICROS), null))
+                        .replaceWith(new DeploymentView.HostingCheckView(checkId, id, r.ok(), r.httpStatus(), r.detail(),
+                                r.latencyMs(), at));
+            });
+        }));
+    }
+
+    /** The public history of a deployment's hosting checks, newest first, below the check id {@code before}. */
+    public Uni<List<DeploymentView.HostingCheckView>> checks(String id, Long before, int limit) {
+        return db.session(tx -> store.exists(tx, id).flatMap(exists -> {
+            if (!exists) {
+                throw ErrorCode.DEPLOYMENT_NOT_FOUND.problem("no deployment " + id);
+            }
+            return store.checks(tx, id, before == null ? Long.MAX_VALUE : before, limit);
+        }));
     }
 
     private static String usdc(BigInteger units) {

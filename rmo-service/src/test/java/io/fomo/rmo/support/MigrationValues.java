@@ -52,6 +52,18 @@ public final class MigrationValues {
         return values;
     }
 
+    /** The values of {@code migration}'s {@code COMMENT ON COLUMN table.column IS 'A | B | C'}. */
+    public static Set<String> ofComment(String migration, String table, String column) {
+        String sql = read("db/migration/" + migration);
+        Matcher c = Pattern.compile("COMMENT ON COLUMN " + table + "\\." + column + " IS '([^']+)'").matcher(sql);
+        if (!c.find()) {
+            throw new IllegalStateException("no comment on " + table + "." + column + " in " + migration);
+        }
+        Set<String> values = new TreeSet<>();
+        Arrays.stream(c.group(1).split("\\|")).map(String::trim).forEach(values::add);
+        return values;
+    }
+
     public static Set<String> names(Class<? extends Enum<?>> type) {
         Set<String> out = new TreeSet<>();
         for (Enum<?> e : type.getEnumConstants()) {

@@ -38,7 +38,7 @@ public final class RmoFixtures {
 
     /** Every table a refused request must leave as it was: rmo's own, the idempotency keys and the outbox. */
     public static final List<String> WRITTEN_TABLES = List.of("deployment", "hosting_check", "offering", "contributor",
-            "contribution", "vesting", "vesting_claim", "fomo_idempotency", "fomo_outbox");
+            "contribution", "vesting", "vesting_claim", "deployment_price", "fomo_idempotency", "fomo_outbox");
 
     private static OpenAiStandIn host;
 
@@ -179,5 +179,48 @@ public final class RmoFixtures {
 
     public static BigInteger whole(long n) {
         return BigInteger.valueOf(n).multiply(BigInteger.TEN.pow(18));
+    }
+
+    /**
+     * A LIVE deployment of {@code owner} hosted at {@code baseUrl}: registered through the API, then made LIVE in the
+     * database as the close's FINISH does (the close itself is tested in the offering tests; issue #22's tests start
+     * from a live deployment). Its re-check is not due for an hour.
+     */
+    public static String liveDeployment(Pool pool, String owner, String baseUrl) {
+        String id = registerDeployment(owner, baseUrl);
+        String symbol = symbol();
+        pool.preparedQuery("""
+                UPDATE deployment SET state = 'LIVE', live_at = now(), symbol = $2, pool_id = $3,
+                  next_check_at = now() + interval '1 hour' WHERE id = $1""")
+                .execute(Tuple.of(id, symbol, symbol + "-FLOCK")).await().indefinitely();
+        return id;
+    }
+
+    /**
+     * Makes the deployment's scheduled re-check due now, and only its: other tests' live deployments that are due are
+     * moved an hour ahead, so a pass checks this one whatever the database holds.
+     */
+    public static void dueNow(Pool pool, String deploymentId) {
+        pool.preparedQuery("""
+                UPDATE deployment SET next_check_at = now() + interval '1 hour' WHERE id <> $1
+                  AND state IN ('LIVE', 'SUSPENDED') AND (next_check_at IS NULL OR next_check_at <= now())""")
+                .execute(Tuple.of(deploymentId)).await().indefinitely();
+        pool.preparedQuery("UPDATE deployment SET next_check_at = now() - interval '1 second' WHERE id = $1")
+                .execute(Tuple.of(deploymentId)).await().indefinitely();
+    }
+
+    /** One column of the deployment's row. */
+    public static Object column(Pool pool, String deploymentId, String column) {
+        return pool.preparedQuery("SELECT " + column + " FROM deployment WHERE id = $1").execute(Tuple.of(deploymentId))
+                .await().indefinitely().iterator().next().getValue(0);
+    }
+
+    /** The outbox's events of a type for one deployment, in order: their payloads as JSON. */
+    public static List<io.vertx.core.json.JsonObject> outboxEvents(Pool pool, String type, String deploymentId) {
+        List<io.vertx.core.json.JsonObject> out = new ArrayList<>();
+        pool.preparedQuery("SELECT envelope FROM fomo_outbox WHERE type = $1 AND event_id LIKE $2 ORDER BY id")
+                .execute(Tuple.of(type, type + ":" + deploymentId + ":%")).await().indefinitely()
+                .forEach(r -> out.add(new io.vertx.core.json.JsonObject(r.getString(0)).getJsonObject("payload")));
+        return out;
     }
 }
