@@ -225,7 +225,7 @@ ensure_rabbitmq() {
 # vhost / (regex, |-separated), event types it publishes, event types it consumes.
 RABBIT_SERVICES=(
   "treasury treasury-service treasury-test-|treasury-service-test- - DeploymentLive|WindowSettled|CreditsToppedUp"
-  "rmo rmo-service rmo-service-test- DeploymentLive -"
+  "rmo rmo-service rmo-service-test- DeploymentLive|DeploymentStatusChanged|PricesChanged DeploymentWoundDown"
   "billing inference-billing inference-billing-test- WindowSettled|EpochClosed|CreditsToppedUp DeploymentLive|StakeChanged"
   "staking staking-service staking-service-test- StakeChanged DeploymentLive|EmissionAllocated"
   "emission emission-service emission-service-test- EmissionAllocated DeploymentLive|EpochClosed"
