@@ -85,6 +85,27 @@ final class ApiPlatform {
         return hold.getDiscountBps();
     }
 
+    /**
+     * Whether billing authorizes a request on {@code symbol} for {@code userId} now: "HELD" (the 1-token hold is
+     * released at once), or the refusal as {@code "<gRPC status> <code>"} (e.g. {@code FAILED_PRECONDITION
+     * DEPLOYMENT_SUSPENDED}). The route is the one looked up while the model was live, as a platform keeps it.
+     */
+    String authorizeOutcome(String userId, String symbol) {
+        Deployment d = route(symbol);
+        String requestId = "demo-try-" + UUID.randomUUID();
+        try {
+            AuthorizeResponse hold = billing.authorize(AuthorizeRequest.newBuilder().setRequestId(requestId)
+                    .setUserId(userId).setDeploymentId(d.getDeploymentId()).setMaxInputTokens(1).setMaxOutputTokens(1)
+                    .build());
+            billing.release(ReleaseRequest.newBuilder().setRequestId(requestId).setHoldId(hold.getHoldId()).build());
+            return "HELD";
+        } catch (io.grpc.StatusRuntimeException e) {
+            String description = String.valueOf(e.getStatus().getDescription());
+            int colon = description.indexOf(':');
+            return e.getStatus().getCode() + " " + (colon > 0 ? description.substring(0, colon) : description);
+        }
+    }
+
     private Deployment route(String symbol) {
         return routes.computeIfAbsent(symbol,
                 s -> catalog.getDeployment(GetDeploymentRequest.newBuilder().setSymbol(s).build()));

@@ -7,7 +7,8 @@ import java.time.Duration;
  * deploy/local/start.sh on the SPEC §9 ports).
  */
 record DemoConfig(String treasury, String rmo, String billing, String staking, String emission, String keycloak,
-        String standInUrl, Duration offeringWindow, Duration settleTimeout, Duration epochTimeout) {
+        String standInUrl, Duration offeringWindow, Duration settleTimeout, Duration epochTimeout, boolean suspension,
+        Duration suspensionTimeout) {
 
     static DemoConfig fromEnvironment() {
         return new DemoConfig(
@@ -20,7 +21,11 @@ record DemoConfig(String treasury, String rmo, String billing, String staking, S
                 env("FOMO_STANDIN_URL", "http://127.0.0.1:8090/v1"),
                 Duration.parse(env("FOMO_DEMO_OFFERING_WINDOW", "PT20S")),
                 Duration.parse(env("FOMO_DEMO_SETTLE_TIMEOUT", "PT3M")),
-                Duration.parse(env("FOMO_DEMO_EPOCH_TIMEOUT", "PT5M")));
+                Duration.parse(env("FOMO_DEMO_EPOCH_TIMEOUT", "PT5M")),
+                // SPEC §7a's suspension and resumption: needs the stand-in's /control/status and rmo's hosting
+                // re-checks on a short interval (deploy/local/start.sh sets both); off where the host is real.
+                Boolean.parseBoolean(env("FOMO_DEMO_SUSPENSION", "false")),
+                Duration.parse(env("FOMO_DEMO_SUSPENSION_TIMEOUT", "PT2M")));
     }
 
     static String env(String name, String fallback) {

@@ -185,6 +185,10 @@ final class Story {
         report.say("claim: %s", claim);
         balances(op, "at the end", aliceId, bobId, carolId);
 
+        if (cfg.suspension()) {
+            suspendAndResume(deploymentId, bobId);
+        }
+
         report.step("The treasury's audit");
         JsonNode audit = Rest.get(cfg.treasury() + "/api/v1/audit", op);
         report.table(audit.path("tokens"));
@@ -194,6 +198,43 @@ final class Story {
         report.say("VERDICT: %s", ok ? "ok: true (every token conserved, every split exact, USDC reconciled)" : "NOT OK");
         summary.set("audit", audit);
         return ok;
+    }
+
+    /**
+     * SPEC §7a: the model's host goes down (the stand-in is told to answer 503), rmo's scheduled hosting re-checks
+     * suspend the deployment after the configured number of consecutive failures, billing refuses new authorizations,
+     * the host comes back and the next passing check resumes it.
+     */
+    private void suspendAndResume(String deploymentId, String bobId) {
+        report.step("The model host goes down: rmo's hosting re-checks suspend " + SYMBOL + ", then resume it");
+        String control = cfg.standInUrl().replaceFirst("/v1/?$", "") + "/control/status";
+        try {
+            Rest.post(control, null, Rest.obj("status", 503));
+            report.say("the stand-in now answers GET /v1/models with 503");
+            JsonNode suspended = awaitState(deploymentId, "SUSPENDED");
+            report.fields(suspended, "id", "state", "consecutiveFailures", "suspendedAt");
+            report.say("billing's Authorize for bob now: %s", platform.authorizeOutcome(bobId, SYMBOL));
+        } finally {
+            Rest.post(control, null, Rest.obj("status", 200));
+        }
+        report.say("the stand-in answers 200 again");
+        JsonNode live = awaitState(deploymentId, "LIVE");
+        report.fields(live, "id", "state", "consecutiveFailures");
+        report.say("billing's Authorize for bob now: %s", await("billing to learn that " + SYMBOL + " resumed",
+                Duration.ofSeconds(60), () -> {
+                    String outcome = platform.authorizeOutcome(bobId, SYMBOL);
+                    return "HELD".equals(outcome) ? Optional.of(outcome) : Optional.empty();
+                }));
+        JsonNode checks = Rest.get(cfg.rmo() + "/api/v1/deployments/" + deploymentId + "/hosting-checks?limit=6", null);
+        report.table(checks.isArray() ? checks : checks.path("checks"), "checkedAt", "ok", "httpStatus", "detail");
+        summary.put("suspendedAndResumed", true);
+    }
+
+    private JsonNode awaitState(String deploymentId, String state) {
+        return await(SYMBOL + " to be " + state, cfg.suspensionTimeout(), () -> {
+            JsonNode d = Rest.get(cfg.rmo() + "/api/v1/deployments/" + deploymentId, null);
+            return state.equals(d.path("state").asText()) ? Optional.of(d) : Optional.empty();
+        });
     }
 
     private JsonNode launch(String alice, String op, String bob, String carol, String bobId, String carolId,

@@ -35,13 +35,33 @@ final class Suite implements AutoCloseable {
     static final String EXCHANGE = "fomo.events.test.system";
     static final String MODEL = "Qwen/Qwen3-32B";
 
-    /** The incoming channels of each service (their application.properties), to give them this run's queues. */
-    private static final Map<String, List<String>> CHANNELS = Map.of(
-            "treasury", List.of("deployment-live", "window-settled", "credits-topped-up"),
-            "billing", List.of("deployment-live", "stake-changed"),
-            "staking", List.of("deployment-live", "emission-allocated"),
-            "emission", List.of("deployment-live", "epoch-closed"),
-            "rmo", List.of());
+    /**
+     * The incoming channels of each service, read from its own application.properties
+     * ({@code mp.messaging.incoming.<channel>.connector}), to give every one of them this run's queues: a hand-kept
+     * list would leave a new consumer on the test profile's exclusive queue, which a second replica cannot open.
+     */
+    private static final Map<String, List<String>> CHANNELS = incomingChannels();
+
+    static Map<String, List<String>> incomingChannels() {
+        Map<String, List<String>> channels = new LinkedHashMap<>();
+        java.util.regex.Pattern key = java.util.regex.Pattern.compile("^mp\\.messaging\\.incoming\\.([a-z0-9-]+)\\.connector\\s*=");
+        ServiceProcess.MODULES.forEach((service, module) -> {
+            java.nio.file.Path props = ServiceProcess.projectRoot().resolve(module + "/src/main/resources/application.properties");
+            List<String> names = new ArrayList<>();
+            try {
+                for (String line : java.nio.file.Files.readAllLines(props)) {
+                    java.util.regex.Matcher m = key.matcher(line.trim());
+                    if (m.find()) {
+                        names.add(m.group(1));
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + props, e);
+            }
+            channels.put(service, List.copyOf(names));
+        });
+        return Map.copyOf(channels);
+    }
 
     /** Billing's pace: windows and epochs short enough for a test, long enough that one request rarely straddles. */
     static final Map<String, String> PACE = Map.of(
@@ -58,6 +78,17 @@ final class Suite implements AutoCloseable {
             "%test.fomo.treasury.split.settlement-window", "PT5S",
             "%test.fomo.treasury.split.carry-delay", "PT2S",
             "%test.fomo.treasury.split.carry-interval", "1s");
+
+    /**
+     * rmo's side (issue #22): its scheduled hosting re-checks on (the module tests keep them off), every 2 s, two
+     * consecutive failures suspend; so the demo's suspension and resumption take seconds. Re-prices on billing's window.
+     */
+    static final Map<String, String> RMO_PACE = Map.of(
+            "%test.fomo.rmo.hosting.recheck.enabled", "true",
+            "%test.fomo.rmo.hosting.recheck.interval", "PT2S",
+            "%test.fomo.rmo.hosting.recheck.tick", "1s",
+            "%test.fomo.rmo.hosting.recheck.failure-threshold", "2",
+            "%test.fomo.rmo.settlement-window", "PT5S");
 
     /**
      * Whether the built treasury has issue #19's carry job (its configuration {@code fomo.treasury.split.carry-*}): an
@@ -135,7 +166,9 @@ final class Suite implements AutoCloseable {
             Map<String, String> ledger = client("ledger", s.treasury);
             Map<String, String> staking = new LinkedHashMap<>(ledger);
             staking.putAll(client("epoch-usage", s.billing));
-            CompletableFuture<ServiceProcess> rmo = async(() -> ServiceProcess.start("rmo", dbSuffix, s.config("rmo", ledger)));
+            Map<String, String> rmoConfig = new LinkedHashMap<>(ledger);
+            rmoConfig.putAll(RMO_PACE);
+            CompletableFuture<ServiceProcess> rmo = async(() -> ServiceProcess.start("rmo", dbSuffix, s.config("rmo", rmoConfig)));
             CompletableFuture<ServiceProcess> stk = async(() -> ServiceProcess.start("staking", dbSuffix, s.config("staking", staking)));
             s.emission = ServiceProcess.start("emission", dbSuffix, s.config("emission", ledger));
             s.rmo = rmo.join();
@@ -249,6 +282,7 @@ final class Suite implements AutoCloseable {
         env.put("FOMO_DEMO_OFFERING_WINDOW", "PT12S");
         env.put("FOMO_DEMO_SETTLE_TIMEOUT", "PT3M");
         env.put("FOMO_DEMO_EPOCH_TIMEOUT", "PT4M");
+        env.put("FOMO_DEMO_SUSPENSION", "true"); // the README's story shows a suspension and resumption (issue #22)
         return env;
     }
 
