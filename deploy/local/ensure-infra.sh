@@ -226,9 +226,9 @@ ensure_rabbitmq() {
 RABBIT_SERVICES=(
   "treasury treasury-service treasury-test-|treasury-service-test- - DeploymentLive|WindowSettled|CreditsToppedUp"
   "rmo rmo-service rmo-service-test- DeploymentLive|DeploymentStatusChanged|PricesChanged DeploymentWoundDown"
-  "billing inference-billing inference-billing-test- WindowSettled|EpochClosed|CreditsToppedUp DeploymentLive|StakeChanged"
-  "staking staking-service staking-service-test- StakeChanged DeploymentLive|EmissionAllocated"
-  "emission emission-service emission-service-test- EmissionAllocated DeploymentLive|EpochClosed"
+  "billing inference-billing inference-billing-test- WindowSettled|EpochClosed|CreditsToppedUp|DeploymentWoundDown DeploymentLive|StakeChanged|DeploymentStatusChanged|PricesChanged"
+  "staking staking-service staking-service-test- StakeChanged DeploymentLive|EmissionAllocated|DeploymentStatusChanged"
+  "emission emission-service emission-service-test- EmissionAllocated DeploymentLive|EpochClosed|DeploymentStatusChanged"
 )
 # fomo-shared's own @QuarkusTest app (fomo.service=shared): only on the tests' vhost.
 RABBIT_TEST_ONLY="shared fomo-shared fomo-shared-test- CounterBumped CounterBumped"

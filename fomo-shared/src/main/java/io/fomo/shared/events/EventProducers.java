@@ -22,7 +22,10 @@ public final class EventProducers {
     /** Event type → the service (its {@code fomo.service} short name) that publishes it. */
     public static final Map<String, String> PRODUCERS = Map.of(
             "DeploymentLive", "rmo",
+            "DeploymentStatusChanged", "rmo",
+            "PricesChanged", "rmo",
             "WindowSettled", "billing",
+            "DeploymentWoundDown", "billing",
             "EpochClosed", "billing",
             "CreditsToppedUp", "billing",
             "StakeChanged", "staking",
