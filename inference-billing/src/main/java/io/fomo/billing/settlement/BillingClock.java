@@ -55,6 +55,11 @@ public class BillingClock {
         }
     }
 
+    /** {@code fomo.billing.settle-delay} (a method: callers reach this bean through its CDI proxy). */
+    public Duration settleDelay() {
+        return settleDelay;
+    }
+
     public long windowMillis() {
         return window.toMillis();
     }

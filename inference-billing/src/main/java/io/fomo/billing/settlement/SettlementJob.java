@@ -10,7 +10,10 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** Settles windows and closes epochs every {@code fomo.billing.settle-interval} ({@link SettlementService}). */
+/**
+ * Settles windows and closes epochs every {@code fomo.billing.settle-interval} ({@link SettlementService}), then winds
+ * down the DELISTING deployments that are ready ({@link WindDownService}, issue #22).
+ */
 @ApplicationScoped
 public class SettlementJob {
 
@@ -19,8 +22,12 @@ public class SettlementJob {
     @Inject
     SettlementService settlement;
 
+    @Inject
+    WindDownService windDown;
+
     @Scheduled(every = "${fomo.billing.settle-interval}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return JobRun.guarded(LOG, "settlement run", () -> settlement.run(Instant.now()));
+        return JobRun.guarded(LOG, "settlement run", () -> settlement.run(Instant.now())
+                .flatMap(x -> windDown.run(Instant.now())).replaceWithVoid());
     }
 }
