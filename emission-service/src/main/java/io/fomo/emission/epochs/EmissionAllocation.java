@@ -26,6 +26,11 @@ import io.fomo.shared.split.WeightedDistribution;
  * {@code budget − Σ alloc} when anyone earned, and 0 (nothing emitted, nothing left over) when nobody did.</li>
  * <li>"10% to the RMA owner directly, 90% to that model's stakers [...]; the owner part is {@code floor(alloc × 10%)},
  * the stakers' part is the rest (it takes the dust)" ({@link BasisPointSplit}, owner share configurable in bps).</li>
+ * <li>SPEC §7a "a delisted deployment [...] settles its last windows and epoch, then gets no further emission": a model
+ * DELISTED with last epoch L is not scored in an epoch n &gt; L ({@link #afterLastEpoch}), even if the epoch reported
+ * revenue for it: its line shows score 0 and allocation 0 ({@link Line#delisted}), it is not part of Σ score, so the
+ * other models share the budget as if it were absent. Epochs n ≤ L allocate to it as usual. The rule reads only
+ * (n, L), so it gives the same allocation whichever of EpochClosed(n) and the DELISTED event arrived first.</li>
  * </ul>
  * Results depend only on the inputs' values, never on their order: lines are sorted by deployment id.
  *
@@ -49,9 +54,23 @@ public record EmissionAllocation(BigInteger perEpoch, BigInteger reserveBefore, 
      * @param allocation  {@code floor(budget × score / Σ score)}
      * @param ownerPart   {@code floor(allocation × ownerBps / 10000)}
      * @param stakersPart {@code allocation − ownerPart}
+     * @param delisted    the model was DELISTED before this epoch ({@link #afterLastEpoch}): score and allocation 0
      */
     public record Line(DeploymentScore model, BigInteger score, BigInteger allocation, BigInteger ownerPart,
-            BigInteger stakersPart) {
+            BigInteger stakersPart, boolean delisted) {
+
+        public Line(DeploymentScore model, BigInteger score, BigInteger allocation, BigInteger ownerPart,
+                BigInteger stakersPart) {
+            this(model, score, allocation, ownerPart, stakersPart, false);
+        }
+    }
+
+    /**
+     * SPEC §7a: whether epoch {@code epoch} comes after the last epoch of a DELISTED deployment, so it allocates
+     * nothing to it. {@code lastEpoch} null: the deployment never had usage, so every epoch is after it.
+     */
+    public static boolean afterLastEpoch(long epoch, Long lastEpoch) {
+        return lastEpoch == null || epoch > lastEpoch;
     }
 
     public EmissionAllocation {
@@ -104,6 +123,18 @@ public record EmissionAllocation(BigInteger perEpoch, BigInteger reserveBefore, 
      */
     public static EmissionAllocation allocate(BigInteger perEpoch, BigInteger reserve, List<DeploymentScore> models,
             int ownerBps) {
+        return allocate(perEpoch, reserve, models, ownerBps, 0, Map.of());
+    }
+
+    /**
+     * Allocates epoch {@code epoch} knowing which of its models are DELISTED (SPEC §7a).
+     *
+     * @param delisted deployment id → its last epoch (a null value: it never had usage) for every DELISTED model; a
+     *                 model in it whose last epoch is before {@code epoch} is not scored (allocation 0, {@link Line#delisted})
+     */
+    public static EmissionAllocation allocate(BigInteger perEpoch, BigInteger reserve, List<DeploymentScore> models,
+            int ownerBps, long epoch, Map<String, Long> delisted) {
+        Objects.requireNonNull(delisted, "delisted");
         Objects.requireNonNull(perEpoch, "perEpoch");
         Objects.requireNonNull(reserve, "reserve");
         Objects.requireNonNull(models, "models");
@@ -121,8 +152,9 @@ public record EmissionAllocation(BigInteger perEpoch, BigInteger reserveBefore, 
             if (!seen.add(m.deploymentId())) {
                 throw new IllegalArgumentException("deployment " + m.deploymentId() + " appears twice in the epoch");
             }
-            scores.put(m.deploymentId(), m.score());
-            totalScore = totalScore.add(m.score());
+            BigInteger score = gone(m, epoch, delisted) ? BigInteger.ZERO : m.score();
+            scores.put(m.deploymentId(), score);
+            totalScore = totalScore.add(score);
         }
         BigInteger budget = perEpoch.min(reserve);
         Distribution<String> distribution = WeightedDistribution.distribute(budget, scores);
@@ -131,10 +163,15 @@ public record EmissionAllocation(BigInteger perEpoch, BigInteger reserveBefore, 
         for (DeploymentScore m : sorted) {
             BigInteger alloc = distribution.shareOf(m.deploymentId());
             Shares parts = ownerSplit.split(alloc);
-            lines.add(new Line(m, m.score(), alloc, parts.get("owner"), parts.get("stakers")));
+            boolean gone = gone(m, epoch, delisted);
+            lines.add(new Line(m, gone ? BigInteger.ZERO : m.score(), alloc, parts.get("owner"), parts.get("stakers"), gone));
             emitted = emitted.add(alloc);
         }
         BigInteger dust = totalScore.signum() == 0 ? BigInteger.ZERO : budget.subtract(emitted);
         return new EmissionAllocation(perEpoch, reserve, budget, totalScore, lines, emitted, dust);
+    }
+
+    private static boolean gone(DeploymentScore m, long epoch, Map<String, Long> delisted) {
+        return delisted.containsKey(m.deploymentId()) && afterLastEpoch(epoch, delisted.get(m.deploymentId()));
     }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,33 @@ public final class EmissionPlan {
                         AgeFactor.ageSeconds(d.liveAt(), e.epoch().epochStart()), ageFactor));
             }
         }
-        return EmissionAllocation.allocate(e.epoch().perEpoch(), reserve, scores, e.epoch().ownerBps());
+        // SPEC §7a: DELISTED deployments with their last epoch; the rule (EmissionAllocation) decides from (n, last epoch)
+        Map<String, Long> delisted = new HashMap<>();
+        for (Deployment d : deployments.values()) {
+            if (d.delisted()) {
+                delisted.put(d.id(), d.lastEpoch());
+            }
+        }
+        return EmissionAllocation.allocate(e.epoch().perEpoch(), reserve, scores, e.epoch().ownerBps(), e.epoch().epoch(),
+                delisted);
+    }
+
+    /** Why a delisted model got nothing in {@code epoch} (the explanation's {@code delisted}). */
+    static String delistedReason(long epoch, Long lastEpoch) {
+        return lastEpoch == null
+                ? "DELISTED without any usage: not scored, no emission (SPEC 7a)"
+                : "DELISTED after its last epoch " + lastEpoch + ": not scored in epoch " + epoch + ", no emission (SPEC 7a)";
+    }
+
+    /** The models an allocation left out as delisted (SPEC §7a). */
+    static List<String> delistedModels(EmissionAllocation allocation) {
+        List<String> out = new ArrayList<>();
+        for (EmissionAllocation.Line l : allocation.lines()) {
+            if (l.delisted()) {
+                out.add(l.model().deploymentId());
+            }
+        }
+        return out;
     }
 
     /** How many models an allocation pays (a positive allocation, not withheld). */

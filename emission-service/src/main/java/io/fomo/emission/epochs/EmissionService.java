@@ -115,6 +115,7 @@ public class EmissionService {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Counter published;
     private final Counter replays;
+    private final Counter delistedSkipped;
     /** The batch of a PLANNED epoch, the suite's recipe: (a) the plan is the intent, (b) the batch, (c) its answer. */
     private LedgerCall<EpochWithModels, Batch, Recorded> batches;
 
@@ -124,6 +125,9 @@ public class EmissionService {
                 .register(registry);
         this.replays = Counter.builder("fomo.emission.ledger.replays")
                 .description("Epoch batches the ledger answered as a replay (a resumed epoch)").register(registry);
+        this.delistedSkipped = Counter.builder("fomo.emission.delisted.skipped")
+                .description("Models with revenue in an epoch after their last epoch as DELISTED: allocated nothing (SPEC 7a)")
+                .register(registry);
     }
 
     @PostConstruct
@@ -204,15 +208,22 @@ public class EmissionService {
         List<String> ids = e.models().stream().map(ModelRow::deploymentId).toList();
         return db.session(tx -> store.deployments(tx, ids)).flatMap(deployments -> {
             List<String> missing = new ArrayList<>();
+            List<String> delisting = new ArrayList<>();
             for (ModelRow m : e.models()) {
                 if (m.net().signum() > 0 && !deployments.containsKey(m.deploymentId())) {
                     missing.add(m.deploymentId());
+                } else if (m.net().signum() > 0 && deployments.get(m.deploymentId()).delisting()) {
+                    delisting.add(m.deploymentId());
                 }
             }
             boolean overdue = e.epoch().claimedAt().plus(config.deploymentLiveWait()).isBefore(Instant.now());
-            if (!missing.isEmpty() && !overdue) {
-                LOG.warnf("epoch %d waits for DeploymentLive of %s", epoch, missing);
-                return db.transaction(tx -> store.markWaiting(tx, epoch, replicaId, String.join(",", missing)))
+            if ((!missing.isEmpty() || !delisting.isEmpty()) && !overdue) {
+                // A DELISTING model's last epoch comes with its DELISTED (SPEC 7a): wait for it, so the allocation is
+                // the same whichever of EpochClosed and DELISTED arrived first (README "Delisted deployments").
+                List<String> waitFor = new ArrayList<>(missing);
+                waitFor.addAll(delisting);
+                LOG.warnf("epoch %d waits for DeploymentLive of %s and DELISTED of %s", epoch, missing, delisting);
+                return db.transaction(tx -> store.markWaiting(tx, epoch, replicaId, String.join(",", waitFor)))
                         .flatMap(x -> release(epoch, null)).replaceWith((Boolean) null);
             }
             // Waited long enough: those models are scored at age 0 (the highest factor, so nobody else is paid more
@@ -233,6 +244,11 @@ public class EmissionService {
                 return db.transaction(tx -> store.savePlan(tx, epoch, replicaId, allocation, deployments, excluded))
                         .invoke(saved -> {
                             if (saved) {
+                                for (String id : EmissionPlan.delistedModels(allocation)) {
+                                    delistedSkipped.increment();
+                                    LOG.warnf("epoch %d: %s earned revenue but is DELISTED after its last epoch %s:"
+                                            + " allocation 0 (SPEC 7a)", epoch, id, deployments.get(id).lastEpoch());
+                                }
                                 excluded.forEach((id, reason) -> stuck.failed(JOB, id,
                                         new IllegalStateException("epoch " + epoch + ": " + reason)));
                                 LOG.infof("epoch %d planned: reserve %s, emits %s to %d models (dust %s)", epoch,

@@ -35,17 +35,18 @@ public final class EpochRecords {
 
     /**
      * One model of an epoch: revenue from EpochClosed, the rest from the plan (null while CLAIMED). {@code excluded}:
-     * why its allocation is withheld (computed, never transferred: it stays in the reserve), or null.
+     * why its allocation is withheld (computed, never transferred: it stays in the reserve), or null. {@code delisted}:
+     * why it was not scored (DELISTED before this epoch, SPEC §7a: score and allocation 0), or null.
      */
     public record ModelRow(String deploymentId, long requests, BigInteger net, String ownerId, Instant liveAt,
             Long ageSeconds, BigInteger factor, BigInteger score, BigInteger allocation, BigInteger ownerPart,
-            BigInteger stakersPart, String excluded) {
+            BigInteger stakersPart, String excluded, String delisted) {
 
         static ModelRow of(DbRow r) {
             return new ModelRow(r.string("deployment_id"), r.longValue("requests"), r.units("net"),
                     r.string("owner_id"), r.instant("live_at"), r.longValue("age_seconds"), r.units("factor"),
                     r.units("score"), r.units("allocation"), r.units("owner_part"), r.units("stakers_part"),
-                    r.string("excluded"));
+                    r.string("excluded"), r.string("delisted"));
         }
 
         public ModelOutcome outcome() {
@@ -58,8 +59,24 @@ public final class EpochRecords {
         }
     }
 
-    /** The projection of one DeploymentLive. */
-    public record Deployment(String id, String ownerId, Instant liveAt) {
+    /**
+     * The projection of one DeploymentLive, with the status rmo reported since ({@code DeploymentStatusChanged}, SPEC
+     * §7a; {@code LIVE} until one arrives) and, when DELISTED, its last epoch (null: it never had usage).
+     */
+    public record Deployment(String id, String ownerId, Instant liveAt, String status, Long lastEpoch) {
+
+        public Deployment(String id, String ownerId, Instant liveAt) {
+            this(id, ownerId, liveAt, "LIVE", null);
+        }
+
+        public boolean delisted() {
+            return "DELISTED".equals(status);
+        }
+
+        /** Being delisted: its last epoch is not known yet (DELISTED follows once billing wound it down). */
+        public boolean delisting() {
+            return "DELISTING".equals(status);
+        }
     }
 
     /** An epoch with its models. */

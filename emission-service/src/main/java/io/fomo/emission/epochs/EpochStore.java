@@ -76,7 +76,7 @@ public class EpochStore {
             EpochRow row = EpochRow.of(found.get());
             return tx.rows("""
                     SELECT deployment_id, requests, net, owner_id, live_at, age_seconds, factor, score, allocation,
-                           owner_part, stakers_part, excluded FROM epoch_model WHERE epoch_idx = $1 ORDER BY deployment_id""",
+                           owner_part, stakers_part, excluded, delisted FROM epoch_model WHERE epoch_idx = $1 ORDER BY deployment_id""",
                     epoch).map(models -> new EpochWithModels(row, models.stream().map(ModelRow::of).toList()));
         });
     }
@@ -90,11 +90,13 @@ public class EpochStore {
 
     /** The projected live deployments among {@code ids} (table {@code deployment}, the DeploymentLive projection). */
     public Uni<Map<String, Deployment>> deployments(Tx tx, List<String> ids) {
-        return tx.rows("SELECT id, owner_id, live_at FROM deployment WHERE id = ANY($1)", (Object) ids.toArray(String[]::new))
+        return tx.rows("SELECT id, owner_id, live_at, status, last_epoch FROM deployment WHERE id = ANY($1)",
+                (Object) ids.toArray(String[]::new))
                 .map(rows -> {
                     Map<String, Deployment> map = new HashMap<>();
                     for (DbRow r : rows) {
-                        map.put(r.string("id"), new Deployment(r.string("id"), r.string("owner_id"), r.instant("live_at")));
+                        map.put(r.string("id"), new Deployment(r.string("id"), r.string("owner_id"), r.instant("live_at"),
+                                r.string("status"), r.longValue("last_epoch")));
                     }
                     return map;
                 });
@@ -122,7 +124,7 @@ public class EpochStore {
                 .replaceWithVoid();
     }
 
-    /** Records which deployments the epoch waits for (their DeploymentLive has not arrived). */
+    /** Records which deployments the epoch waits for (their DeploymentLive, or the DELISTED of a DELISTING one). */
     public Uni<Void> markWaiting(Tx tx, long epoch, String owner, String waitingFor) {
         return tx.update("UPDATE epoch SET waiting_for = $3 WHERE epoch_idx = $1 AND lease_owner = $2 AND state = $4",
                 epoch, owner, waitingFor, EpochState.CLAIMED).replaceWithVoid();
@@ -157,11 +159,12 @@ public class EpochStore {
                         Deployment d = deployments.get(l.model().deploymentId());
                         lines.add(new Object[] { epoch, l.model().deploymentId(), d == null ? null : d.ownerId(),
                                 d == null ? null : d.liveAt(), l.model().ageSeconds(), l.model().factor(), l.score(),
-                                l.allocation(), l.ownerPart(), l.stakersPart(), excluded.get(l.model().deploymentId()) });
+                                l.allocation(), l.ownerPart(), l.stakersPart(), excluded.get(l.model().deploymentId()),
+                                l.delisted() ? EmissionPlan.delistedReason(epoch, d == null ? null : d.lastEpoch()) : null });
                     }
                     return tx.batch("""
                             UPDATE epoch_model SET owner_id = $3, live_at = $4, age_seconds = $5, factor = $6, score = $7,
-                              allocation = $8, owner_part = $9, stakers_part = $10, excluded = $11
+                              allocation = $8, owner_part = $9, stakers_part = $10, excluded = $11, delisted = $12
                             WHERE epoch_idx = $1 AND deployment_id = $2""", lines).replaceWith(true);
                 });
     }
@@ -196,7 +199,8 @@ public class EpochStore {
                 .flatMap(n -> n != 1 ? Uni.createFrom().item(false)
                         : tx.update("""
                                 UPDATE epoch_model SET owner_id = NULL, live_at = NULL, age_seconds = NULL, factor = NULL,
-                                  score = NULL, allocation = NULL, owner_part = NULL, stakers_part = NULL, excluded = NULL
+                                  score = NULL, allocation = NULL, owner_part = NULL, stakers_part = NULL, excluded = NULL,
+                                  delisted = NULL
                                 WHERE epoch_idx = $1""", epoch).replaceWith(true));
     }
 
@@ -225,7 +229,7 @@ public class EpochStore {
                 .map(EpochStore::epochs);
     }
 
-    /** Epochs waiting for a DeploymentLive. */
+    /** Epochs waiting for a DeploymentLive or a DELISTED (README "Delisted deployments"). */
     public Uni<List<Long>> waiting(Tx tx) {
         return tx.rows("SELECT epoch_idx FROM epoch WHERE state = $1 AND waiting_for IS NOT NULL ORDER BY epoch_idx",
                 EpochState.CLAIMED).map(EpochStore::epochs);

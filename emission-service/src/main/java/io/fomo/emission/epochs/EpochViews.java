@@ -30,6 +30,7 @@ public final class EpochViews {
             + " score = netUnits * factorFixedPoint; allocation = floor(budget * score / totalScore) in FLOCK base units;"
             + " ownerPart = floor(allocation * ownerShareBps / 10000); stakersPart = allocation - ownerPart;"
             + " budget = min(perEpoch, reserveBefore); a withheld model's allocation (excluded) is not transferred;"
+            + " a model DELISTED before the epoch (delisted) is not scored (score 0, allocation 0);"
             + " emitted = sum of the paid allocations; withheld and dust = budget - emitted - withheld stay in the reserve";
 
     /** One row of {@code GET /api/v1/epochs}. */
@@ -44,7 +45,7 @@ public final class EpochViews {
     /** One model's line. */
     public record ModelView(String deploymentId, String ownerId, Instant liveAt, long requests, String net, String netUnits,
             Long ageSeconds, String ageDays, String factor, String factorFixedPoint, String score, String share,
-            String allocation, String ownerPart, String stakersPart, String withheld, String excluded) {
+            String allocation, String ownerPart, String stakersPart, String withheld, String excluded, String delisted) {
     }
 
     /** {@code GET /api/v1/epochs/{n}}. */
@@ -72,7 +73,7 @@ public final class EpochViews {
                     EpochRecords.text(m.score()), share(m.score(), e.totalScore()), EmissionPlan.flock(m.allocation()),
                     EmissionPlan.flock(m.ownerPart()), EmissionPlan.flock(m.stakersPart()),
                     m.allocation() == null ? null : EmissionPlan.flock(m.excluded() == null ? java.math.BigInteger.ZERO : m.allocation()),
-                    m.excluded()));
+                    m.excluded(), m.delisted()));
         }
         List<String> waiting = e.waitingFor() == null ? List.of() : Arrays.asList(e.waitingFor().split(","));
         return new EpochView(e.epoch(), e.state().name(), e.epochStart(), e.epochEnd(), EmissionPlan.flock(e.perEpoch()),
