@@ -153,4 +153,46 @@ class EmissionAllocationProperties {
             assertThat(withAssumed.line(m.id()).allocation()).isLessThanOrEqualTo(withTruth.line(m.id()).allocation());
         }
     }
+
+    /**
+     * SPEC §7a: a model DELISTED with last epoch L gets nothing in an epoch n > L, whatever its revenue; Σ alloc ≤ E
+     * and = E − dust; epochs n ≤ L allocate to it as usual; and the others share the budget exactly as if the delisted
+     * models were absent from the epoch (so the order in which EpochClosed and DELISTED arrived cannot matter).
+     */
+    @Property(tries = 1000)
+    void aDelistedModelGetsNothingAfterItsLastEpochAndTheOthersShareAsIfItWereAbsent(@ForAll("models") List<Model> models,
+            @ForAll("perEpoch") BigInteger e, @ForAll @LongRange(min = 0, max = 1_000_000) long epoch,
+            @ForAll @LongRange(min = -3, max = 3) long lastEpochOffset, @ForAll long seed) {
+        Random random = new Random(seed);
+        java.util.Map<String, Long> delisted = new java.util.HashMap<>();
+        for (Model m : models) {
+            if (random.nextInt(3) == 0) {
+                long last = epoch + lastEpochOffset + random.nextInt(3) - 1;
+                delisted.put(m.id(), random.nextInt(10) == 0 || last < 0 ? null : last);
+            }
+        }
+        EmissionAllocation a = EmissionAllocation.allocate(e, e, scored(models), 1000, epoch, delisted);
+        BigInteger sum = BigInteger.ZERO;
+        List<Model> present = new ArrayList<>();
+        for (Model m : models) {
+            EmissionAllocation.Line l = a.line(m.id());
+            sum = sum.add(l.allocation());
+            boolean gone = delisted.containsKey(m.id()) && (delisted.get(m.id()) == null || epoch > delisted.get(m.id()));
+            assertThat(l.delisted()).isEqualTo(gone);
+            if (gone) {
+                assertThat(l.allocation()).isZero();
+                assertThat(l.score()).isZero();
+            } else {
+                present.add(m);
+            }
+        }
+        assertThat(sum).isEqualTo(a.emitted()).isLessThanOrEqualTo(e);
+        assertThat(sum.add(a.dust())).isEqualTo(present.stream().anyMatch(m -> m.net() > 0) ? e : BigInteger.ZERO);
+        EmissionAllocation absent = EmissionAllocation.allocate(e, e, scored(present), 1000);
+        assertThat(a.totalScore()).isEqualTo(absent.totalScore());
+        assertThat(a.dust()).isEqualTo(absent.dust());
+        for (Model m : present) {
+            assertThat(a.line(m.id()).allocation()).isEqualTo(absent.line(m.id()).allocation());
+        }
+    }
 }
