@@ -145,6 +145,11 @@ public class StakeService {
                         throw ErrorCode.DEPLOYMENT_NOT_LIVE.problem(
                                 "deployment " + body.deploymentId() + " is unknown or not live: only a live model's MT can be staked");
                     }
+                    if (kind == StakeOp.Kind.STAKE && !d.takesNewStakes()) {
+                        // SPEC 7a: its stakes remain (unstake and claims work), but nothing new goes in
+                        throw ErrorCode.DEPLOYMENT_DELISTED.problem("deployment " + d.id() + " is " + d.status()
+                                + ": it takes no new stakes (unstaking and claiming still work)");
+                    }
                     return precheck(kind, userId, d, units).flatMap(v -> record(kind, userId, scope, key, request, opId, units, d));
                 })
                 .flatMap(ref -> complete(ref.id()));
