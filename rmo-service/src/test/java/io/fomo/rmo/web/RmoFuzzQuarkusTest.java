@@ -231,4 +231,30 @@ class RmoFuzzQuarkusTest {
                 ? post("carol", "/api/v1/deployments/" + deployment + "/hosting-checks", r.substring(1))
                 : post("alice", "/api/v1/deployments/" + r + "/hosting-checks", "{}"), false);
     }
+
+    /**
+     * Issue #22's state-changing endpoints: re-price and delist, their valid bodies aimed at a deployment that is not
+     * live (refused {@code 409 DEPLOYMENT_NOT_LIVE} whatever the variant), and the valid bodies to hostile ids.
+     */
+    @Test
+    void repriceAndDelist() {
+        String registered = RmoFixtures.registerDeployment("alice", RmoFixtures.host().baseUrl());
+        Map<String, Object> prices = new LinkedHashMap<>();
+        prices.put("inputPricePerMillion", "0.60");
+        prices.put("outputPricePerMillion", "1.80");
+        prices.put("idempotencyKey", "fuzz-" + UUID.randomUUID());
+        Map<String, Object> delist = new LinkedHashMap<>();
+        delist.put("reason", "fuzz");
+        delist.put("idempotencyKey", "fuzz-" + UUID.randomUUID());
+        for (Map.Entry<String, Map<String, Object>> e : Map.of("prices", prices, "delist", delist).entrySet()) {
+            Map<String, Object> valid = e.getValue();
+            List<String> bodies = new ArrayList<>(Hostile.bodies(valid, AT_LEAST, SEED));
+            for (String id : ids()) {
+                bodies.add("@" + id);
+            }
+            fuzz("POST /deployments/{id}/" + e.getKey(), bodies, b -> b.startsWith("@")
+                    ? post("alice", "/api/v1/deployments/" + b.substring(1) + "/" + e.getKey(), Hostile.json(valid))
+                    : post("alice", "/api/v1/deployments/" + registered + "/" + e.getKey(), b), false);
+        }
+    }
 }
