@@ -213,7 +213,12 @@ final class Story {
             report.say("the stand-in now answers GET /v1/models with 503");
             JsonNode suspended = awaitState(deploymentId, "SUSPENDED");
             report.fields(suspended, "id", "state", "consecutiveFailures", "suspendedAt");
-            report.say("billing's Authorize for bob now: %s", platform.authorizeOutcome(bobId, SYMBOL));
+            String refused = await("billing to learn that " + SYMBOL + " is suspended", Duration.ofSeconds(60), () -> {
+                String outcome = platform.authorizeOutcome(bobId, SYMBOL);
+                return "HELD".equals(outcome) ? Optional.empty() : Optional.of(outcome);
+            });
+            report.say("billing's Authorize for bob now: %s", refused);
+            summary.put("authorizeWhileSuspended", refused);
         } finally {
             Rest.post(control, null, Rest.obj("status", 200));
         }

@@ -205,6 +205,11 @@ final class StoryExpectations {
         assertThat(units(get(s.billing.url() + "/api/v1/credits/me", KeycloakTokens.user("carol")).path("available").asText(), 6))
                 .isEqualTo(units("4.988", 6));
 
+        // SPEC §7a, the story's suspension and resumption: billing refused while suspended, authorized after.
+        assertThat(sum.path("authorizeWhileSuspended").asText()).as("Authorize while suspended")
+                .isEqualTo("FAILED_PRECONDITION DEPLOYMENT_SUSPENDED");
+        assertThat(sum.path("suspendedAndResumed").asBoolean()).as("suspended and resumed").isTrue();
+
         // And the audit's verdict, read again now that everything has settled.
         JsonNode audit = get(s.treasury.url() + "/api/v1/audit", op);
         assertThat(audit.path("ok").asBoolean()).as("audit %s", audit).isTrue();
