@@ -211,7 +211,9 @@ final class Calls {
                             || c == Status.Code.INTERNAL || c == Status.Code.ABORTED) {
                         throw new Unavailable(what, e);
                     }
-                    throw new Refused(what, c.value(), c.name(), DemoRun.JSON.nullNode());
+                    // the body: the status description, "<CODE>: detail" (fomo-shared GrpcErrors)
+                    throw new Refused(what, c.value(), c.name(),
+                            DemoRun.JSON.getNodeFactory().textNode(String.valueOf(e.getStatus().getDescription())));
                 }
             });
         }

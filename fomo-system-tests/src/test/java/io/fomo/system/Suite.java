@@ -88,7 +88,8 @@ final class Suite implements AutoCloseable {
             "%test.fomo.rmo.hosting.recheck.interval", "PT2S",
             "%test.fomo.rmo.hosting.recheck.tick", "1s",
             "%test.fomo.rmo.hosting.recheck.failure-threshold", "2",
-            "%test.fomo.rmo.settlement-window", "PT5S");
+            "%test.fomo.rmo.settlement-window", "PT5S",
+            "%test.fomo.rmo.reprice.notice", "PT10S");
 
     /**
      * Whether the built treasury has issue #19's carry job (its configuration {@code fomo.treasury.split.carry-*}): an
