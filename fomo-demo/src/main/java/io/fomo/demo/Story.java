@@ -16,6 +16,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * model through the API platform, the window settles (split, buybacks, burns), the epoch closes (emission,
  * rewards), Bob claims, and the audit gives its verdict.
  *
+ * <p>Why one class of about 400 lines: it is the README's story, step by step in the README's order, so a reader
+ * follows both side by side; the wire details live in {@link Rest}, {@link ApiPlatform} and {@link Report}.
+ *
  * <p>Re-running is harmless: deposits, top-ups, stakes and contributions carry idempotency keys derived from
  * the offering, and a launch that already happened is not repeated (the story goes on with the live model).
  */
