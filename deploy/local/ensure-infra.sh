@@ -224,9 +224,9 @@ ensure_rabbitmq() {
 # Fields: short name, module (its queues are <module>.<Type> on vhost fomo), queue prefixes of its tests on
 # vhost / (regex, |-separated), event types it publishes, event types it consumes.
 RABBIT_SERVICES=(
-  "treasury treasury-service treasury-test-|treasury-service-test- - DeploymentLive|WindowSettled|CreditsToppedUp"
+  "treasury treasury-service treasury-test-|treasury-service-test- - DeploymentLive|WindowSettled|CreditsToppedUp|CreditsRefunded"
   "rmo rmo-service rmo-service-test- DeploymentLive|DeploymentStatusChanged|PricesChanged DeploymentWoundDown"
-  "billing inference-billing inference-billing-test- WindowSettled|EpochClosed|CreditsToppedUp|DeploymentWoundDown DeploymentLive|StakeChanged|DeploymentStatusChanged|PricesChanged"
+  "billing inference-billing inference-billing-test- WindowSettled|EpochClosed|CreditsToppedUp|CreditsRefunded|DeploymentWoundDown DeploymentLive|StakeChanged|DeploymentStatusChanged|PricesChanged"
   "staking staking-service staking-service-test- StakeChanged DeploymentLive|EmissionAllocated|DeploymentStatusChanged"
   "emission emission-service emission-service-test- EmissionAllocated DeploymentLive|EpochClosed|DeploymentStatusChanged"
 )

@@ -46,6 +46,8 @@ public enum ErrorCode {
     INVALID_DEPLOYMENT(400, Status.Code.INVALID_ARGUMENT),
     INVALID_DEPLOYMENT_ID(400, Status.Code.INVALID_ARGUMENT),
     INVALID_DEPOSIT_ID(400, Status.Code.INVALID_ARGUMENT),
+    /** Issue #21: a withdrawal's or payout's destination the token's destination rule refuses. */
+    INVALID_DESTINATION(400, Status.Code.INVALID_ARGUMENT),
     INVALID_DISPLAY_NAME(400, Status.Code.INVALID_ARGUMENT),
     INVALID_DURATION(400, Status.Code.INVALID_ARGUMENT),
     INVALID_EPOCH(400, Status.Code.INVALID_ARGUMENT),
@@ -72,6 +74,8 @@ public enum ErrorCode {
     PRICE_BELOW_COST(400, Status.Code.INVALID_ARGUMENT),
     PRICE_TOO_HIGH(400, Status.Code.INVALID_ARGUMENT),
     TOKEN_NOT_DEPOSITABLE(400, Status.Code.INVALID_ARGUMENT),
+    /** Issue #21: a token that cannot leave the protocol (LP shares). */
+    TOKEN_NOT_WITHDRAWABLE(400, Status.Code.INVALID_ARGUMENT),
     UNKNOWN_TOKEN(400, Status.Code.INVALID_ARGUMENT),
     /** The framework could not read the body's media type (REST only). */
     UNSUPPORTED_MEDIA_TYPE(415, Status.Code.INVALID_ARGUMENT),
@@ -90,11 +94,14 @@ public enum ErrorCode {
     HOLD_NOT_FOUND(404, Status.Code.NOT_FOUND),
     OFFERING_NOT_FOUND(404, Status.Code.NOT_FOUND),
     PENDING_NOT_FOUND(404, Status.Code.NOT_FOUND),
+    PAYOUT_NOT_FOUND(404, Status.Code.NOT_FOUND),
     POOL_NOT_FOUND(404, Status.Code.NOT_FOUND),
+    REFUND_NOT_FOUND(404, Status.Code.NOT_FOUND),
     STAKE_OP_NOT_FOUND(404, Status.Code.NOT_FOUND),
     TOKEN_NOT_FOUND(404, Status.Code.NOT_FOUND),
     UNKNOWN_USER(404, Status.Code.NOT_FOUND),
     VESTING_NOT_FOUND(404, Status.Code.NOT_FOUND),
+    WITHDRAWAL_NOT_FOUND(404, Status.Code.NOT_FOUND),
 
     /** The framework has no such method on the path (REST only). */
     METHOD_NOT_ALLOWED(405, Status.Code.UNIMPLEMENTED),
@@ -117,9 +124,17 @@ public enum ErrorCode {
     HOLD_EXPIRED(409, Status.Code.FAILED_PRECONDITION),
     /** Was 422 in inference-billing. */
     HOLD_NOT_HELD(409, Status.Code.FAILED_PRECONDITION),
+    /** Issue #21: credits are refunded only while the user has no hold open. */
+    HOLDS_OPEN(409, Status.Code.FAILED_PRECONDITION),
     HOSTING_NOT_VERIFIED(409, Status.Code.FAILED_PRECONDITION),
     INSUFFICIENT_BALANCE(409, Status.Code.FAILED_PRECONDITION),
     INSUFFICIENT_STAKE(409, Status.Code.FAILED_PRECONDITION),
+    /** Issue #21: removing liquidity worth less than the caller's minimum, or more shares than the pool has. */
+    INSUFFICIENT_LIQUIDITY(409, Status.Code.FAILED_PRECONDITION),
+    /** Issue #21: a launch's LP shares before their unlock date. */
+    LP_LOCKED(409, Status.Code.FAILED_PRECONDITION),
+    /** Issue #21: a payout of an account or provider that is owed nothing (or less than the minimum payout). */
+    NOTHING_TO_PAY(409, Status.Code.FAILED_PRECONDITION),
     OFFERING_CLOSED(409, Status.Code.FAILED_PRECONDITION),
     OFFERING_NOT_CANCELLABLE(409, Status.Code.FAILED_PRECONDITION),
     OFFERING_NOT_CLOSABLE_YET(409, Status.Code.FAILED_PRECONDITION),
@@ -135,6 +150,10 @@ public enum ErrorCode {
     SLIPPAGE_EXCEEDED(409, Status.Code.FAILED_PRECONDITION),
     SYMBOL_TAKEN(409, Status.Code.FAILED_PRECONDITION),
     TOKEN_ALREADY_MINTED(409, Status.Code.FAILED_PRECONDITION),
+    /** Issue #21: a withdrawal above the user's daily limit for the token. */
+    WITHDRAWAL_LIMIT_EXCEEDED(409, Status.Code.FAILED_PRECONDITION),
+    /** Issue #21: an approval or rejection of a withdrawal that is not awaiting one. */
+    WITHDRAWAL_NOT_AWAITING_APPROVAL(409, Status.Code.FAILED_PRECONDITION),
     ZERO_OUTPUT(409, Status.Code.FAILED_PRECONDITION),
 
     // ---- 409 / ALREADY_EXISTS: an idempotency key or a name reused for another content

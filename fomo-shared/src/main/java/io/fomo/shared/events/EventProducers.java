@@ -28,6 +28,7 @@ public final class EventProducers {
             "DeploymentWoundDown", "billing",
             "EpochClosed", "billing",
             "CreditsToppedUp", "billing",
+            "CreditsRefunded", "billing",
             "StakeChanged", "staking",
             "EmissionAllocated", "emission");
 

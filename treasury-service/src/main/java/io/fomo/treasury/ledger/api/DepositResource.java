@@ -82,6 +82,7 @@ public class DepositResource {
                         case FLOCK -> AccountKey.protocol(symbol, AccountKind.BRIDGE);
                         case USDC -> AccountKey.protocol(symbol, AccountKind.ISSUER);
                         case MODEL -> throw ErrorCode.TOKEN_NOT_DEPOSITABLE.problem(symbol + " is a model token: it is minted by its launch, never deposited");
+                        case LP -> throw ErrorCode.TOKEN_NOT_DEPOSITABLE.problem(symbol + " is a pool's LP shares: they are minted by adding liquidity, never deposited");
                     };
                     return new Operation.Transfer(transferId, debit, new AccountKey(userId, symbol, AccountKind.USER),
                             OperationMapper.amount(token, amount), "DEPOSIT", transferId);

@@ -28,7 +28,14 @@ public enum AccountKind {
     PROTOCOL_COSTS,
     BUYBACK_CARRY,
     /** The bridge stand-in's float (owner {@code protocol}, FLOCK): FLOCK outside the protocol, paid out by deposits. */
-    BRIDGE;
+    BRIDGE,
+    /**
+     * Paid out of the protocol (owner {@code protocol}, any token; issue #21, SPEC §7a): a withdrawal's or a protocol
+     * payout's pending transfer is posted here once the payout processor (the bridge or the bank) has paid it.
+     */
+    BRIDGE_OUT,
+    /** A launch's LP shares until their unlock date (owner: the pool's lp owner; token: the pool's LP token). */
+    LP_LOCK;
 
     /** Whether the account's available balance must stay ≥ 0 (all but {@link #ISSUER}). */
     public boolean constrained() {

@@ -7,5 +7,10 @@ public enum TokenKind {
     /** Minted by deposits and top-ups from its ISSUER account, at any time. */
     USDC,
     /** A model token: registered, then minted once, exactly 1,000,000, by its launch batch. */
-    MODEL
+    MODEL,
+    /**
+     * A pool's LP shares (issue #21), symbol {@code LP-<poolId>}: minted from its ISSUER account by liquidity adds and
+     * burned by removes, at any time.
+     */
+    LP
 }
