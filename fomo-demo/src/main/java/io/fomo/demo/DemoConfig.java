@@ -8,7 +8,7 @@ import java.time.Duration;
  */
 record DemoConfig(String treasury, String rmo, String billing, String staking, String emission, String keycloak,
         String standInUrl, Duration offeringWindow, Duration settleTimeout, Duration epochTimeout, boolean suspension,
-        Duration suspensionTimeout) {
+        Duration suspensionTimeout, boolean withdrawals, Duration withdrawalTimeout) {
 
     static DemoConfig fromEnvironment() {
         return new DemoConfig(
@@ -25,7 +25,11 @@ record DemoConfig(String treasury, String rmo, String billing, String staking, S
                 // SPEC §7a's suspension and resumption: needs the stand-in's /control/status and rmo's hosting
                 // re-checks on a short interval (deploy/local/start.sh sets both); off where the host is real.
                 Boolean.parseBoolean(env("FOMO_DEMO_SUSPENSION", "false")),
-                Duration.parse(env("FOMO_DEMO_SUSPENSION_TIMEOUT", "PT2M")));
+                Duration.parse(env("FOMO_DEMO_SUSPENSION_TIMEOUT", "PT2M")),
+                // Issue #21, money out: Alice withdraws her USDC yield, Bob some FLOCK, each to PAID by the treasury's
+                // payout processor; on by default (the local processor pays at once), FOMO_DEMO_WITHDRAWALS=false skips it.
+                Boolean.parseBoolean(env("FOMO_DEMO_WITHDRAWALS", "true")),
+                Duration.parse(env("FOMO_DEMO_WITHDRAWAL_TIMEOUT", "PT2M")));
     }
 
     static String env(String name, String fallback) {

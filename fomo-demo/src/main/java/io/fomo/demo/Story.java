@@ -1,5 +1,6 @@
 package io.fomo.demo;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The story of SPEC §1, walked through the five services' public interfaces with real Keycloak tokens:
  * Alice launches QwenALICE, Bob and Carol buy in (oversubscribed), the model goes live, Bob stakes, both use the
  * model through the API platform, the window settles (split, buybacks, burns), the epoch closes (emission,
- * rewards), Bob claims, and the audit gives its verdict.
+ * rewards), Bob claims, Alice withdraws her USDC yield and Bob some FLOCK (issue #21), and the audit gives its verdict.
  *
  * <p>Why one class of about 400 lines: it is the README's story, step by step in the README's order, so a reader
  * follows both side by side; the wire details live in {@link Rest}, {@link ApiPlatform} and {@link Report}.
@@ -26,6 +27,9 @@ final class Story {
 
     static final String SYMBOL = "QWENALICE";
     static final String MODEL = "Qwen/Qwen3-32B";
+    /** Issue #21: what Bob withdraws, and where to (a FLOCK destination is an address, SPEC §9). */
+    static final String BOB_WITHDRAWS = "10000";
+    static final String BOB_WALLET = "0xb0b0000000000000000000000000000000000b0b";
 
     private final DemoConfig cfg;
     private final Tokens tokens;
@@ -192,13 +196,19 @@ final class Story {
             suspendAndResume(deploymentId, bobId);
         }
 
+        if (cfg.withdrawals()) {
+            withdrawals(op, alice, bob, aliceId, bobId, carolId, deploymentId, served, receipts);
+        }
+
         report.step("The treasury's audit");
         JsonNode audit = Rest.get(cfg.treasury() + "/api/v1/audit", op);
         report.table(audit.path("tokens"));
         report.say("splits: %s", audit.path("splits"));
+        report.say("payouts: %s", audit.path("payouts"));
         report.say("reconciliation: %s", audit.path("reconciliation"));
         boolean ok = audit.path("ok").asBoolean(false);
-        report.say("VERDICT: %s", ok ? "ok: true (every token conserved, every split exact, USDC reconciled)" : "NOT OK");
+        report.say("VERDICT: %s", ok
+                ? "ok: true (every token conserved, every split exact, every payout paid once, USDC reconciled)" : "NOT OK");
         summary.set("audit", audit);
         return ok;
     }
@@ -236,6 +246,96 @@ final class Story {
         JsonNode checks = Rest.get(cfg.rmo() + "/api/v1/deployments/" + deploymentId + "/hosting-checks?limit=6", null);
         report.table(checks.isArray() ? checks : checks.path("checks"), "checkedAt", "ok", "httpStatus", "detail");
         summary.put("suspendedAndResumed", true);
+    }
+
+    /**
+     * Issue #21, money out: Alice withdraws her USDC yield (her available USDC: the owner's 10% of each split) to her
+     * bank account, Bob 10,000 FLOCK to his wallet. Each withdrawal holds the amount (a pending transfer to the
+     * protocol's BRIDGE_OUT), the treasury's payout processor pays it, and the pending transfer is posted: the story
+     * waits for PAID and shows the processor's one payment.
+     */
+    private void withdrawals(String op, String alice, String bob, String aliceId, String bobId, String carolId,
+            String deploymentId, Instant served, ArrayNode receipts) {
+        // Her yield is complete once the splits carry all of this run's net revenue (two requests may fall into two
+        // windows, the second split after the first epoch).
+        BigDecimal net = BigDecimal.ZERO;
+        for (JsonNode r : receipts) {
+            net = net.add(new BigDecimal(r.path("net").asText()));
+        }
+        BigDecimal captured = net;
+        await("the splits to carry this run's net revenue " + captured.toPlainString() + " USDC", cfg.settleTimeout(), () -> {
+            BigDecimal split = BigDecimal.ZERO;
+            JsonNode s = Rest.get(cfg.treasury() + "/api/v1/splits?deploymentId=" + deploymentId, null);
+            for (JsonNode row : s.isArray() ? s : s.path("splits")) {
+                if (Instant.parse(row.path("windowEnd").asText()).isAfter(served)) {
+                    split = split.add(new BigDecimal(row.path("net").asText()));
+                }
+            }
+            return split.compareTo(captured) >= 0 ? Optional.of(split) : Optional.empty();
+        });
+        ObjectNode done = summary.putObject("withdrawals");
+
+        report.step("Alice withdraws her USDC yield (the owner's 10% of each split) to her bank account acct:alice-bank");
+        BigDecimal yield = available(alice, "USDC");
+        if (yield.signum() == 0) {
+            report.say("Alice has no USDC available: nothing to withdraw");
+        } else {
+            done.set("alice", withdraw(op, alice, "alice", "USDC", yield.toPlainString(), "acct:alice-bank"));
+        }
+        balances(op, "after Alice's withdrawal", aliceId, bobId, carolId);
+
+        report.step("Bob withdraws " + BOB_WITHDRAWS + " FLOCK to his wallet " + BOB_WALLET);
+        done.set("bob", withdraw(op, bob, "bob", "FLOCK", BOB_WITHDRAWS, BOB_WALLET));
+        balances(op, "after Bob's withdrawal", aliceId, bobId, carolId);
+    }
+
+    /** Requests a withdrawal, waits for PAID (the operator approves one above the approval threshold), shows the payment. */
+    private JsonNode withdraw(String op, String user, String who, String token, String amount, String destination) {
+        JsonNode w;
+        try {
+            w = Rest.post(cfg.treasury() + "/api/v1/withdrawals", user, Rest.obj("token", token, "amount", amount,
+                    "destination", destination, "idempotencyKey", "demo-withdrawal-" + who + "-" + Instant.now().getEpochSecond()));
+        } catch (Rest.RestException e) {
+            if (!"WITHDRAWAL_LIMIT_EXCEEDED".equals(e.code())) {
+                throw e;
+            }
+            // Re-running the story withdraws again: a day's limit per user and token may stop it, which is the rule.
+            report.say("refused: %s (the daily withdrawal limit; nothing was held)", e.body);
+            return Rest.JSON.createObjectNode().put("refused", e.code());
+        }
+        report.say("requested:");
+        report.fields(w, "id", "token", "amount", "destination", "state");
+        String id = w.path("id").asText();
+        if ("AWAITING_APPROVAL".equals(w.path("state").asText())) {
+            report.say("above the treasury's approval threshold for %s: the operator approves it", token);
+            Rest.post(cfg.treasury() + "/api/v1/withdrawals/" + id + "/approve", op, Rest.obj());
+        }
+        JsonNode paid = await(who + "'s withdrawal " + id + " to be PAID", cfg.withdrawalTimeout(), () -> {
+            JsonNode now = Rest.get(cfg.treasury() + "/api/v1/withdrawals/" + id, user);
+            String state = now.path("state").asText();
+            if ("FAILED".equals(state) || "REJECTED".equals(state)) {
+                throw new IllegalStateException("the withdrawal ended " + state + ": " + now);
+            }
+            return "PAID".equals(state) ? Optional.of(now) : Optional.empty();
+        });
+        report.say("paid:");
+        report.fields(paid, "id", "token", "amount", "destination", "state", "payoutId", "updatedAt");
+        JsonNode payments = Rest.get(cfg.treasury() + "/api/v1/payout-processor/payments?payoutId="
+                + java.net.URLEncoder.encode(paid.path("payoutId").asText(), java.nio.charset.StandardCharsets.UTF_8), op);
+        report.say("the payout processor's payment:");
+        report.table(payments.path("payments"), "payoutId", "token", "amount", "destination", "paidAt");
+        ObjectNode out = paid.deepCopy();
+        out.set("payments", payments.path("payments"));
+        return out;
+    }
+
+    private BigDecimal available(String user, String token) {
+        for (JsonNode b : Rest.get(cfg.treasury() + "/api/v1/balances/me", user).path("balances")) {
+            if (token.equals(b.path("token").asText())) {
+                return new BigDecimal(b.path("available").asText());
+            }
+        }
+        return BigDecimal.ZERO;
     }
 
     private JsonNode awaitState(String deploymentId, String state) {
