@@ -27,7 +27,8 @@ import io.fomo.testkit.KeycloakTokens;
  * and Carol 15,000 + 3,000 at 0.50/1.50 USDC per million with compute 0.20/0.60 (§4), the net revenue is split and
  * bought back on the genesis pool (10,000,000 FLOCK / 5,000,000 USDC) and the model's pool (§5, Uniswap v2, fee 0.3%),
  * and the epoch's 100,000 FLOCK go to the only model that earned, 10% to Alice and 90% to Bob, the only staker with
- * usage, with that epoch's slice of the reward pool (§6, §7).
+ * usage, with that epoch's slice of the reward pool (§6, §7); then (issue #21) Alice withdraws all her USDC (the owner's
+ * 10% of every split) and Bob 10,000 FLOCK, each paid exactly once by the payout processor.
  *
  * <p>The windows and epochs are real clock intervals, so Bob's and Carol's requests may (rarely) land in two windows
  * or two epochs: the checks wait until the splits and the epochs carry all of the net revenue, follow the windows and
@@ -191,13 +192,21 @@ final class StoryExpectations {
 
         // The ledger at the end, after Bob's claim.
         BigInteger bobFlock = units("60000", 18).add(E.subtract(E.divide(BigInteger.TEN))).add(slice0Flock);
-        assertBalance(s, op, bob, "FLOCK", bobFlock, 18);
+        // Issue #21: Bob then withdrew 10,000 FLOCK to his wallet (paid: out of the ledger into (protocol, FLOCK, BRIDGE_OUT)).
+        BigInteger bobWithdrew = units("10000", 18);
+        assertWithdrawal(s, op, sum.path("withdrawals").path("bob"), "FLOCK", bobWithdrew, 18,
+                "0xb0b0000000000000000000000000000000000b0b");
+        assertBalance(s, op, bob, "FLOCK", bobFlock.subtract(bobWithdrew), 18);
         assertBalance(s, op, bob, "QWENALICE", units("150000", 18).add(slice0Mt), 18);
         assertThat(balance(s, op, bob, "QWENALICE", "staked", 18)).isEqualTo(units("10000", 18));
         assertBalance(s, op, carol, "FLOCK", units("40000", 18), 18);
         assertBalance(s, op, carol, "QWENALICE", units("240000", 18), 18);
         assertBalance(s, op, alice, "FLOCK", E.divide(BigInteger.TEN).multiply(BigInteger.valueOf(epochs.size())), 18);
-        assertBalance(s, op, alice, "USDC", ownerUsdc, 6);
+        // Issue #21: Alice withdrew her whole USDC yield, the owner's 10% of every split, to her bank account.
+        assertWithdrawal(s, op, sum.path("withdrawals").path("alice"), "USDC", ownerUsdc, 6, "acct:alice-bank");
+        assertBalance(s, op, alice, "USDC", BigInteger.ZERO, 6);
+        assertThat(balance(s, op, alice, "USDC", "held", 6)).as("alice's held USDC").isZero();
+        assertThat(balance(s, op, bob, "FLOCK", "held", 18)).as("bob's held FLOCK").isZero();
 
         // Billing's credits: 5 USDC each, less what each was charged.
         assertThat(units(get(s.billing.url() + "/api/v1/credits/me", KeycloakTokens.user("bob")).path("available").asText(), 6))
@@ -215,6 +224,41 @@ final class StoryExpectations {
         assertThat(audit.path("ok").asBoolean()).as("audit %s", audit).isTrue();
         assertThat(audit.path("splits").path("checked").asInt()).isEqualTo(splits.size());
         assertThat(audit.path("reconciliation").path("ok").asBoolean()).isTrue();
+        // Every payout's pending transfer resolved once and consistently, one processor payment per PAID one, and
+        // Σ PAID per token = the balance of (protocol, token, BRIDGE_OUT): at least the story's two withdrawals.
+        JsonNode payouts = audit.path("payouts");
+        assertThat(payouts.path("ok").asBoolean()).as("audit payouts %s", payouts).isTrue();
+        assertThat(payouts.path("checked").asInt()).as("payouts checked").isGreaterThanOrEqualTo(2);
+        assertThat(payouts.path("problems")).isEmpty();
+    }
+
+    /**
+     * Issue #21: a withdrawal of the story, as the demo recorded it: PAID for exactly {@code amount} of {@code token}
+     * to {@code destination} (the treasury still says so), and the payout processor recorded exactly one payment for
+     * its payout id, of that amount to that destination.
+     */
+    static void assertWithdrawal(Suite s, String op, JsonNode w, String token, BigInteger amount, int decimals,
+            String destination) {
+        assertThat(w.isObject()).as("the story's withdrawal of %s", token).isTrue();
+        assertThat(w.path("refused").isMissingNode()).as("withdrawal refused: %s", w).isTrue();
+        JsonNode now = get(s.treasury.url() + "/api/v1/withdrawals/" + w.path("id").asText(), op);
+        for (JsonNode x : List.of(w, now)) {
+            assertThat(x.path("state").asText()).as("state of %s", x).isEqualTo("PAID");
+            assertThat(x.path("kind").asText()).isEqualTo("WITHDRAWAL");
+            assertThat(x.path("token").asText()).isEqualTo(token);
+            assertThat(units(x.path("amount").asText(), decimals)).as("withdrawn %s", token).isEqualTo(amount);
+            assertThat(x.path("destination").asText()).isEqualTo(destination);
+        }
+        String payoutId = now.path("payoutId").asText();
+        assertThat(payoutId).as("payout id of %s", now).isNotBlank();
+        JsonNode payments = get(s.treasury.url() + "/api/v1/payout-processor/payments?payoutId="
+                + java.net.URLEncoder.encode(payoutId, java.nio.charset.StandardCharsets.UTF_8), op).path("payments");
+        assertThat(payments).as("the processor's payments for %s", payoutId).hasSize(1);
+        JsonNode paid = payments.get(0);
+        assertThat(paid.path("payoutId").asText()).isEqualTo(payoutId);
+        assertThat(paid.path("token").asText()).isEqualTo(token);
+        assertThat(units(paid.path("amount").asText(), decimals)).as("paid out %s", token).isEqualTo(amount);
+        assertThat(paid.path("destination").asText()).isEqualTo(destination);
     }
 
     private static void assertReceipt(JsonNode r, String user, long in, long out, String gross, int discountBps,

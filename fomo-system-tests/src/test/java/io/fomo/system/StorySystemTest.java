@@ -24,7 +24,9 @@ import io.fomo.testkit.KeycloakTokens;
  * SPEC §1's story on the five services as real processes (one of each), told by the demo client through the public
  * interfaces with real Keycloak tokens, and its end state checked to the base unit against the rules
  * ({@link StoryExpectations}); then, on the same suite, the story's model over time (SPEC §7a, issue #22): re-priced
- * and delisted through the public interfaces.
+ * and delisted through the public interfaces; then money out (issue #21): withdrawals killed with {@code kill -9}
+ * between hold and payout and between payout and post, a failed payout and a rejected withdrawal voided back, and a
+ * credits refund paid out to the user's bank.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -36,12 +38,20 @@ class StorySystemTest {
     /** Billing's epoch in the system tests ({@link Suite#PACE}). */
     static final Duration EPOCH = Duration.ofSeconds(20);
 
+    /**
+     * Issue #21: this suite's FLOCK approval threshold, above the story's 10,000 FLOCK withdrawal (so the demo's
+     * numbers are the README's) and below Carol's 40,000 FLOCK, so a test can have a withdrawal wait for the operator.
+     */
+    static final String FLOCK_APPROVAL_THRESHOLD = "20000";
+    static final String ABOVE_THRESHOLD = "25000";
+
     private Suite suite;
     private DemoRun.Outcome outcome;
 
     @BeforeAll
     void theStory() {
-        suite = Suite.start("system_test", false);
+        suite = Suite.start("system_test", false, Map.of(), Map.of(
+                "%test.fomo.treasury.payouts.withdrawals.approval-threshold.FLOCK", FLOCK_APPROVAL_THRESHOLD));
         outcome = new DemoRun().run(suite);
     }
 
@@ -160,6 +170,175 @@ class StorySystemTest {
 
         JsonNode audit = Calls.get(suite.treasury.url() + "/api/v1/audit", KeycloakTokens.user("op"));
         assertThat(audit.path("ok").asBoolean()).as("audit %s", audit).isTrue();
+        assertThat(suite.deadLetterQueueCounts()).allSatisfy((q, n) -> assertThat(n).as(q).isZero());
+    }
+
+    /** Carol's wallet in the money-out tests (she keeps her 40,000 FLOCK of the story until then). */
+    static final String CAROL_WALLET = "0xca201000000000000000000000000000000ca201";
+
+    /**
+     * Issue #21, kill -9 between hold and payout: the processor stalls before paying, Carol withdraws, the withdrawal
+     * is PAYING (held, nothing paid), the treasury is killed and restarted (the processor pays again): PAID with
+     * exactly one processor payment for its payout id, her FLOCK down exactly once, the audit ok.
+     */
+    @Test
+    @Order(3)
+    void aWithdrawalKilledBetweenHoldAndPayoutIsPaidOnceAfterTheRestart() {
+        killedWhilePaying("STALL_BEFORE_PAY", "100");
+    }
+
+    /**
+     * Issue #21, kill -9 between payout and post: the processor stalls after recording its payment; the treasury is
+     * killed with the payment made and the ledger not posted, then restarted: the processor answers the same payment
+     * again (idempotent by payout id), the pending transfer is posted once, PAID, one payment, balance down once.
+     */
+    @Test
+    @Order(4)
+    void aWithdrawalKilledBetweenPayoutAndPostIsPostedOnceAfterTheRestart() {
+        killedWhilePaying("STALL_AFTER_PAY", "200");
+    }
+
+    private void killedWhilePaying(String stall, String amount) {
+        MoneyOut money = new MoneyOut(suite);
+        String carol = KeycloakTokens.user("carol");
+        String carolId = outcome.summary().path("carol").asText();
+        BigInteger before = money.balance(carolId, "FLOCK", "available");
+        BigInteger units = MoneyOut.units("FLOCK", amount);
+        money.processor(stall);
+        JsonNode w;
+        try {
+            w = money.withdraw(carol, "FLOCK", amount, CAROL_WALLET, stall + "-" + suite.run);
+            JsonNode paying = money.awaitState(w.path("id").asText(), "PAYING");
+            String payoutId = MoneyOut.payoutId(paying);
+            assertThat(money.balance(carolId, "FLOCK", "available")).as("held while paying").isEqualTo(before.subtract(units));
+            if ("STALL_AFTER_PAY".equals(stall)) {
+                // the payment is recorded (its own commit) before the processor stalls: the kill comes after it
+                Calls.await("the processor's payment " + payoutId, Duration.ofSeconds(30),
+                        () -> money.payments(payoutId).size() == 1 ? true : null);
+            } else {
+                assertThat(money.payments(payoutId)).as("nothing paid before the kill").isEmpty();
+            }
+        } catch (RuntimeException | AssertionError e) {
+            money.processor("PAY");
+            throw e;
+        }
+        suite.treasury.kill9();
+        suite.treasury.restart();
+
+        JsonNode paid = money.awaitState(w.path("id").asText(), "PAID");
+        String payoutId = MoneyOut.payoutId(paid);
+        JsonNode payments = money.payments(payoutId);
+        assertThat(payments).as("one payment for %s", payoutId).hasSize(1);
+        assertThat(MoneyOut.units("FLOCK", payments.get(0).path("amount").asText())).isEqualTo(units);
+        assertThat(payments.get(0).path("destination").asText()).isEqualTo(CAROL_WALLET);
+        assertThat(money.balance(carolId, "FLOCK", "available")).as("down exactly once").isEqualTo(before.subtract(units));
+        assertThat(money.balance(carolId, "FLOCK", "held")).isZero();
+        // a replay of the request answers the same withdrawal and changes nothing
+        JsonNode replay = money.withdraw(carol, "FLOCK", amount, CAROL_WALLET, stall + "-" + suite.run);
+        assertThat(replay.path("id").asText()).isEqualTo(w.path("id").asText());
+        assertThat(replay.path("state").asText()).isEqualTo("PAID");
+        assertThat(money.payments(payoutId)).hasSize(1);
+        assertThat(money.balance(carolId, "FLOCK", "available")).isEqualTo(before.subtract(units));
+        money.assertAuditOk();
+    }
+
+    /**
+     * Issue #21, the voids: a payout the processor refuses ends FAILED and its hold is voided back to the base unit;
+     * a withdrawal above the approval threshold waits for the operator, who rejects it: REJECTED, voided back; a replay
+     * of either changes nothing, another body under the same key is a conflict, and a rejected one cannot be approved.
+     */
+    @Test
+    @Order(5)
+    void aFailedPayoutAndARejectedWithdrawalVoidBackExactlyAndReplaysChangeNothing() {
+        MoneyOut money = new MoneyOut(suite);
+        String carol = KeycloakTokens.user("carol");
+        String carolId = outcome.summary().path("carol").asText();
+        BigInteger before = money.balance(carolId, "FLOCK", "available");
+
+        money.processor("FAIL");
+        JsonNode failed;
+        String failKey = "fail-" + suite.run;
+        try {
+            JsonNode w = money.withdraw(carol, "FLOCK", "300", CAROL_WALLET, failKey);
+            failed = money.awaitState(w.path("id").asText(), "FAILED");
+        } finally {
+            money.processor("PAY");
+        }
+        assertThat(failed.path("failure").asText("")).as("the failure is recorded").isNotBlank();
+        assertThat(money.payments(MoneyOut.payoutId(failed))).isEmpty();
+        assertThat(money.balance(carolId, "FLOCK", "available")).as("voided back").isEqualTo(before);
+        assertThat(money.balance(carolId, "FLOCK", "held")).isZero();
+        JsonNode replay = money.withdraw(carol, "FLOCK", "300", CAROL_WALLET, failKey);
+        assertThat(replay.path("id").asText()).isEqualTo(failed.path("id").asText());
+        assertThat(replay.path("state").asText()).isEqualTo("FAILED");
+        assertThatThrownBy(() -> money.withdraw(carol, "FLOCK", "301", CAROL_WALLET, failKey))
+                .isInstanceOfSatisfying(Calls.Refused.class, e -> assertThat(e.code).isEqualTo("IDEMPOTENCY_CONFLICT"));
+
+        // Above the approval threshold (FLOCK_APPROVAL_THRESHOLD in this suite): held, awaiting the operator.
+        String rejectKey = "reject-" + suite.run;
+        JsonNode big = money.withdraw(carol, "FLOCK", ABOVE_THRESHOLD, CAROL_WALLET, rejectKey);
+        assertThat(big.path("state").asText()).isEqualTo("AWAITING_APPROVAL");
+        String id = big.path("id").asText();
+        assertThat(money.balance(carolId, "FLOCK", "available")).as("held while awaiting approval")
+                .isEqualTo(before.subtract(MoneyOut.units("FLOCK", ABOVE_THRESHOLD)));
+        JsonNode rejected = Calls.post(suite.treasury.url() + "/api/v1/withdrawals/" + id + "/reject", MoneyOut.op(),
+                Calls.obj("reason", "system test: not this one"), null);
+        assertThat(rejected.path("state").asText()).isEqualTo("REJECTED");
+        assertThat(money.withdrawal(id).path("state").asText()).isEqualTo("REJECTED");
+        assertThat(money.balance(carolId, "FLOCK", "available")).as("voided back").isEqualTo(before);
+        assertThat(money.balance(carolId, "FLOCK", "held")).isZero();
+        assertThatThrownBy(() -> Calls.post(suite.treasury.url() + "/api/v1/withdrawals/" + id + "/approve", MoneyOut.op(),
+                Calls.obj(), null)).isInstanceOfSatisfying(Calls.Refused.class,
+                        e -> assertThat(e.code).isEqualTo("WITHDRAWAL_NOT_AWAITING_APPROVAL"));
+        JsonNode again = money.withdraw(carol, "FLOCK", ABOVE_THRESHOLD, CAROL_WALLET, rejectKey);
+        assertThat(again.path("id").asText()).isEqualTo(id);
+        assertThat(again.path("state").asText()).isEqualTo("REJECTED");
+        assertThat(money.payments(MoneyOut.payoutId(rejected))).isEmpty();
+        assertThat(money.balance(carolId, "FLOCK", "available")).as("nothing changed").isEqualTo(before);
+        money.assertAuditOk();
+    }
+
+    /**
+     * Issue #21, a credits refund end to end: Dave is topped up 5 USDC of credits, has no open hold and asks billing
+     * for 2 back to his bank; the treasury applies billing's CreditsRefunded (prepaid credits -> his USDC) and opens
+     * the USDC withdrawal, which is PAID; billing's credits and the treasury reconcile (status OK).
+     */
+    @Test
+    @Order(6)
+    void aCreditsRefundIsPaidOutToTheUsersBankAndReconciles() {
+        MoneyOut money = new MoneyOut(suite);
+        String dave = KeycloakTokens.user("dave");
+        String daveId = PatientStory.subject(dave);
+        Calls.post(suite.billing.url() + "/api/v1/credits/topups", MoneyOut.op(),
+                Calls.obj("topupId", "refund-topup-" + suite.run, "userId", daveId, "amount", "5"), null);
+        JsonNode refund = Calls.post(suite.billing.url() + "/api/v1/credits/refunds", dave,
+                Calls.obj("amount", "2", "destination", "acct:dave-bank", "idempotencyKey", "refund-" + suite.run), null);
+        assertThat(refund.path("state").asText()).isEqualTo("REFUNDED");
+        assertThat(usdc(refund.path("amount").asText())).isEqualTo(usdc("2"));
+        JsonNode replay = Calls.post(suite.billing.url() + "/api/v1/credits/refunds", dave,
+                Calls.obj("amount", "2", "destination", "acct:dave-bank", "idempotencyKey", "refund-" + suite.run), null);
+        assertThat(replay.path("id").asText()).isEqualTo(refund.path("id").asText());
+        assertThat(usdc(Calls.get(suite.billing.url() + "/api/v1/credits/me", dave).path("available").asText()))
+                .as("dave's credits after the refund").isEqualTo(usdc("3"));
+
+        JsonNode opened = Calls.await("the treasury to open dave's refund withdrawal", Duration.ofSeconds(60), () -> {
+            JsonNode mine = Calls.get(suite.treasury.url() + "/api/v1/withdrawals/me", dave).path("withdrawals");
+            return mine.size() > 0 ? mine : null;
+        });
+        assertThat(opened).as("one withdrawal for one refund").hasSize(1);
+        JsonNode w = opened.get(0);
+        assertThat(w.path("token").asText()).isEqualTo("USDC");
+        assertThat(usdc(w.path("amount").asText())).isEqualTo(usdc("2"));
+        assertThat(w.path("destination").asText()).isEqualTo("acct:dave-bank");
+        JsonNode paid = money.awaitState(w.path("id").asText(), "PAID");
+        JsonNode payments = money.payments(MoneyOut.payoutId(paid));
+        assertThat(payments).hasSize(1);
+        assertThat(usdc(payments.get(0).path("amount").asText())).isEqualTo(usdc("2"));
+        assertThat(payments.get(0).path("destination").asText()).isEqualTo("acct:dave-bank");
+        assertThat(money.balance(daveId, "USDC", "available")).as("refunded, then paid out").isZero();
+        assertThat(money.balance(daveId, "USDC", "held")).isZero();
+        JsonNode audit = money.assertAuditOk();
+        assertThat(audit.path("reconciliation").path("status").asText()).isEqualTo("OK");
         assertThat(suite.deadLetterQueueCounts()).allSatisfy((q, n) -> assertThat(n).as(q).isZero());
     }
 
