@@ -87,7 +87,7 @@ public class AuditStore {
                         WHERE b.owner = 'protocol' AND b.token = t.symbol AND b.kind = 'BURN'), 0) AS burned
             FROM ledger_token t
             LEFT JOIN ledger_account a ON a.owner = 'protocol' AND a.token = t.symbol AND a.kind = 'ISSUER'
-            WHERE t.kind <> 'USDC' AND ($1::text[] IS NULL OR t.symbol = ANY($1))
+            WHERE t.kind NOT IN ('USDC', 'LP') AND ($1::text[] IS NULL OR t.symbol = ANY($1))
             ORDER BY t.symbol""";
 
     /** Splits and carry runs (issue #19): each adds up; FLOCK and MT bought by both = burned by buybacks. */

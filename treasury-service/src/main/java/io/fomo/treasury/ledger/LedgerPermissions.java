@@ -23,7 +23,8 @@ import java.util.Set;
  * for the rows marked "same owner", both sides have the same owner). Whatever no row allows is refused, so a user's
  * token, {@code api-platform} and any client the table does not name may call nothing. An ISSUER account is never
  * debited through the gRPC except by {@link Op#MINT_MODEL_TOKEN} (row {@code launch-mint}, rmo-service's launch
- * batch): no row and no unrestricted client may debit it with a transfer or a pending transfer. The treasury's own
+ * batch): no row and no unrestricted client may debit it with a transfer or a pending transfer. No client, unrestricted
+ * ones included, may touch an LP_LOCK account (a launch's locked LP shares, issue #21). The treasury's own
  * in-process uses (deposits, top-ups, splits, markets, genesis, expiry) do not pass through here.
  *
  * <p>Framework-free: the clients of each row come from configuration ({@code fomo.treasury.ledger.allow.<row>}).
@@ -204,6 +205,9 @@ public final class LedgerPermissions {
         }
         if (request.debit() == AccountKind.ISSUER && request.op() != Op.MINT_MODEL_TOKEN) {
             return false; // only the mint rule debits an issuer (README "Mint and burn")
+        }
+        if (request.debit() == AccountKind.LP_LOCK || request.credit() == AccountKind.LP_LOCK) {
+            return false; // a launch's locked LP shares move only in-process (issue #21), unrestricted clients included
         }
         return unrestricted.contains(client) || allowing(client, request).isPresent();
     }

@@ -63,7 +63,7 @@ public class LedgerService {
             LedgerToken token = symbol == null ? null : tokenCache.get(symbol);
             if (token != null) {
                 found.put(symbol, token);
-            } else if (symbol != null && symbol.matches("[A-Z0-9]{1,12}")) {
+            } else if (symbol != null && symbol.matches("[A-Z0-9]{1,12}|LP-[A-Z0-9]{1,12}-[A-Z0-9]{1,12}")) {
                 missing.add(symbol);
             }
         }

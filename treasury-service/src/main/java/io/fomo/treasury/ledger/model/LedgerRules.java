@@ -47,7 +47,7 @@ import io.fomo.treasury.ledger.model.OperationResult.TransferDone;
  *       voided, or expired after {@code expiresAt}; a due pending transfer can no longer be posted or voided.</li>
  *   <li><b>Fixed supplies</b>: FLOCK's ISSUER is debited only by its genesis supply mint and a model token's only by
  *       its one {@link MintSupply} of exactly {@link #MODEL_TOKEN_SUPPLY}; USDC's ISSUER by any transfer (deposits,
- *       top-ups). No ISSUER is ever credited, no BURN ever debited (burned tokens never come back).</li>
+ *       top-ups), an LP token's ({@code LP-<poolId>}, issue #21) by liquidity adds and pool seeds. No ISSUER is ever credited, no BURN ever debited (burned tokens never come back).</li>
  * </ul>
  *
  * <p>Why over 400 lines: the rules of SPEC §5 for every operation kind (transfer, two-phase create / post / void /
@@ -314,8 +314,8 @@ public final class LedgerRules {
         if (token == null) {
             throw ErrorCode.TOKEN_NOT_FOUND.problem("no token " + m.token() + " is registered");
         }
-        if (token.kind() == TokenKind.USDC) {
-            throw ErrorCode.INVALID_SYMBOL.problem("USDC has no fixed supply to mint");
+        if (token.kind() == TokenKind.USDC || token.kind() == TokenKind.LP) {
+            throw ErrorCode.INVALID_SYMBOL.problem(token.symbol() + " has no fixed supply to mint");
         }
         if (token.isMinted()) {
             throw ErrorCode.TOKEN_ALREADY_MINTED.problem(token.symbol() + " was minted already at "
@@ -362,7 +362,9 @@ public final class LedgerRules {
         if (debit.kind() == AccountKind.BURN) {
             throw ErrorCode.INVALID_ACCOUNT.problem("a BURN account is never debited: burned tokens never move");
         }
-        if (debit.kind() == AccountKind.ISSUER && token != null && token.kind() != TokenKind.USDC) {
+        // USDC and LP shares (issue #21: minted by liquidity adds, in-process only) are minted by transfers at any time.
+        if (debit.kind() == AccountKind.ISSUER && token != null && token.kind() != TokenKind.USDC
+                && token.kind() != TokenKind.LP) {
             throw ErrorCode.INVALID_ACCOUNT.problem(token.symbol() + " has a fixed supply: only its one supply"
                     + " mint debits its ISSUER account");
         }
