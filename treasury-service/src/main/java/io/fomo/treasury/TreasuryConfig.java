@@ -45,6 +45,60 @@ public interface TreasuryConfig {
     /** Who may call the Ledger gRPC (README "Who may call the Ledger"). */
     LedgerAccess ledger();
 
+    /** Withdrawals and payouts (issue #21; README "Money out: withdrawals and payouts"). */
+    Payouts payouts();
+
+    interface Payouts {
+        /** The payout processor: {@code local} (the bridge / bank stand-in; a real bridge implements PayoutProcessor). */
+        @WithDefault("local")
+        String processor();
+
+        /** How often the resume job claims HELD rows and PAYING rows past their lease (read by its {@code @Scheduled}). */
+        @WithDefault("PT10S")
+        String resumeInterval();
+
+        /** A PAYING row whose claim is older than this is claimed again (same payoutId). */
+        @WithDefault("PT1M")
+        Duration lease();
+
+        /** How long the worker waits for one processor call before leaving the row PAYING. */
+        @WithDefault("PT30S")
+        Duration processorTimeout();
+
+        /** Most rows one resume run claims. */
+        @WithDefault("100")
+        int resumeBatch();
+
+        /** Destination regex per token kind (FLOCK, USDC, MODEL), replacing the contract's defaults. */
+        Map<String, String> destination();
+
+        Withdrawals withdrawals();
+
+        Providers providers();
+    }
+
+    interface Withdrawals {
+        /** Daily limit per user per token (UTC day), whole tokens, by symbol or token kind: {@code daily-limit.USDC=100000}. */
+        Map<String, String> dailyLimit();
+
+        /** Amounts above this wait for an operator's approval, whole tokens, by symbol or token kind. */
+        Map<String, String> approvalThreshold();
+    }
+
+    interface Providers {
+        /** Whether the scheduled compute-provider payout runs. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often it runs (read by its {@code @Scheduled}); also its idempotency period. */
+        @WithDefault("P1D")
+        Duration interval();
+
+        /** Smallest owed amount paid out, whole USDC. */
+        @WithDefault("10")
+        String minimum();
+    }
+
     interface LedgerAccess {
         /** Clients of a row, replacing the table's: {@code fomo.treasury.ledger.allow.<row>=a,b} ({@code none}: nobody). */
         Map<String, List<String>> allow();
