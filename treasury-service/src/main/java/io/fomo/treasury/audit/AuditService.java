@@ -164,7 +164,9 @@ public class AuditService {
     }
 
     private static String format(String symbol, int decimals, BigInteger units) {
-        String magnitude = Amount.ofUnits(new Token(symbol, decimals), units.abs()).toDecimalString();
+        // An LP token's symbol (LP-<poolId>, issue #21) is not a money symbol: format by its decimals alone.
+        Token money = new Token(symbol.startsWith("LP-") ? "LP" : symbol, decimals);
+        String magnitude = Amount.ofUnits(money, units.abs()).toDecimalString();
         return units.signum() < 0 ? "-" + magnitude : magnitude;
     }
 }

@@ -27,7 +27,9 @@ public record LedgerToken(String symbol, int decimals, TokenKind kind, String de
     public Token money() {
         Token money = MONEY.get(symbol);
         if (money == null || money.decimals() != decimals) {
-            money = new Token(symbol, decimals);
+            // An LP token's symbol (LP-<poolId>, issue #21) is not a money symbol; its amounts parse and format by
+            // its decimals alone.
+            money = new Token(kind == TokenKind.LP ? "LP" : symbol, decimals);
             MONEY.put(symbol, money);
         }
         return money;
