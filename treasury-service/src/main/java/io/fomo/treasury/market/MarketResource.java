@@ -46,8 +46,8 @@ public class MarketResource {
 
     /** A pool as listed. Prices are quote tokens per whole base token (decimal strings, 18 decimals, floored). */
     public record Market(String id, String poolId, String baseToken, String quoteToken, String deploymentId,
-            int feeBps, List<Reserve> reserves, String price, String twap, String twapWindow, String lpShares,
-            String lpOwner, Instant lpLockedUntil, Instant createdAt) {
+            int feeBps, List<Reserve> reserves, String price, String twap, String twapWindow, String lpToken,
+            String lpShares, String lpLocked, String lpOwner, Instant lpLockedUntil, Instant createdAt) {
     }
 
     public record Reserve(String token, String amount) {
@@ -184,6 +184,126 @@ public class MarketResource {
         }).map(s -> Response.status(Response.Status.CREATED).entity(s).build());
     }
 
+    // ---------------------------------------------------------------- liquidity (issue #21)
+
+    public record AddLiquidityRequest(JsonNode baseAmount, JsonNode quoteAmount, JsonNode minShares,
+            String idempotencyKey, String deadline) {
+    }
+
+    public record RemoveLiquidityRequest(JsonNode shares, JsonNode minBaseAmount, JsonNode minQuoteAmount,
+            String idempotencyKey, String deadline) {
+    }
+
+    public record RemoveLockedRequest(JsonNode shares, String idempotencyKey) {
+    }
+
+    /** An add or removal: amounts in whole tokens, shares in whole LP tokens (18 decimals). */
+    public record LiquidityChange(String id, String poolId, String userId, String kind, String baseAmount,
+            String quoteAmount, String shares, String lpToken, List<Reserve> reservesAfter, Instant createdAt) {
+    }
+
+    @Inject
+    LiquidityService liquidity;
+
+    /** {@code POST /api/v1/markets/{poolId}/liquidity} (user): maxima taken in the pool's ratio, LP shares minted. */
+    @POST
+    @Path("{poolId}/liquidity")
+    @RolesAllowed("user")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> addLiquidity(@PathParam("poolId") String poolId, AddLiquidityRequest body) {
+        if (body == null) {
+            throw ErrorCode.MALFORMED_REQUEST.problem(
+                    "a JSON body {baseAmount, quoteAmount, minShares, idempotencyKey} is required");
+        }
+        String userId = jwt.getSubject();
+        String key = IdempotencyKeys.requireKey(body.idempotencyKey());
+        Instant due = deadline(body.deadline());
+        return markets.pool(poolId).flatMap(p -> ledger.tokens(Set.of(p.pool().baseToken(), p.pool().quoteToken()))
+                .flatMap(tokens -> {
+                    LedgerToken base = tokens.get(p.pool().baseToken());
+                    LedgerToken quote = tokens.get(p.pool().quoteToken());
+                    BigInteger a = Amount.parsePositive(base.money(), text(base.symbol(), body.baseAmount(),
+                            "baseAmount")).units();
+                    BigInteger b = Amount.parsePositive(quote.money(), text(quote.symbol(), body.quoteAmount(),
+                            "quoteAmount")).units();
+                    BigInteger min = Amount.parse(LP, text("LP", body.minShares(), "minShares")).units();
+                    return liquidity.addOnce(new LiquidityService.AddOrder(userId, key, poolId, a, b, min, due),
+                            p.pool(), body, LiquidityChange.class, d -> change(d, base, quote));
+                })).map(c -> Response.status(Response.Status.CREATED).entity(c).build());
+    }
+
+    /** {@code POST /api/v1/markets/{poolId}/liquidity/removals} (user): shares burned for both reserves' share. */
+    @POST
+    @Path("{poolId}/liquidity/removals")
+    @RolesAllowed("user")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> removeLiquidity(@PathParam("poolId") String poolId, RemoveLiquidityRequest body) {
+        if (body == null) {
+            throw ErrorCode.MALFORMED_REQUEST.problem(
+                    "a JSON body {shares, minBaseAmount, minQuoteAmount, idempotencyKey} is required");
+        }
+        String userId = jwt.getSubject();
+        String key = IdempotencyKeys.requireKey(body.idempotencyKey());
+        Instant due = deadline(body.deadline());
+        return markets.pool(poolId).flatMap(p -> ledger.tokens(Set.of(p.pool().baseToken(), p.pool().quoteToken()))
+                .flatMap(tokens -> {
+                    LedgerToken base = tokens.get(p.pool().baseToken());
+                    LedgerToken quote = tokens.get(p.pool().quoteToken());
+                    BigInteger shares = Amount.parsePositive(LP, text("LP", body.shares(), "shares")).units();
+                    BigInteger minBase = Amount.parse(base.money(), text(base.symbol(), body.minBaseAmount(),
+                            "minBaseAmount")).units();
+                    BigInteger minQuote = Amount.parse(quote.money(), text(quote.symbol(), body.minQuoteAmount(),
+                            "minQuoteAmount")).units();
+                    return liquidity.removeOnce(new LiquidityService.RemoveOrder(userId, key, poolId, shares, minBase,
+                            minQuote, due, false), p.pool(), body, LiquidityChange.class, d -> change(d, base, quote));
+                })).map(c -> Response.status(Response.Status.CREATED).entity(c).build());
+    }
+
+    /**
+     * {@code POST /api/v1/markets/{poolId}/locked-liquidity/removals} (operator): the launch's locked shares, only at
+     * or after {@code lpLockedUntil} (409 LP_LOCKED before, nothing written); the reserves go to the lp owner.
+     */
+    @POST
+    @Path("{poolId}/locked-liquidity/removals")
+    @RolesAllowed("operator")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> removeLocked(@PathParam("poolId") String poolId, RemoveLockedRequest body) {
+        if (body == null) {
+            throw ErrorCode.MALFORMED_REQUEST.problem("a JSON body {shares, idempotencyKey} is required");
+        }
+        String operator = jwt.getSubject();
+        String key = IdempotencyKeys.requireKey(body.idempotencyKey());
+        return markets.pool(poolId).flatMap(p -> ledger.tokens(Set.of(p.pool().baseToken(), p.pool().quoteToken()))
+                .flatMap(tokens -> {
+                    LedgerToken base = tokens.get(p.pool().baseToken());
+                    LedgerToken quote = tokens.get(p.pool().quoteToken());
+                    BigInteger shares = Amount.parsePositive(LP, text("LP", body.shares(), "shares")).units();
+                    return liquidity.removeOnce(new LiquidityService.RemoveOrder(operator, key, poolId, shares,
+                            BigInteger.ZERO, BigInteger.ZERO, null, true), p.pool(), body, LiquidityChange.class,
+                            d -> change(d, base, quote));
+                })).map(c -> Response.status(Response.Status.CREATED).entity(c).build());
+    }
+
+    private static final io.fomo.shared.money.Token LP = new io.fomo.shared.money.Token("LP", 18);
+
+    private static Instant deadline(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw ErrorCode.INVALID_DEADLINE.problem("deadline must be an ISO-8601 UTC time");
+        }
+    }
+
+    private static LiquidityChange change(LiquidityService.LiquidityDone d, LedgerToken base, LedgerToken quote) {
+        return new LiquidityChange(d.id(), d.poolId(), d.userId(), d.kind().name(), fmt(base, d.base()),
+                fmt(quote, d.quote()), lp(d.shares()), Liquidity.lpToken(d.poolId()),
+                List.of(new Reserve(base.symbol(), fmt(base, d.baseReserveAfter())),
+                        new Reserve(quote.symbol(), fmt(quote, d.quoteReserveAfter()))), d.createdAt());
+    }
+
     private static Swap swap(SwapDone d, LedgerToken in, LedgerToken out) {
         return new Swap(d.swapId(), d.poolId(), d.userId(), d.tokenIn(), fmt(in, d.amountIn()), d.tokenOut(),
                 fmt(out, d.amountOut()), fmt(out, d.minAmountOut()), fmt(in, d.fee()),
@@ -215,8 +335,13 @@ public class MarketResource {
         return new Market(s.poolId(), s.poolId(), s.baseToken(), s.quoteToken(), s.deploymentId(), s.feeBps(),
                 List.of(new Reserve(s.baseToken(), fmt(base, p.baseReserve())),
                         new Reserve(s.quoteToken(), fmt(quote, p.quoteReserve()))),
-                price(p.spot(), base, quote), price(p.twap(), base, quote), window, s.lpShares().toString(),
-                s.lpOwner(), s.lpLockedUntil(), s.createdAt());
+                price(p.spot(), base, quote), price(p.twap(), base, quote), window, Liquidity.lpToken(s.poolId()),
+                lp(p.lpSupply()), lp(p.lpLocked()), s.lpOwner(), s.lpLockedUntil(), s.createdAt());
+    }
+
+    /** LP shares as whole LP tokens (18 decimals). */
+    static String lp(BigInteger units) {
+        return Amount.ofUnits(LP, units).toDecimalString();
     }
 
     static String fmt(LedgerToken token, BigInteger units) {

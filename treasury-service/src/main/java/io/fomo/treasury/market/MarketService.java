@@ -42,7 +42,7 @@ public class MarketService {
 
     /** A pool with its reserves (base units) and prices, as listed and quoted. */
     public record PoolView(PoolSnapshot pool, BigInteger baseReserve, BigInteger quoteReserve, BigInteger spot,
-            BigInteger twap) {
+            BigInteger twap, BigInteger lpSupply, BigInteger lpLocked) {
         public BigInteger reserveOf(String token) {
             return pool.baseToken().equals(token) ? baseReserve : quoteReserve;
         }
@@ -80,7 +80,8 @@ public class MarketService {
                 BigInteger base = PoolSnapshot.units(row, "base_reserve");
                 BigInteger quote = PoolSnapshot.units(row, "quote_reserve");
                 BigInteger spot = base.signum() > 0 && quote.signum() > 0 ? PoolSnapshot.spot(base, quote) : BigInteger.ZERO;
-                list.add(new PoolView(snapshot, base, quote, spot, snapshot.twap(spot, now)));
+                list.add(new PoolView(snapshot, base, quote, spot, snapshot.twap(spot, now),
+                        PoolSnapshot.units(row, "lp_supply"), PoolSnapshot.units(row, "lp_locked")));
             }
             return list;
         });

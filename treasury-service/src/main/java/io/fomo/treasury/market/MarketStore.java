@@ -43,6 +43,12 @@ public class MarketStore {
               COALESCE((SELECT q.credits_posted - q.debits_posted FROM ledger_account q
                         WHERE q.owner = market_pool.pool_id AND q.token = market_pool.quote_token
                           AND q.kind = 'POOL_RESERVE'), 0) AS quote_reserve,
+              COALESCE((SELECT SUM(l.debits_posted - l.credits_posted) FROM ledger_account l
+                        WHERE l.owner = 'protocol' AND l.token = 'LP-' || market_pool.pool_id
+                          AND l.kind IN ('ISSUER', 'BURN')), 0) AS lp_supply,
+              COALESCE((SELECT k.credits_posted - k.debits_posted FROM ledger_account k
+                        WHERE k.owner = market_pool.lp_owner AND k.token = 'LP-' || market_pool.pool_id
+                          AND k.kind = 'LP_LOCK'), 0) AS lp_locked,
               (SELECT o.observed_at FROM market_observation o WHERE o.pool_id = market_pool.pool_id
                  AND o.observed_at <= $1 ORDER BY o.observed_at DESC LIMIT 1) AS before_at,
               (SELECT o.price_cumulative FROM market_observation o WHERE o.pool_id = market_pool.pool_id
@@ -77,6 +83,34 @@ public class MarketStore {
                 deploymentId).map(found -> found.map(r -> new DeploymentLive(deploymentId, r.string("symbol"),
                         r.string("owner_id"), null, null, null, null, null, r.instant("live_at"), r.string("pool_id"),
                         null, null)));
+    }
+
+    /** A liquidity row as its first execution wrote it. */
+    public Uni<DbRow> liquidity(Tx tx, String liquidityId) {
+        return tx.one("SELECT * FROM market_liquidity WHERE liquidity_id = $1", liquidityId);
+    }
+
+    /** Pools whose LP token is not registered yet (created before issue #21): id, lp owner, seed shares. */
+    public Uni<List<DbRow>> poolsWithoutLpToken() {
+        return db.session(tx -> tx.rows("SELECT pool_id, lp_owner, lp_shares FROM market_pool p WHERE NOT EXISTS"
+                + " (SELECT 1 FROM ledger_token t WHERE t.symbol = 'LP-' || p.pool_id) ORDER BY pool_id"));
+    }
+
+    /** Registers a pool's LP token (kind LP, 18 decimals); nothing if it exists. */
+    static Statement insertLpToken(String symbol, Instant at) {
+        return new Statement("INSERT INTO ledger_token (symbol, decimals, kind, registered_at) VALUES ($1, 18, 'LP', $2)"
+                + " ON CONFLICT (symbol) DO NOTHING", symbol, at);
+    }
+
+    /** A liquidity add or removal's row (issue #21). */
+    static Statement insertLiquidity(String liquidityId, String poolId, String userId, String kind, BigInteger base,
+            BigInteger quote, BigInteger shares, BigInteger baseAfter, BigInteger quoteAfter, Instant at) {
+        return new Statement("""
+                INSERT INTO market_liquidity (liquidity_id, pool_id, user_id, kind, base_amount, quote_amount, shares,
+                  base_reserve_after, quote_reserve_after, created_at)
+                VALUES ($1, $2, $3, $4, $5::text::numeric, $6::text::numeric, $7::text::numeric, $8::text::numeric,
+                  $9::text::numeric, $10)""", liquidityId, poolId, userId, kind, base.toString(), quote.toString(),
+                shares.toString(), baseAfter.toString(), quoteAfter.toString(), at);
     }
 
     /** Runs {@code statements} on {@code tx}, one after the other. */

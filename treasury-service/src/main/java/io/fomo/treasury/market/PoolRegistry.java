@@ -34,7 +34,8 @@ import jakarta.inject.Inject;
  * wins, an identical one is a no-op, a different one is refused, logged and counted). rmo's launch batch already put
  * the seed into {@code (<SYMBOL>-FLOCK, MT, POOL_RESERVE)} and {@code (<SYMBOL>-FLOCK, FLOCK, POOL_RESERVE)}
  * (docs/DESIGN.md "Cross-service contracts"); this registers the pool from those balances (LP shares floor(√(x·y)),
- * owned by the protocol, locked until {@code lpLockedUntil}, or the pool's start + {@code
+ * owned by the protocol, minted as the LP token {@code LP-<poolId>} into (protocol, LP-<poolId>, LP_LOCK) in the same
+ * transaction ({@link LiquidityService#seed}), locked until {@code lpLockedUntil}, or the pool's start + {@code
  * fomo.treasury.market.model-lp-lock} when the event has none) and keeps the deployment's owner, symbol, pool and
  * {@code liveAt} for the revenue split. The pool's TWAP starts at {@code liveAt} (the seed's price held since the
  * launch), or now if {@code liveAt} is in the future (an accumulator cannot start after its first read). A launch
@@ -62,6 +63,9 @@ public class PoolRegistry extends DeploymentLiveProjection {
 
     @Inject
     MarketStore store;
+
+    @Inject
+    LiquidityService liquidity;
 
     @Incoming("deployment-live")
     public Uni<Void> consume(JsonObject body, IncomingRabbitMQMetadata delivery) {
@@ -115,8 +119,10 @@ public class PoolRegistry extends DeploymentLiveProjection {
                             null));
                     all.addAll(MarketStore.insertPool(poolId, d.symbol(), "FLOCK", d.deploymentId(),
                             config.market().feeBps(), LedgerRules.PROTOCOL, shares, lock, poolStart));
-                    return store.run(tx, all).invoke(() -> LOG.infof("pool %s registered for deployment %s", poolId,
-                            d.deploymentId()));
+                    // Issue #21: the seed's shares as the LP token, in LP_LOCK, in the pool's transaction.
+                    return store.run(tx, all)
+                            .flatMap(x2 -> liquidity.seed(tx, poolId, LedgerRules.PROTOCOL, shares, now))
+                            .invoke(() -> LOG.infof("pool %s registered for deployment %s", poolId, d.deploymentId()));
                 }));
     }
 
