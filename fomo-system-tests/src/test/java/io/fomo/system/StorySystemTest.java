@@ -44,6 +44,13 @@ class StorySystemTest {
      */
     static final String FLOCK_APPROVAL_THRESHOLD = "20000";
     static final String ABOVE_THRESHOLD = "25000";
+    /**
+     * Issue #21: this suite's payout lease. A PAYING row is asked again (same payoutId) once its claim is older than
+     * this; the local processor answers a recorded payment at once, so with the test profile's 2 s a stalled-after-pay
+     * row could be settled by a second attempt before the test's kill. 10 s leaves the kill (within a second of PAYING)
+     * between payout and post; after the restart (~10 s) the row is claimed again.
+     */
+    static final Duration PAYOUT_LEASE = Duration.ofSeconds(10);
 
     private Suite suite;
     private DemoRun.Outcome outcome;
@@ -51,7 +58,8 @@ class StorySystemTest {
     @BeforeAll
     void theStory() {
         suite = Suite.start("system_test", false, Map.of(), Map.of(
-                "%test.fomo.treasury.payouts.withdrawals.approval-threshold.FLOCK", FLOCK_APPROVAL_THRESHOLD));
+                "%test.fomo.treasury.payouts.withdrawals.approval-threshold.FLOCK", FLOCK_APPROVAL_THRESHOLD,
+                "%test.fomo.treasury.payouts.lease", PAYOUT_LEASE.toString()));
         outcome = new DemoRun().run(suite);
     }
 
