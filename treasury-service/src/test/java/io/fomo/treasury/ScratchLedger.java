@@ -132,6 +132,11 @@ public final class ScratchLedger implements AutoCloseable {
             }
 
             @Override
+            public Payouts payouts() {
+                return null; // the scratch ledger opens no payouts
+            }
+
+            @Override
             public LedgerAccess ledger() {
                 return new LedgerAccess() {
                     @Override
