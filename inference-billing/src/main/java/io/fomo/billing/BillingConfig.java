@@ -72,6 +72,20 @@ public interface BillingConfig {
 
     Webhook webhook();
 
+    /** Issue #21: refunds of unused prepaid credits ({@code credits.RefundService}). */
+    Refunds refunds();
+
+    /** {@code fomo.billing.refunds.*}. */
+    interface Refunds {
+        /** When false, {@code POST /api/v1/credits/refunds} answers {@code 403 FORBIDDEN} and writes nothing. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The smallest refund, a USDC decimal string (below → {@code 400 INVALID_AMOUNT}); default one base unit. */
+        @WithDefault("0.000001")
+        String minimum();
+    }
+
     /** The settlement spans' links to the captures they settle (README "Traces"). */
     TraceLinks traceLinks();
 

@@ -30,9 +30,11 @@ import jakarta.inject.Inject;
  * <li>captured_unsettled: captures of windows {@code >= billing_clock.open_window}, plus those of the frozen but
  * not yet settled (window, deployment) pairs in {@code window_pending} (a stuck deployment's; every other capture of
  * an earlier window is in a settlement row, see {@code SettlementService}).</li>
+ * <li>refunded_total, refunds_count (issue #21): the same scan of {@code wallet} (each refund adds its amount and 1
+ * in the statement that debits the wallet, next to the {@code CreditsRefunded} it enqueues).</li>
  * </ul>
- * Hence available + held + captured_unsettled = topped_up_total − settled_charged_total exactly (the wallet CHECK
- * {@code available + held = topped_up − charged} and Σ wallet.charged = Σ capture.charged).
+ * Hence available + held + captured_unsettled = topped_up_total − settled_charged_total − refunded_total exactly (the
+ * wallet CHECK {@code available + held = topped_up − charged − refunded} (V12) and Σ wallet.charged = Σ capture.charged).
  */
 @GrpcService
 // Role "service" and the client id are checked by CallerCheck (anonymous -> UNAUTHENTICATED, others -> PERMISSION_DENIED).
@@ -60,6 +62,7 @@ public class CreditsReconciliationGrpcService implements CreditsReconciliation {
                 .setAvailable(usdc(v.available())).setHeld(usdc(v.held())).setCapturedUnsettled(usdc(v.capturedUnsettled()))
                 .setToppedUpTotal(usdc(v.toppedUpTotal())).setTopupsCount(v.topupsCount())
                 .setSettledChargedTotal(usdc(v.settledChargedTotal())).setSettledWindowsCount(v.settledWindowsCount())
+                .setRefundedTotal(usdc(v.refundedTotal())).setRefundsCount(v.refundsCount())
                 .setAsOf(Timestamp.newBuilder().setSeconds(v.asOf().getEpochSecond()).setNanos(v.asOf().getNano()))
                 .build();
     }

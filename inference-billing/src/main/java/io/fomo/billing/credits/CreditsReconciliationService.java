@@ -18,7 +18,8 @@ public class CreditsReconciliationService {
 
     /** The totals (USDC base units) and counts of one snapshot. */
     public record CreditsSummaryView(BigInteger available, BigInteger held, BigInteger capturedUnsettled,
-            BigInteger toppedUpTotal, long topupsCount, BigInteger settledChargedTotal, long settledWindowsCount, Instant asOf) {
+            BigInteger toppedUpTotal, long topupsCount, BigInteger settledChargedTotal, long settledWindowsCount, BigInteger refundedTotal, long refundsCount,
+            Instant asOf) {
     }
 
     @Inject
@@ -30,6 +31,6 @@ public class CreditsReconciliationService {
     public Uni<CreditsSummaryView> summary() {
         return db.transaction(store::summary).map(r -> new CreditsSummaryView(r.units("available"), r.units("held"),
                 r.units("captured_unsettled"), r.units("topped_up"), r.longValue("topups"), r.units("settled_charged"),
-                r.longValue("settled_windows"), r.instant("as_of")));
+                r.longValue("settled_windows"), r.units("refunded"), r.longValue("refunds"), r.instant("as_of")));
     }
 }

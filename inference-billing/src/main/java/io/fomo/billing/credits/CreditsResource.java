@@ -42,11 +42,22 @@ public class CreditsResource {
     public record PaymentRequest(String paymentId, String userId, @JsonDeserialize(using = DecimalString.class) String amount) {
     }
 
+    /** Issue #21: a refund of unused credits; {@code destination} optional (then the USDC stays in the user's balance). */
+    public record RefundRequest(@JsonDeserialize(using = DecimalString.class) String amount, String destination,
+            String idempotencyKey) {
+    }
+
+    public record Refunds(java.util.List<RefundService.Refund> refunds) {
+    }
+
     /** Largest request body read by these endpoints (three short fields need far less). */
     static final int MAX_BODY_CHARS = 16 * 1024;
 
     @Inject
     TopupService topups;
+
+    @Inject
+    RefundService refunds;
 
     @Inject
     JsonWebToken jwt;
@@ -93,6 +104,29 @@ public class CreditsResource {
     @RolesAllowed("user")
     public Uni<TopupService.Balance> me() {
         return topups.balance(jwt.getSubject());
+    }
+
+    @POST
+    @Path("/credits/refunds")
+    @RolesAllowed("user")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> refund(String rawBody) {
+        RefundRequest body = read(rawBody, RefundRequest.class, "{amount, destination?, idempotencyKey}");
+        return refunds.refund(new RefundService.RefundCommand(jwt.getSubject(), body.amount(), body.destination(),
+                body.idempotencyKey())).map(r -> {
+                    Response.ResponseBuilder b = Response.status(201).entity(r);
+                    if (r.replayed()) {
+                        b.header("Idempotent-Replayed", "true");
+                    }
+                    return b.build();
+                });
+    }
+
+    @GET
+    @Path("/credits/refunds/me")
+    @RolesAllowed("user")
+    public Uni<Refunds> myRefunds() {
+        return refunds.mine(jwt.getSubject()).map(Refunds::new);
     }
 
     private static Response created(TopupService.Topup t) {
