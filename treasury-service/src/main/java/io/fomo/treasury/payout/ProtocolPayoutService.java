@@ -116,7 +116,7 @@ public class ProtocolPayoutService {
                                 .map(Optional::of));
                     });
                 })).map(opened -> {
-                    opened.filter(o -> !o.replayed()).ifPresent(o -> withdrawals.worker.kick(o.view().id()));
+                    opened.filter(o -> !o.replayed()).ifPresent(o -> withdrawals.kick(o.view().id()));
                     return opened.map(WithdrawalService.Opened::view);
                 });
     }

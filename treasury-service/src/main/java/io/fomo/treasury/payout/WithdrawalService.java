@@ -87,6 +87,11 @@ public class WithdrawalService {
         });
     }
 
+    /** Hands a committed HELD row to the worker at once (instead of waiting for the resume job). */
+    void kick(String id) {
+        worker.kick(id);
+    }
+
     /** The one opening of a payout row with its pending transfer, on {@code tx}. */
     Uni<Opened> open(Tx tx, Order order) {
         IdempotencyKeys.requireKey(order.idempotencyKey());

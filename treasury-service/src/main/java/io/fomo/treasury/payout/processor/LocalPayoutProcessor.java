@@ -11,6 +11,7 @@ import io.fomo.treasury.ledger.LedgerService;
 import io.fomo.treasury.payout.PayoutStore;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Default;
 import jakarta.inject.Inject;
 
 /**
@@ -21,6 +22,7 @@ import jakarta.inject.Inject;
  * the treasury between hold and payout, or between payout and post).
  */
 @ApplicationScoped
+@Default
 @Identifier("local")
 public class LocalPayoutProcessor implements PayoutProcessor {
 
