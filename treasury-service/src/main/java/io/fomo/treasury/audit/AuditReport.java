@@ -63,11 +63,13 @@ public record AuditReport(boolean ok, Instant checkedAt, List<TokenCheck> tokens
      * (billing could not be asked; {@code detail} says why).
      */
     public record Reconciliation(String status, boolean ok, String treasuryPrepaidCredits, long treasuryTopupsApplied,
-            long treasurySplitsApplied, Billing billing, String expected, String difference, String detail) {
+            long treasurySplitsApplied, long treasuryRefundsApplied, Billing billing, String expected, String difference,
+            String detail) {
     }
 
-    /** Billing's CreditsSummary as received. */
+    /** Billing's CreditsSummary as received (issue #21: with its refunds). */
     public record Billing(String available, String held, String capturedUnsettled, String toppedUpTotal,
-            long topupsCount, String settledChargedTotal, long settledWindowsCount, Instant asOf) {
+            long topupsCount, String settledChargedTotal, long settledWindowsCount, String refundedTotal,
+            long refundsCount, Instant asOf) {
     }
 }

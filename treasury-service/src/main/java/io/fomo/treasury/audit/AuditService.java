@@ -102,7 +102,7 @@ public class AuditService {
             DbRow credit = all.credits().get(0);
             AuditReport.Reconciliation reconciliation = summary == null ? null
                     : CreditsReconciliationClient.reconcile(summary, units(credit, "prepaid"),
-                            credit.longValue("topups"), credit.longValue("splits"));
+                            credit.longValue("topups"), credit.longValue("splits"), credit.longValue("refunds"));
             boolean ok = ledger.ok() && supplyOk && splitCheck.ok()
                     && (reconciliation == null || !"MISMATCH".equals(reconciliation.status()));
             return new AuditReport(ok, ledger.checkedAt(), ledger.tokens(), ledger.journal(), supplyChecks, splitCheck,

@@ -127,7 +127,8 @@ public class AuditStore {
             SELECT COALESCE((SELECT a.credits_posted - a.debits_posted FROM ledger_account a
                              WHERE a.owner = 'protocol' AND a.token = 'USDC' AND a.kind = 'PREPAID_CREDITS'), 0) AS prepaid,
                    (SELECT COUNT(*) FROM credits_topup) AS topups,
-                   (SELECT COUNT(*) FROM revenue_split) AS splits""";
+                   (SELECT COUNT(*) FROM revenue_split) AS splits,
+                   (SELECT COUNT(*) FROM credits_refund) AS refunds""";
 
     private final Db db;
 
