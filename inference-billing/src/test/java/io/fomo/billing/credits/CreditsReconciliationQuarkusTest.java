@@ -34,7 +34,7 @@ import jakarta.inject.Inject;
 
 /**
  * {@code CreditsReconciliation.GetCreditsSummary}: billing's side of SPEC §5's USDC reconciliation. The totals are
- * of one snapshot (available + held + captured_unsettled = topped_up_total − settled_charged_total, also while
+ * of one snapshot (available + held + captured_unsettled = topped_up_total − settled_charged_total − refunded_total, also while
  * captures and settlements run), the counts match the events published, and only treasury-service may ask.
  */
 @QuarkusTest
@@ -58,11 +58,31 @@ class CreditsReconciliationQuarkusTest {
         return new BigDecimal(usdc).movePointRight(6).toBigIntegerExact();
     }
 
-    /** available + held + captured_unsettled = topped_up_total − settled_charged_total, to the base unit. */
+    /**
+     * available + held + captured_unsettled = topped_up_total − settled_charged_total − refunded_total, to the base
+     * unit (issue #21 adds the refunds).
+     */
     static void assertBalanced(CreditsSummary s) {
         assertThat(units(s.getAvailable()).add(units(s.getHeld())).add(units(s.getCapturedUnsettled())))
                 .as("available + held + captured_unsettled of %s", s)
-                .isEqualTo(units(s.getToppedUpTotal()).subtract(units(s.getSettledChargedTotal())));
+                .isEqualTo(units(s.getToppedUpTotal()).subtract(units(s.getSettledChargedTotal()))
+                        .subtract(units(s.getRefundedTotal())));
+    }
+
+    @Inject
+    RefundService refunds;
+
+    /** A refund through the service (a made-up user has no token); true when accepted. */
+    boolean refund(String user, String amount) {
+        try {
+            io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(() -> refunds.refund(
+                    new RefundService.RefundCommand(user, amount, null, "k-" + java.util.UUID.randomUUID())));
+            return true;
+        } catch (io.fomo.shared.web.ProblemException e) {
+            return false;
+        } catch (Throwable e) {
+            throw new RuntimeException(e);
+        }
     }
 
     static AuthorizeResponse authorize(String user, String dep, long in, long out) {
@@ -88,6 +108,13 @@ class CreditsReconciliationQuarkusTest {
         assertThat(units(toppedUp.getToppedUpTotal()).subtract(units(before.getToppedUpTotal()))).isEqualTo(BigInteger.valueOf(8_250_000));
         assertThat(toppedUp.getTopupsCount() - before.getTopupsCount()).isEqualTo(2);
 
+        // a refund (issue #21): counted in refunded_total and refunds_count, exactly
+        assertThat(refund(u2, "0.250001")).isTrue();
+        CreditsSummary refunded = summary();
+        assertBalanced(refunded);
+        assertThat(units(refunded.getRefundedTotal()).subtract(units(toppedUp.getRefundedTotal()))).isEqualTo(BigInteger.valueOf(250_001));
+        assertThat(refunded.getRefundsCount() - toppedUp.getRefundsCount()).isEqualTo(1);
+
         // captures (one above its hold: the extra comes from free credits), a release, and a hold left open
         AuthorizeResponse h1 = authorize(u1, dep, 10_000, 2_000);
         AuthorizeResponse h2 = authorize(u1, dep, 1_000, 100);
@@ -101,7 +128,7 @@ class CreditsReconciliationQuarkusTest {
         assertThat(units(open.getAvailable()).add(units(open.getHeld())).add(units(open.getCapturedUnsettled()))
                 .subtract(units(before.getAvailable()).add(units(before.getHeld())).add(units(before.getCapturedUnsettled()))))
                 .as("what my top-ups add, less what settled meanwhile")
-                .isEqualTo(BigInteger.valueOf(8_250_000).subtract(units(open.getSettledChargedTotal()).subtract(units(before.getSettledChargedTotal()))));
+                .isEqualTo(BigInteger.valueOf(8_250_000 - 250_001).subtract(units(open.getSettledChargedTotal()).subtract(units(before.getSettledChargedTotal()))));
 
         // both captures' windows settle: their charge moves from captured_unsettled to settled_charged_total
         await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM capture c WHERE deployment_id = ?1 AND NOT EXISTS "
@@ -118,7 +145,9 @@ class CreditsReconciliationQuarkusTest {
             long windowsAfter = count("SELECT count(*) FROM fomo_outbox WHERE type = 'WindowSettled'");
             return windowsBefore == windowsAfter && s.getSettledWindowsCount() == windowsAfter
                     && s.getTopupsCount() == count("SELECT count(*) FROM fomo_outbox WHERE type = 'CreditsToppedUp'")
-                    && s.getTopupsCount() == count("SELECT count(*) FROM topup");
+                    && s.getTopupsCount() == count("SELECT count(*) FROM topup")
+                    && s.getRefundsCount() == count("SELECT count(*) FROM fomo_outbox WHERE type = 'CreditsRefunded'")
+                    && s.getRefundsCount() == count("SELECT count(*) FROM credits_refund");
         });
         assertThat(settled.hasAsOf()).isTrue();
     }
@@ -137,6 +166,10 @@ class CreditsReconciliationQuarkusTest {
         for (String u : users) {
             work.add(pool.submit(() -> {
                 for (int i = 0; i < 25; i++) {
+                    if (i % 6 == 5) {
+                        refund(u, "0.01"); // issue #21: refunds interleaved (refused while a hold of u is open)
+                        continue;
+                    }
                     AuthorizeResponse h = authorize(u, dep, 10_000, 2_000);
                     if (i % 5 == 4) {
                         platform().release(releaseRequest(h.getHoldId()));
