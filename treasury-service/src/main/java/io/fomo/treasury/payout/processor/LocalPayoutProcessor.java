@@ -1,6 +1,8 @@
 package io.fomo.treasury.payout.processor;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -36,6 +38,8 @@ public class LocalPayoutProcessor implements PayoutProcessor {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private Mode mode = Mode.PAY;
+    private final Map<String, Object> monitors = new ConcurrentHashMap<>();
+    private final Map<String, String> refused = new ConcurrentHashMap<>();
 
     @Inject
     PayoutStore store;
@@ -62,19 +66,29 @@ public class LocalPayoutProcessor implements PayoutProcessor {
 
     @Override
     public PayoutResult pay(PayoutOrder order) {
-        if (store.payment(order.payoutId()).await().atMost(DB_WAIT).isPresent()) {
-            return PayoutResult.paidOut(); // paid before: the same answer, no second payment
+        // One decision per payoutId at a time, and a refusal stays a refusal (in this process): a call re-asked after
+        // its lease never pays what a concurrent call of the same payoutId refused, nor refuses what it paid.
+        synchronized (monitors.computeIfAbsent(order.payoutId(), k -> new Object())) {
+            if (store.payment(order.payoutId()).await().atMost(DB_WAIT).isPresent()) {
+                return PayoutResult.paidOut(); // paid before: the same answer, no second payment
+            }
+            String refusal = refused.get(order.payoutId());
+            if (refusal != null) {
+                return PayoutResult.refused(refusal);
+            }
+            Mode now = awaitWhile(Mode.STALL_BEFORE_PAY);
+            if (now == Mode.FAIL) {
+                String reason = "the local payout processor refused the payment (mode FAIL)";
+                refused.put(order.payoutId(), reason);
+                return PayoutResult.refused(reason);
+            }
+            DbRow paid = store.recordPayment(order.payoutId(), order.token(), order.amount(), order.destination(),
+                    LedgerService.now()).await().atMost(DB_WAIT);
+            LOG.debugf("paid out %s: %s %s to %s", paid.string("payout_id"), order.amount(), order.token(),
+                    order.destination());
+            awaitWhile(Mode.STALL_AFTER_PAY);
+            return PayoutResult.paidOut();
         }
-        Mode now = awaitWhile(Mode.STALL_BEFORE_PAY);
-        if (now == Mode.FAIL) {
-            return PayoutResult.refused("the local payout processor refused the payment (mode FAIL)");
-        }
-        DbRow paid = store.recordPayment(order.payoutId(), order.token(), order.amount(), order.destination(),
-                LedgerService.now()).await().atMost(DB_WAIT);
-        LOG.debugf("paid out %s: %s %s to %s", paid.string("payout_id"), order.amount(), order.token(),
-                order.destination());
-        awaitWhile(Mode.STALL_AFTER_PAY);
-        return PayoutResult.paidOut();
     }
 
     /** Blocks while the mode is {@code stall} (no busy wait: the control endpoint signals); answers the mode then. */
