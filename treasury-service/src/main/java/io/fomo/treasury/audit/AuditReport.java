@@ -9,7 +9,22 @@ import java.util.List;
  * make it false; a mismatch does). Amounts are whole-token decimal strings.
  */
 public record AuditReport(boolean ok, Instant checkedAt, List<TokenCheck> tokens, JournalCheck journal,
-        List<SupplyCheck> supply, SplitCheck splits, Reconciliation reconciliation) {
+        List<SupplyCheck> supply, SplitCheck splits, Reconciliation reconciliation,
+        io.fomo.treasury.payout.PayoutAudit.Report payouts) {
+
+    /** Without the payouts' check (issue #21), which {@link #withPayouts} adds. */
+    public AuditReport(boolean ok, Instant checkedAt, List<TokenCheck> tokens, JournalCheck journal,
+            List<SupplyCheck> supply, SplitCheck splits, Reconciliation reconciliation) {
+        this(ok, checkedAt, tokens, journal, supply, splits, reconciliation, null);
+    }
+
+    /**
+     * This report with the payouts' check (issue #21: every payout's hold resolved exactly once, one processor
+     * payment per paid payout, Σ paid = the outbound bridge accounts); {@code ok} includes it.
+     */
+    public AuditReport withPayouts(io.fomo.treasury.payout.PayoutAudit.Report check) {
+        return new AuditReport(ok && check.ok(), checkedAt, tokens, journal, supply, splits, reconciliation, check);
+    }
 
     /** The ledger's part only (no splits, no reconciliation), as before issue 7. */
     public AuditReport(boolean ok, Instant checkedAt, List<TokenCheck> tokens, JournalCheck journal) {

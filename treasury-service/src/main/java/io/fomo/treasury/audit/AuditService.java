@@ -39,13 +39,18 @@ public class AuditService {
         this.store = store;
     }
 
-    /** The full audit, the reconciliation with billing included. */
+    /** The payouts' check (issue #21); absent when constructed outside CDI (property tests). */
+    @Inject
+    io.fomo.treasury.payout.PayoutAudit payouts;
+
+    /** The full audit, the reconciliation with billing and the payouts' check included. */
     public Uni<AuditReport> audit() {
         if (billing == null) {
             return audit(null);
         }
         // Billing first, outside the database transaction: no snapshot or lock is held across the network call.
-        return billing.summary().flatMap(summary -> snapshot(null, summary));
+        Uni<AuditReport> report = billing.summary().flatMap(summary -> snapshot(null, summary));
+        return payouts == null ? report : report.flatMap(r -> payouts.report().map(r::withPayouts));
     }
 
     /** The audit without the reconciliation; conservation only for {@code symbols} if given. */
