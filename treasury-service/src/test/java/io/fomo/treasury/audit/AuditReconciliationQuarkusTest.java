@@ -42,27 +42,30 @@ class AuditReconciliationQuarkusTest {
     }
 
     /** The treasury's side, read the way the audit does. */
-    record Treasury(BigInteger prepaid, long topups, long splits) {
+    record Treasury(BigInteger prepaid, long topups, long splits, long refunds, BigInteger refunded) {
     }
 
     Treasury treasury() {
         var row = pool.query("""
                 SELECT COALESCE((SELECT credits_posted - debits_posted FROM ledger_account
                                  WHERE owner = 'protocol' AND token = 'USDC' AND kind = 'PREPAID_CREDITS'), 0) AS prepaid,
-                       (SELECT count(*) FROM credits_topup) AS topups, (SELECT count(*) FROM revenue_split) AS splits""")
+                       (SELECT count(*) FROM credits_topup) AS topups, (SELECT count(*) FROM revenue_split) AS splits,
+                       (SELECT count(*) FROM credits_refund) AS refunds,
+                       (SELECT COALESCE(sum(amount), 0) FROM credits_refund) AS refunded""")
                 .execute().await().indefinitely().iterator().next();
-        return new Treasury(row.getBigDecimal("prepaid").toBigIntegerExact(), row.getLong("topups"), row.getLong("splits"));
+        return new Treasury(row.getBigDecimal("prepaid").toBigIntegerExact(), row.getLong("topups"), row.getLong("splits"),
+                row.getLong("refunds"), row.getBigDecimal("refunded").toBigIntegerExact());
     }
 
     static String usdc(BigInteger units) {
         return Amount.ofUnits(Token.USDC, units).toDecimalString();
     }
 
-    /** Billing's totals consistent with {@code t}: all of it as free credits, everything ever settled as 0. */
+    /** Billing's totals consistent with {@code t}: all of it as free credits, everything ever settled as 0, the refunds (issue #21) counted. */
     static CreditsSummary.Builder consistent(Treasury t) {
         return CreditsSummary.newBuilder().setAvailable(usdc(t.prepaid())).setHeld("0").setCapturedUnsettled("0")
-                .setToppedUpTotal(usdc(t.prepaid())).setTopupsCount(t.topups()).setSettledChargedTotal("0")
-                .setSettledWindowsCount(t.splits());
+                .setToppedUpTotal(usdc(t.prepaid().add(t.refunded()))).setTopupsCount(t.topups()).setSettledChargedTotal("0")
+                .setSettledWindowsCount(t.splits()).setRefundedTotal(usdc(t.refunded())).setRefundsCount(t.refunds());
     }
 
     @Test
