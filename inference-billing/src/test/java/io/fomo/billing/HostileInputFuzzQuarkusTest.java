@@ -156,6 +156,62 @@ class HostileInputFuzzQuarkusTest {
         assertThat(writes(users)).isEqualTo(before);
     }
 
+    /** What a refund of {@code user} writes: refund rows, {@code CreditsRefunded} events, the wallet (issue #21). */
+    static String refundWrites(String user) {
+        return query(() -> Panache.getSession().flatMap(s -> s.createNativeQuery("""
+                SELECT concat_ws('/', (SELECT count(*) FROM credits_refund), (SELECT count(*) FROM fomo_outbox WHERE type = 'CreditsRefunded'),
+                       (SELECT coalesce(sum(available), 0) || ':' || coalesce(sum(refunded), 0) FROM wallet WHERE user_id = ?1))""", String.class)
+                .setParameter(1, user).getSingleResult()));
+    }
+
+    /** An accepted refund body: amount (positive decimal string) and idempotencyKey, destination absent, null or valid. */
+    boolean validRefund(String body) {
+        try {
+            JsonNode n = mapper.readTree(body);
+            if (n == null || !n.isObject() || !validAmount(n.get("amount")) || !n.path("idempotencyKey").isTextual()
+                    || !n.get("idempotencyKey").asText().matches("[A-Za-z0-9._:-]{1,128}")) {
+                return false;
+            }
+            java.util.Iterator<String> names = n.fieldNames();
+            while (names.hasNext()) {
+                if (!List.of("amount", "destination", "idempotencyKey").contains(names.next())) {
+                    return false;
+                }
+            }
+            JsonNode d = n.get("destination");
+            return d == null || d.isNull() || d.isTextual() && io.fomo.billing.credits.RefundRules.validDestination(d.asText());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Issue #21: {@code POST /credits/refunds} (a real user, carol, with credits and no hold). */
+    @Test
+    void refundsRefuseEveryMalformedBodyAndWriteNothing() {
+        String carol = KeycloakTokens.user("carol");
+        String user = given().auth().oauth2(carol).get("/api/v1/credits/me").then().statusCode(200).extract().path("userId");
+        topUp(user, "1000");
+        Map<String, Object> valid = new LinkedHashMap<>();
+        valid.put("amount", "0.000001");
+        valid.put("destination", "acct:carol-bank");
+        valid.put("idempotencyKey", "fz-" + UUID.randomUUID());
+        List<String> bodies = Hostile.bodies(valid, AT_LEAST, 17);
+        int refused = 0;
+        for (String body : bodies) {
+            String before = refundWrites(user);
+            Response r = given().auth().oauth2(carol).contentType("application/json").body(body).post("/api/v1/credits/refunds");
+            int status = r.statusCode();
+            assertThat(status).as("/credits/refunds " + abbreviate(body) + " -> " + r.asString()).isLessThan(500);
+            if (status >= 400) {
+                refused++;
+                assertThat(refundWrites(user)).as("/credits/refunds refused " + abbreviate(body) + " but wrote").isEqualTo(before);
+            } else {
+                assertThat(validRefund(body)).as("/credits/refunds accepted " + abbreviate(body)).isTrue();
+            }
+        }
+        assertThat(refused).as("/credits/refunds refused requests").isGreaterThanOrEqualTo(200);
+    }
+
     // ------------------------------------------------------------------------------------------------ gRPC
 
     /** Calls {@code call}; a success must be valid by {@code valid}, a refusal a 4xx-like code that wrote nothing. */
