@@ -284,7 +284,7 @@ final class Story {
         }
         balances(op, "after Alice's withdrawal", aliceId, bobId, carolId);
 
-        report.step("Bob withdraws " + BOB_WITHDRAWS + " FLOCK to his wallet " + BOB_WALLET);
+        report.step(String.format("Bob withdraws %,d FLOCK to his wallet %s", Long.parseLong(BOB_WITHDRAWS), BOB_WALLET));
         done.set("bob", withdraw(op, bob, "bob", "FLOCK", BOB_WITHDRAWS, BOB_WALLET));
         balances(op, "after Bob's withdrawal", aliceId, bobId, carolId);
     }

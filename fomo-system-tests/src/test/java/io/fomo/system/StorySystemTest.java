@@ -226,6 +226,8 @@ class StorySystemTest {
             } else {
                 assertThat(money.payments(payoutId)).as("nothing paid before the kill").isEmpty();
             }
+            assertThat(money.withdrawal(w.path("id").asText()).path("state").asText()).as("still PAYING at the kill")
+                    .isEqualTo("PAYING");
         } catch (RuntimeException | AssertionError e) {
             money.processor("PAY");
             throw e;
