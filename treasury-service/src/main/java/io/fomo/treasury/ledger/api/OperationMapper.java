@@ -78,18 +78,30 @@ public final class OperationMapper {
 
     public Operation.Transfer transfer(TransferRequest r) {
         String id = id(r.getId(), "id");
-        LedgerToken token = token(r.getToken());
+        LedgerToken token = movableOverGrpc(token(r.getToken()));
         return new Operation.Transfer(id, account(r.getDebit(), token, "debit"), account(r.getCredit(), token, "credit"),
                 amount(token, r.getAmount()), code(r.getCode()), reference(r.getReference()));
     }
 
     public Operation.CreatePending createPending(CreatePendingRequest r) {
         String id = id(r.getId(), "id");
-        LedgerToken token = token(r.getToken());
+        LedgerToken token = movableOverGrpc(token(r.getToken()));
         Instant expiresAt = r.hasExpiresAt() ? instant(r.getExpiresAt()) : null;
         return new Operation.CreatePending(id, account(r.getDebit(), token, "debit"),
                 account(r.getCredit(), token, "credit"), amount(token, r.getAmount()), code(r.getCode()),
                 reference(r.getReference()), expiresAt);
+    }
+
+    /**
+     * LP shares (issue #21) move only through the treasury's own liquidity endpoints (minted by adds, burned by
+     * removes, the launch's in LP_LOCK until their date): no Ledger client transfers or holds them, whatever its row.
+     */
+    private static LedgerToken movableOverGrpc(LedgerToken token) {
+        if (token.kind() == io.fomo.treasury.ledger.model.TokenKind.LP) {
+            throw ErrorCode.OPERATION_NOT_ALLOWED.problem(token.symbol()
+                    + " is a pool's LP shares: they move only by adding and removing liquidity");
+        }
+        return token;
     }
 
     public Operation.PostPending postPending(PostPendingRequest r) {

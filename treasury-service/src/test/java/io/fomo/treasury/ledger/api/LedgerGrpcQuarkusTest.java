@@ -515,4 +515,26 @@ class LedgerGrpcQuarkusTest {
             assertThat(code(e)).isEqualTo(code);
         }));
     }
+
+    /** Issue #21: LP shares move only by the treasury's liquidity endpoints; no Ledger client moves or holds them. */
+    @Test
+    void noClientTransfersOrHoldsLpShares() {
+        String lp = "LP-FLOCK-USDC";
+        // The genesis pool's LP token is registered at start (its seed shares backfilled into LP_LOCK).
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                ledger.getToken(GetTokenRequest.newBuilder().setSymbol(lp).build()).getSymbol()).isEqualTo(lp));
+        Consumer<Throwable> refused = e -> {
+            assertThat(status(e)).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(code(e)).isEqualTo("OPERATION_NOT_ALLOWED");
+        };
+        assertThatThrownBy(() -> ledger.transfer(transfer(unique("lp-out"), ref("protocol",
+                AccountKind.ACCOUNT_KIND_LP_LOCK), user(unique("mallory")), lp, "1"))).satisfies(refused);
+        assertThatThrownBy(() -> ledger.transfer(transfer(unique("lp-move"), user(unique("alice")),
+                user(unique("mallory")), lp, "1"))).satisfies(refused);
+        assertThatThrownBy(() -> ledger.createPending(CreatePendingRequest.newBuilder().setId(unique("lp-hold"))
+                .setDebit(user(unique("alice"))).setCredit(ref(unique("offering"),
+                        AccountKind.ACCOUNT_KIND_OFFERING_ESCROW)).setToken(lp).setAmount("1").build()))
+                .satisfies(refused);
+        assertAuditOk();
+    }
 }
