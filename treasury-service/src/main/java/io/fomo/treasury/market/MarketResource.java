@@ -218,10 +218,7 @@ public class MarketResource {
         String userId = jwt.getSubject();
         String key = IdempotencyKeys.requireKey(body.idempotencyKey());
         Instant due = deadline(body.deadline());
-        return markets.pool(poolId).flatMap(p -> ledger.tokens(Set.of(p.pool().baseToken(), p.pool().quoteToken()))
-                .flatMap(tokens -> {
-                    LedgerToken base = tokens.get(p.pool().baseToken());
-                    LedgerToken quote = tokens.get(p.pool().quoteToken());
+        return withPoolTokens(poolId, (p, base, quote) -> {
                     BigInteger a = Amount.parsePositive(base.money(), text(base.symbol(), body.baseAmount(),
                             "baseAmount")).units();
                     BigInteger b = Amount.parsePositive(quote.money(), text(quote.symbol(), body.quoteAmount(),
@@ -229,7 +226,7 @@ public class MarketResource {
                     BigInteger min = Amount.parse(LP, text("LP", body.minShares(), "minShares")).units();
                     return liquidity.addOnce(new LiquidityService.AddOrder(userId, key, poolId, a, b, min, due),
                             p.pool(), body, LiquidityChange.class, d -> change(d, base, quote));
-                })).map(c -> Response.status(Response.Status.CREATED).entity(c).build());
+                });
     }
 
     /** {@code POST /api/v1/markets/{poolId}/liquidity/removals} (user): shares burned for both reserves' share. */
@@ -245,10 +242,7 @@ public class MarketResource {
         String userId = jwt.getSubject();
         String key = IdempotencyKeys.requireKey(body.idempotencyKey());
         Instant due = deadline(body.deadline());
-        return markets.pool(poolId).flatMap(p -> ledger.tokens(Set.of(p.pool().baseToken(), p.pool().quoteToken()))
-                .flatMap(tokens -> {
-                    LedgerToken base = tokens.get(p.pool().baseToken());
-                    LedgerToken quote = tokens.get(p.pool().quoteToken());
+        return withPoolTokens(poolId, (p, base, quote) -> {
                     BigInteger shares = Amount.parsePositive(LP, text("LP", body.shares(), "shares")).units();
                     BigInteger minBase = Amount.parse(base.money(), text(base.symbol(), body.minBaseAmount(),
                             "minBaseAmount")).units();
@@ -256,7 +250,7 @@ public class MarketResource {
                             "minQuoteAmount")).units();
                     return liquidity.removeOnce(new LiquidityService.RemoveOrder(userId, key, poolId, shares, minBase,
                             minQuote, due, false), p.pool(), body, LiquidityChange.class, d -> change(d, base, quote));
-                })).map(c -> Response.status(Response.Status.CREATED).entity(c).build());
+                });
     }
 
     /**
@@ -273,18 +267,26 @@ public class MarketResource {
         }
         String operator = jwt.getSubject();
         String key = IdempotencyKeys.requireKey(body.idempotencyKey());
-        return markets.pool(poolId).flatMap(p -> ledger.tokens(Set.of(p.pool().baseToken(), p.pool().quoteToken()))
-                .flatMap(tokens -> {
-                    LedgerToken base = tokens.get(p.pool().baseToken());
-                    LedgerToken quote = tokens.get(p.pool().quoteToken());
+        return withPoolTokens(poolId, (p, base, quote) -> {
                     BigInteger shares = Amount.parsePositive(LP, text("LP", body.shares(), "shares")).units();
                     return liquidity.removeOnce(new LiquidityService.RemoveOrder(operator, key, poolId, shares,
                             BigInteger.ZERO, BigInteger.ZERO, null, true), p.pool(), body, LiquidityChange.class,
                             d -> change(d, base, quote));
-                })).map(c -> Response.status(Response.Status.CREATED).entity(c).build());
+                });
     }
 
     private static final io.fomo.shared.money.Token LP = new io.fomo.shared.money.Token("LP", 18);
+
+    /** A liquidity change on the pool's base and quote tokens: what it answers is {@code 201} with its view. */
+    private interface OnPool {
+        Uni<LiquidityChange> apply(MarketService.PoolView pool, LedgerToken base, LedgerToken quote);
+    }
+
+    private Uni<Response> withPoolTokens(String poolId, OnPool change) {
+        return markets.pool(poolId).flatMap(p -> ledger.tokens(Set.of(p.pool().baseToken(), p.pool().quoteToken()))
+                .flatMap(tokens -> change.apply(p, tokens.get(p.pool().baseToken()), tokens.get(p.pool().quoteToken()))))
+                .map(c -> Response.status(Response.Status.CREATED).entity(c).build());
+    }
 
     private static Instant deadline(String text) {
         if (text == null) {
