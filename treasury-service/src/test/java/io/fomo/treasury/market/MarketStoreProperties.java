@@ -279,6 +279,11 @@ class MarketStoreProperties {
             registry.store = store;
             registry.ledger = ledger;
             registry.config = config;
+            // A model pool's LP token and seed shares are minted in its registration (issue #21).
+            registry.liquidity = new LiquidityService();
+            registry.liquidity.ledger = ledger;
+            registry.liquidity.store = store;
+            registry.liquidity.db = scratch.db;
             for (int i = 0; i < USERS; i++) {
                 users.add(ns + "-u" + i);
             }

@@ -125,8 +125,11 @@ class CarryRunProperties {
         CarryService carries = set(set(set(set(new CarryService(), "store", store), "splits", splits), "ledger",
                 scratch.ledger), "config", config);
         MarketStore markets = set(new MarketStore(), "db", scratch.db);
-        PoolRegistry registry = set(set(set(set(set(new PoolRegistry(), "db", scratch.db), "store", markets), "ledger",
-                scratch.ledger), "config", config), "registry", new SimpleMeterRegistry());
+        // A model pool's LP token and seed shares are minted in its registration (issue #21).
+        io.fomo.treasury.market.LiquidityService lp = set(set(set(new io.fomo.treasury.market.LiquidityService(),
+                "ledger", scratch.ledger), "store", markets), "db", scratch.db);
+        PoolRegistry registry = set(set(set(set(set(set(new PoolRegistry(), "db", scratch.db), "store", markets),
+                "ledger", scratch.ledger), "config", config), "registry", new SimpleMeterRegistry()), "liquidity", lp);
 
         String symbol = "C" + Integer.toString(n, 36).toUpperCase() + "X" + ProcessHandle.current().pid() % 1000;
         String deploymentId = "dep-carry-" + n;
