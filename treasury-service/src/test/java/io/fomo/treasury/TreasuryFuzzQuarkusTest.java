@@ -72,6 +72,7 @@ class TreasuryFuzzQuarkusTest {
     static final String WRITTEN = "SELECT (SELECT count(*) FROM ledger_transfer), (SELECT count(*) FROM ledger_account),"
             + " (SELECT count(*) FROM ledger_pending), (SELECT count(*) FROM ledger_token),"
             + " (SELECT count(*) FROM ledger_batch), (SELECT count(*) FROM market_swap),"
+            + " (SELECT count(*) FROM market_liquidity),"
             + " (SELECT count(*) FROM fomo_outbox), (SELECT count(*) FROM fomo_idempotency),"
             + " (SELECT sum(debits_posted) || '/' || sum(credits_posted) || '/' || sum(debits_pending) || '/' || sum(credits_pending) FROM ledger_account)";
 
@@ -176,6 +177,41 @@ class TreasuryFuzzQuarkusTest {
         Hostile.pathSegments().forEach(p -> paths.add(p));
         assertThat(rest("swap path", paths, p -> given().auth().oauth2(bob).contentType("application/json")
                 .body(body).urlEncodingEnabled(false).post("/api/v1/markets/" + p + "/swaps"))).isZero();
+    }
+
+    /** Issue #21: adds and removals of liquidity, user bodies and the operator's locked removal. */
+    @Test
+    void malformedLiquidityChangesAre4xxAndWriteNothing() {
+        String bob = KeycloakTokens.user("bob");
+        for (String token : List.of("USDC", "FLOCK")) {
+            given().auth().oauth2(KeycloakTokens.user("op")).contentType("application/json")
+                    .body(Map.of("depositId", "fuzz-lp-" + token + "-" + UUID.randomUUID(), "userId", subject("bob"),
+                            "token", token, "amount", "1000"))
+                    .post("/api/v1/deposits").then().statusCode(201);
+        }
+        Map<String, Object> add = Map.of("baseAmount", "1", "quoteAmount", "0.5", "minShares", "0",
+                "idempotencyKey", "fuzz-" + UUID.randomUUID(), "deadline", "2999-01-01T00:00:00Z");
+        List<String> adds = Hostile.bodies(add, 250, SEED);
+        assertThat(adds).hasSizeGreaterThanOrEqualTo(PER_METHOD);
+        int served = rest("add liquidity", adds, body -> given().auth().oauth2(bob).contentType("application/json")
+                .body(body).post("/api/v1/markets/FLOCK-USDC/liquidity"));
+        assertThat(served).as("valid by chance").isLessThan(adds.size() / 10);
+
+        Map<String, Object> remove = Map.of("shares", "0.000000000001", "minBaseAmount", "0", "minQuoteAmount", "0",
+                "idempotencyKey", "fuzz-" + UUID.randomUUID());
+        List<String> removes = Hostile.bodies(remove, 250, SEED + 1);
+        assertThat(removes).hasSizeGreaterThanOrEqualTo(PER_METHOD);
+        served = rest("remove liquidity", removes, body -> given().auth().oauth2(bob).contentType("application/json")
+                .body(body).post("/api/v1/markets/FLOCK-USDC/liquidity/removals"));
+        assertThat(served).as("valid by chance").isLessThan(removes.size() / 10);
+
+        // The genesis pool's shares are locked for good: every locked removal is refused, whatever its body.
+        Map<String, Object> locked = Map.of("shares", "1", "idempotencyKey", "fuzz-" + UUID.randomUUID());
+        List<String> lockedBodies = Hostile.bodies(locked, 250, SEED + 2);
+        String op = KeycloakTokens.user("op");
+        assertThat(rest("locked removal", lockedBodies, body -> given().auth().oauth2(op)
+                .contentType("application/json").body(body)
+                .post("/api/v1/markets/FLOCK-USDC/locked-liquidity/removals"))).isZero();
     }
 
     // ------------------------------------------------------------------ gRPC
