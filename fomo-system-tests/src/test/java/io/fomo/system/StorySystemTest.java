@@ -23,14 +23,15 @@ import io.fomo.testkit.KeycloakTokens;
 /**
  * SPEC §1's story on the five services as real processes (one of each), told by the demo client through the public
  * interfaces with real Keycloak tokens, and its end state checked to the base unit against the rules
- * ({@link StoryExpectations}); then, on the same suite, the story's model over time (SPEC §7a, issue #22): re-priced
+ * ({@link StoryExpectations}) and its traces across the services ({@link StoryTraces}: the services export their spans
+ * to a receiver in this JVM); then, on the same suite, the story's model over time (SPEC §7a, issue #22): re-priced
  * and delisted through the public interfaces; then money out (issue #21): withdrawals killed with {@code kill -9}
  * between hold and payout and between payout and post, a failed payout and a rejected withdrawal voided back, and a
  * credits refund paid out to the user's bank.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class StorySystemTest {
+class StorySystemTest implements StoryTraces {
 
     /** rmo's re-price notice and settlement window in the system tests ({@link Suite#RMO_PACE}). */
     static final Duration NOTICE = Duration.ofSeconds(10);
@@ -52,12 +53,14 @@ class StorySystemTest {
      */
     static final Duration PAYOUT_LEASE = Duration.ofSeconds(10);
 
+    private OtlpReceiver otlp;
     private Suite suite;
     private DemoRun.Outcome outcome;
 
     @BeforeAll
     void theStory() {
-        suite = Suite.start("system_test", false, Map.of(), Map.of(
+        otlp = OtlpReceiver.start();
+        suite = Suite.start("system_test", false, StoryTraces.exportingTo(otlp), Map.of(
                 "%test.fomo.treasury.payouts.withdrawals.approval-threshold.FLOCK", FLOCK_APPROVAL_THRESHOLD,
                 "%test.fomo.treasury.payouts.lease", PAYOUT_LEASE.toString()));
         outcome = new DemoRun().run(suite);
@@ -68,6 +71,19 @@ class StorySystemTest {
         if (suite != null) {
             suite.close();
         }
+        if (otlp != null) {
+            otlp.close();
+        }
+    }
+
+    @Override
+    public OtlpReceiver otlp() {
+        return otlp;
+    }
+
+    @Override
+    public DemoRun.Outcome outcome() {
+        return outcome;
     }
 
     @Test
@@ -83,7 +99,7 @@ class StorySystemTest {
      * and no later one; its stakes remain (unstake works, a new stake is refused) and the audit stays ok.
      */
     @Test
-    @Order(2)
+    @Order(4)
     void aRepricedThenDelistedModelChargesTheOldPricesToEarlierHoldsAndEndsWithNoFurtherEmission() {
         String deploymentId = outcome.summary().path("deploymentId").asText();
         String carolId = outcome.summary().path("carol").asText();
@@ -190,7 +206,7 @@ class StorySystemTest {
      * exactly one processor payment for its payout id, her FLOCK down exactly once, the audit ok.
      */
     @Test
-    @Order(3)
+    @Order(5)
     void aWithdrawalKilledBetweenHoldAndPayoutIsPaidOnceAfterTheRestart() {
         killedWhilePaying("STALL_BEFORE_PAY", "100");
     }
@@ -201,7 +217,7 @@ class StorySystemTest {
      * again (idempotent by payout id), the pending transfer is posted once, PAID, one payment, balance down once.
      */
     @Test
-    @Order(4)
+    @Order(6)
     void aWithdrawalKilledBetweenPayoutAndPostIsPostedOnceAfterTheRestart() {
         killedWhilePaying("STALL_AFTER_PAY", "200");
     }
@@ -258,7 +274,7 @@ class StorySystemTest {
      * of either changes nothing, another body under the same key is a conflict, and a rejected one cannot be approved.
      */
     @Test
-    @Order(5)
+    @Order(7)
     void aFailedPayoutAndARejectedWithdrawalVoidBackExactlyAndReplaysChangeNothing() {
         MoneyOut money = new MoneyOut(suite);
         String carol = KeycloakTokens.user("carol");
@@ -314,7 +330,7 @@ class StorySystemTest {
      * the USDC withdrawal, which is PAID; billing's credits and the treasury reconcile (status OK).
      */
     @Test
-    @Order(6)
+    @Order(8)
     void aCreditsRefundIsPaidOutToTheUsersBankAndReconciles() {
         MoneyOut money = new MoneyOut(suite);
         String dave = KeycloakTokens.user("dave");

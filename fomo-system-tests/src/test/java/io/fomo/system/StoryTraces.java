@@ -11,15 +11,15 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import io.fomo.system.OtlpReceiver.ReceivedSpan;
 
 /**
- * Issue #20's traces across the services: every service exports its spans (OTLP/HTTP) to a receiver in this JVM, and
- * the demo tells the story up to Bob's claim (its rewards are there, so the epoch was emitted). Then:
+ * Issue #20's traces across the services, checked on {@link StorySystemTest}'s suite (one suite start for the story
+ * and its traces): every service exports its spans (OTLP/HTTP) to a receiver in the test's JVM while the demo tells
+ * the story (Bob's claim is in it, so the epoch was emitted). Then:
  * <ul>
  * <li>ONE trace follows a stake request through three services: staking's REST {@code POST /api/v1/stakes} (server
  * span), the treasury's ledger transfer it calls over gRPC (server span, a child through the gRPC metadata), and
@@ -32,45 +32,35 @@ import io.fomo.system.OtlpReceiver.ReceivedSpan;
  * continue that trace through the claim's stored traceparent: emission's {@code EmissionTracesQuarkusTest}.)</li>
  * </ul>
  */
-class TracesSystemTest {
+interface StoryTraces {
 
-    private static final int SERVER = 2;
-    private static final int CONSUMER = 5;
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    int SERVER = 2;
+    int CONSUMER = 5;
+    Duration WAIT = Duration.ofSeconds(60);
 
-    private static OtlpReceiver otlp;
-    private static Suite suite;
-    private static DemoRun.Outcome outcome;
-
-    @BeforeAll
-    static void theStoryUpToBobsClaim() {
-        otlp = OtlpReceiver.start();
-        Map<String, String> traces = Map.of(
+    /** The configuration that has every service export its spans to {@code otlp}. */
+    static Map<String, String> exportingTo(OtlpReceiver otlp) {
+        return Map.of(
                 "quarkus.otel.sdk.disabled", "false",
                 "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
                 "quarkus.otel.exporter.otlp.traces.endpoint", otlp.endpoint(),
                 "quarkus.otel.bsp.schedule.delay", "PT0.2S");
-        suite = Suite.start("system_traces_test", false, traces);
-        outcome = new DemoRun().stopAt("Bob claims his rewards").run(suite);
     }
 
-    @AfterAll
-    static void stop() {
-        if (suite != null) {
-            suite.close();
-        }
-        if (otlp != null) {
-            otlp.close();
-        }
-    }
+    /** The receiver the suite's services export to. */
+    OtlpReceiver otlp();
+
+    /** The demo's run of the story on that suite. */
+    DemoRun.Outcome outcome();
 
     @Test
-    void oneStakeRequestIsOneTraceAcrossStakingTreasuryAndBilling() {
-        assertThat(String.join("\n", outcome.output())).contains("Bob stakes");
+    @Order(2)
+    default void oneStakeRequestIsOneTraceAcrossStakingTreasuryAndBilling() {
+        assertThat(String.join("\n", outcome().output())).contains("Bob stakes");
 
         ReceivedSpan effect = await("billing's StakeChanged effect in the trace of a stake request")
                 .atMost(WAIT).pollInterval(Duration.ofMillis(250))
-                .until(() -> stakeTrace(otlp.spans()), Optional::isPresent).orElseThrow();
+                .until(() -> stakeTrace(otlp().spans()), Optional::isPresent).orElseThrow();
 
         List<ReceivedSpan> trace = trace(effect.traceId());
         Set<String> services = trace.stream().map(ReceivedSpan::service).collect(Collectors.toSet());
@@ -93,8 +83,9 @@ class TracesSystemTest {
     }
 
     @Test
-    void oneInferenceRequestIsFollowedFromItsCaptureToTheSplitAndTheEmission() {
-        assertThat(String.join("\n", outcome.output())).contains("Bob claims his rewards");
+    @Order(3)
+    default void oneInferenceRequestIsFollowedFromItsCaptureToTheSplitAndTheEmission() {
+        assertThat(String.join("\n", outcome().output())).contains("Bob claims his rewards");
 
         // the request: billing's Capture server span, the root of its trace (the API platform stand-in sends none)
         ReceivedSpan capture = await("a Capture span").atMost(WAIT).pollInterval(Duration.ofMillis(250))
@@ -143,11 +134,11 @@ class TracesSystemTest {
                 .findFirst();
     }
 
-    private static Optional<ReceivedSpan> first(Predicate<ReceivedSpan> which) {
-        return otlp.spans().stream().filter(which).findFirst();
+    private Optional<ReceivedSpan> first(Predicate<ReceivedSpan> which) {
+        return otlp().spans().stream().filter(which).findFirst();
     }
 
-    private static List<ReceivedSpan> trace(String traceId) {
-        return otlp.spans().stream().filter(s -> s.traceId().equals(traceId)).toList();
+    private List<ReceivedSpan> trace(String traceId) {
+        return otlp().spans().stream().filter(s -> s.traceId().equals(traceId)).toList();
     }
 }
