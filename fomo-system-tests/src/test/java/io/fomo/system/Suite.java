@@ -128,7 +128,7 @@ final class Suite implements AutoCloseable {
     ServiceProcess emission;
     ServiceProcess emission2;
     private final List<String> queues = new ArrayList<>();
-    /** Configuration every service of this run gets (e.g. TracesSystemTest's trace exporter). */
+    /** Configuration every service of this run gets (e.g. StorySystemTest's trace exporter, StoryTraces). */
     private final Map<String, String> common;
 
     private Suite(String run, Map<String, String> common) {
@@ -191,8 +191,22 @@ final class Suite implements AutoCloseable {
     }
 
     /** The test profile plus this run's exchange and durable queues, plus {@code extra}. */
+    /**
+     * Every service process's database pools in the system tests. Two suites run at a time (this module's pom), up to
+     * thirteen processes when one has replicas, on a PostgreSQL whose {@code max_connections} is the default 100 (and
+     * a suite left running on the machine may hold some). A process's pools fill up to their maximum (its pollers and
+     * consumers use them all the time; 6 reactive + 2 JDBC each came to 99 connections with two suites): 4 reactive
+     * connections, and the JDBC pool (Flyway's, at start only) emptied 5 s after its last use. A request waits for a
+     * free connection, it never fails for want of one (the pool's wait queue is unbounded).
+     */
+    static final Map<String, String> POOLS = Map.of(
+            "quarkus.datasource.reactive.max-size", "4",
+            "quarkus.datasource.reactive.idle-timeout", "PT30S",
+            "quarkus.datasource.jdbc.max-size", "2",
+            "quarkus.datasource.jdbc.idle-removal-interval", "PT5S");
+
     private Map<String, String> config(String service, Map<String, String> extra) {
-        Map<String, String> c = new LinkedHashMap<>();
+        Map<String, String> c = new LinkedHashMap<>(POOLS);
         synchronized (queues) {
             for (String q : suiteEvents(run, exchange, service, c)) {
                 if (!queues.contains(q)) {
