@@ -60,6 +60,19 @@ KC_STARTED=1
 export FOMO_KEYCLOAK_URL="http://localhost:$KC_PORT"
 log "tests use Keycloak $FOMO_KEYCLOAK_URL (management port $KC_MGMT_PORT)"
 
+# The system tests run two suites at a time (fomo-system-tests/pom.xml), up to ~60 PostgreSQL connections at their
+# peak. With fewer free connections (a suite left running by start.sh holds about 45 of the default 100), they run
+# one class at a time. An explicit -Dfomo.system.parallelism=N among the arguments comes later and wins.
+pg_free="$(psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -w -Atqc \
+  "select current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+          - count(*) from pg_stat_activity" 2>/dev/null || echo unknown)"
+if [[ "$pg_free" =~ ^[0-9]+$ ]] && [ "$pg_free" -lt "${FOMO_SYSTEM_PARALLEL_MIN_CONNECTIONS:-75}" ]; then
+  log "PostgreSQL has $pg_free free connections (< ${FOMO_SYSTEM_PARALLEL_MIN_CONNECTIONS:-75}): system tests one class at a time"
+  set -- -Dfomo.system.parallelism=1 "$@"
+else
+  log "PostgreSQL has $pg_free free connections: system tests two classes at a time"
+fi
+
 log "running: ./mvnw -B clean verify $*"
 set +e
 (cd "$FOMO_ROOT" && ./mvnw -B clean verify "$@")
