@@ -266,6 +266,9 @@ final class PatientStoryExpectations {
                         BigInteger n = BigInteger.ZERO;
                         for (JsonNode e : l) {
                             JsonNode mm = model(e, deployment.get(m.symbol()));
+                            if (mm != null && !mm.path("allocation").isTextual()) {
+                                return false; // closed, not yet allocated
+                            }
                             n = n.add(mm == null ? BigInteger.ZERO : units(mm.path("net").asText(), 6));
                         }
                         if (n.compareTo(netOf.get(m.symbol())) < 0) {

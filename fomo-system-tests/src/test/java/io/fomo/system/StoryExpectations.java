@@ -149,11 +149,13 @@ final class StoryExpectations {
         assertThat(tokenField(tokens, "USDC", "minted", 6)).isEqualTo(units("5000010", 6));
 
         // §7: each epoch that allocated to the model gave it all of E (the only model that earned): 10% to Alice.
-        // Likewise the epochs: wait until the epochs that allocated to the model carry all of its net revenue.
+        // Likewise the epochs: wait until the epochs that allocated to the model carry all of its net revenue and
+        // each has its allocation (an epoch shows the model's net once closed, its allocation only once allocated).
         List<JsonNode> epochs = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                 .until(() -> allocatingEpochs(s, deploymentId), l -> l.stream()
-                        .map(e -> units(model(e, deploymentId).path("net").asText(), 6))
-                        .reduce(BigInteger.ZERO, BigInteger::add).compareTo(totalNet) >= 0);
+                        .allMatch(e -> model(e, deploymentId).path("allocation").isTextual())
+                        && l.stream().map(e -> units(model(e, deploymentId).path("net").asText(), 6))
+                                .reduce(BigInteger.ZERO, BigInteger::add).compareTo(totalNet) >= 0);
         assertThat(epochs).as("epochs that allocated to the model").hasSizeBetween(1, 2);
         for (JsonNode e : epochs) {
             JsonNode m = model(e, deploymentId);
